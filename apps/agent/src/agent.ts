@@ -1,0 +1,99 @@
+// Wires one node agent: trusted API client, Docker runtime, node registration and lease, the pod loop, log shipping,
+// service networking (ClusterIP proxies, NodePorts, ingress).
+import { Redis } from 'ioredis';
+import { DockerRuntime } from '@flotilla/runtime';
+import { ApiClient } from './api-client';
+import { resolveCa } from './ca-trust';
+import { nodeCredential } from './join';
+import type { AgentConfig } from './config';
+import { createLogger, errText, type Logger } from './log';
+import { LogShipper } from './log-shipper';
+import { NodeReporter } from './node';
+import { defaultIPv4 } from './node-status';
+import { PodSync } from './pod-sync';
+import { ServiceNetworking } from './services';
+
+export class Agent {
+  readonly log: Logger;
+  private api?: ApiClient;
+  private redis?: Redis;
+  private runtime?: DockerRuntime;
+  private node?: NodeReporter;
+  private pods?: PodSync;
+  private shipper?: LogShipper;
+  private services?: ServiceNetworking;
+
+  constructor(private readonly config: AgentConfig) {
+    this.log = createLogger(config.logLevel);
+  }
+
+  async start(): Promise<void> {
+    const c = this.config;
+    const ca = await resolveCa({ apiUrl: c.apiUrl, caFile: c.caFile, caHash: c.caHash });
+    const token = await nodeCredential({ apiUrl: c.apiUrl, ca, nodeName: c.nodeName, token: c.token, joinToken: c.joinToken, tokenFile: c.tokenFile });
+    this.api = new ApiClient(c.apiUrl, ca, token, Math.max(16, c.syncConcurrency * 2));
+    const hostIP = c.nodeIP ?? defaultIPv4();
+    // The runtime connects to DOCKER_HOST (or the local socket); the agent shares its client.
+    this.runtime = new DockerRuntime({
+      nodeName: c.nodeName,
+      hostIP,
+      backoff: { baseMs: c.backoffBaseMs },
+      extraLabels: c.dockerLabels,
+    });
+    const docker = this.runtime.docker;
+    this.redis = new Redis(c.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: false });
+    this.redis.on('error', (e: Error) => this.log.warn('redis', { error: e.message }));
+    this.shipper = new LogShipper(docker, this.redis, c.nodeName, this.log);
+    this.node = new NodeReporter({
+      api: this.api,
+      docker,
+      nodeName: c.nodeName,
+      nodeIP: hostIP,
+      leaseSeconds: c.leaseSeconds,
+      statusSeconds: c.statusSeconds,
+      log: this.log,
+    });
+    await this.node.register();
+    await this.node.renewLease();
+    this.node.start();
+    this.pods = new PodSync({
+      api: this.api,
+      runtime: this.runtime,
+      shipper: this.shipper,
+      nodeName: c.nodeName,
+      hostIP,
+      concurrency: c.syncConcurrency,
+      resyncSeconds: c.resyncSeconds,
+      log: this.log,
+    });
+    this.pods.start();
+    this.services = new ServiceNetworking({
+      api: this.api,
+      runtime: this.runtime,
+      nodeName: c.nodeName,
+      log: this.log,
+      proxyImage: c.serviceProxyImage,
+      dataDir: c.dataDir,
+      extraLabels: c.dockerLabels,
+      nodePortAddress: c.nodePortAddress,
+      ingressHttp: c.ingressHttp,
+      ingressHttps: c.ingressHttps,
+      baseDomain: c.baseDomain,
+      resyncSeconds: c.resyncSeconds,
+    });
+    await this.services.start();
+    void this.shipper.scan();
+    this.log.info('agent started', { node: c.nodeName, api: c.apiUrl, hostIP });
+  }
+
+  /** Stops watching and reporting; containers keep running (a restarted agent adopts them). */
+  async stop(): Promise<void> {
+    this.node?.stop();
+    await this.services?.stop().catch((e: unknown) => this.log.warn('stopping service networking', { error: errText(e) }));
+    await this.pods?.stop().catch((e: unknown) => this.log.warn('stopping pod loop', { error: errText(e) }));
+    this.shipper?.stop();
+    await this.runtime?.close();
+    this.api?.close();
+    this.redis?.disconnect();
+  }
+}

@@ -1,0 +1,136 @@
+// The agent's configuration: every environment variable it reads, validated once at start-up.
+import { hostname, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** A host:port to listen on. */
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+export interface AgentConfig {
+  /** `https://host:port` of the API. */
+  apiUrl: string;
+  /** PEM file of the CA that signed the API's certificate. */
+  caFile?: string;
+  /** `sha256:<hex>` of the CA's public key, pinned the way `kubeadm join` does. */
+  caHash?: string;
+  /** Bearer token the agent authenticates with (its node credential); empty when it joins with a join token. */
+  token: string;
+  /** One-time join token exchanged for the node credential on first start. */
+  joinToken?: string;
+  /** Where the node credential obtained by joining is kept for restarts. */
+  tokenFile?: string;
+  nodeName: string;
+  /** Address reported as InternalIP and hostIP; default: the address of the default-route interface. */
+  nodeIP?: string;
+  redisUrl: string;
+  leaseSeconds: number;
+  resyncSeconds: number;
+  /** Crash-loop back-off base (kubelet: 10 s); tests shorten it. */
+  backoffBaseMs: number;
+  /** Pods synced at once. */
+  syncConcurrency: number;
+  /** Node status heartbeat. */
+  statusSeconds: number;
+  /** Extra labels on every Docker object (tests use them to clean up). */
+  dockerLabels: Record<string, string>;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Image of the per-Service ClusterIP proxy; undefined (`off`) turns name-based Services off. */
+  serviceProxyImage?: string;
+  /** Host directory for the agent's files (the service proxies' config); absolute. */
+  dataDir: string;
+  /** Address NodePort services are published on; undefined (`off`) turns NodePorts off. */
+  nodePortAddress?: string;
+  /** The ingress listeners; undefined (`off`) turns one off. */
+  ingressHttp?: ListenAddress;
+  ingressHttps?: ListenAddress;
+  /** Every Service answers on the ingress as `<service>.<namespace>.<baseDomain>`. */
+  baseDomain: string;
+}
+
+export class ConfigError extends Error {}
+
+function num(env: NodeJS.ProcessEnv, key: string, def: number, min: number): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return def;
+  const v = Number(raw);
+  if (!Number.isFinite(v) || v < min) throw new ConfigError(`${key} must be a number ≥ ${min}, got "${raw}"`);
+  return v;
+}
+
+function labels(raw: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (raw ?? '').split(',')) {
+    const t = part.trim();
+    if (!t) continue;
+    const eq = t.indexOf('=');
+    if (eq <= 0) throw new ConfigError(`FLOTILLA_DOCKER_LABELS must be k=v pairs separated by commas, got "${t}"`);
+    out[t.slice(0, eq)] = t.slice(eq + 1);
+  }
+  return out;
+}
+
+function listenAddress(env: NodeJS.ProcessEnv, key: string, def: string): ListenAddress | undefined {
+  const raw = (env[key] ?? def).trim();
+  if (raw === 'off') return undefined;
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s]+)):(\d{1,5})$/.exec(raw);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) throw new ConfigError(`${key} must be host:port (or off), got "${raw}"`);
+  return { host: m[1] ?? m[2], port };
+}
+
+function baseDomain(raw: string): string {
+  const d = raw.trim().toLowerCase().replace(/\.+$/, '');
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(d))
+    throw new ConfigError(`FLOTILLA_BASE_DOMAIN must be a DNS name, got "${raw}"`);
+  return d;
+}
+
+function orOff(env: NodeJS.ProcessEnv, key: string, def: string): string | undefined {
+  const v = (env[key] ?? def).trim();
+  return v === 'off' || v === '' ? undefined : v;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
+  const apiUrl = env.FLOTILLA_API_URL ?? '';
+  if (!/^https:\/\/[^/]+/.test(apiUrl))
+    throw new ConfigError('FLOTILLA_API_URL must be the https:// URL of the API (the agent never sends its token over plain HTTP)');
+  const token = env.FLOTILLA_NODE_TOKEN ?? '';
+  const joinToken = env.FLOTILLA_JOIN_TOKEN || undefined;
+  const tokenFile = env.FLOTILLA_NODE_TOKEN_FILE || undefined;
+  if (!token && !joinToken && !tokenFile)
+    throw new ConfigError('set FLOTILLA_NODE_TOKEN (the node credential), or FLOTILLA_JOIN_TOKEN with FLOTILLA_NODE_TOKEN_FILE to join');
+  const caFile = env.FLOTILLA_CA_FILE || undefined;
+  const caHash = env.FLOTILLA_CA_HASH || undefined;
+  if (!caFile && !caHash) throw new ConfigError('set FLOTILLA_CA_FILE (the platform CA) or FLOTILLA_CA_HASH=sha256:<hex> to pin it');
+  if (caHash && !/^sha256:[0-9a-f]{64}$/.test(caHash)) throw new ConfigError(`FLOTILLA_CA_HASH must be sha256:<64 hex digits>, got "${caHash}"`);
+  const nodeName = (env.FLOTILLA_NODE_NAME || hostname()).toLowerCase();
+  if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(nodeName)) throw new ConfigError(`FLOTILLA_NODE_NAME "${nodeName}" is not a valid DNS subdomain`);
+  const level = env.FLOTILLA_LOG_LEVEL ?? 'info';
+  if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new ConfigError(`FLOTILLA_LOG_LEVEL must be debug, info, warn or error, got "${level}"`);
+  return {
+    apiUrl: apiUrl.replace(/\/+$/, ''),
+    caFile,
+    caHash,
+    token,
+    joinToken,
+    tokenFile,
+    nodeName,
+    nodeIP: env.FLOTILLA_NODE_IP || undefined,
+    redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
+    leaseSeconds: num(env, 'FLOTILLA_LEASE_SECONDS', 2, 0.1),
+    resyncSeconds: num(env, 'FLOTILLA_RESYNC_SECONDS', 10, 0.5),
+    backoffBaseMs: num(env, 'FLOTILLA_BACKOFF_BASE_MS', 10_000, 10),
+    syncConcurrency: Math.floor(num(env, 'FLOTILLA_SYNC_CONCURRENCY', 8, 1)),
+    statusSeconds: num(env, 'FLOTILLA_NODE_STATUS_SECONDS', 10, 0.5),
+    dockerLabels: labels(env.FLOTILLA_DOCKER_LABELS),
+    logLevel: level as AgentConfig['logLevel'],
+    serviceProxyImage: orOff(env, 'FLOTILLA_SERVICE_PROXY_IMAGE', 'flotilla/service-proxy:1'),
+    dataDir: resolve(env.FLOTILLA_AGENT_DATA_DIR || join(tmpdir(), `flotilla-agent-${nodeName}`)),
+    nodePortAddress: orOff(env, 'FLOTILLA_NODEPORT_ADDRESS', '127.0.0.1'),
+    ingressHttp: listenAddress(env, 'FLOTILLA_INGRESS_HTTP_ADDRESS', '127.0.0.1:8080'),
+    ingressHttps: listenAddress(env, 'FLOTILLA_INGRESS_HTTPS_ADDRESS', '127.0.0.1:9443'),
+    baseDomain: baseDomain(env.FLOTILLA_BASE_DOMAIN ?? 'flotilla.localhost'),
+  };
+}

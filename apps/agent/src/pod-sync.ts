@@ -1,0 +1,312 @@
+// The agent's pod loop, level-triggered: list+watch the pods bound to this node, keep the latest of each in
+// memory, and let a bounded pool of workers make Docker match each one (keyed by uid: bursts collapse),
+// writing status back only when it changed. A periodic resync heals whatever an event missed.
+import type { ConfigMap, Pod, Secret } from '@flotilla/resources';
+import type { DataResolver, DockerRuntime, PodRuntimeStatus } from '@flotilla/runtime';
+import { ApiClient, ApiStatusError, type WatchHandle } from './api-client';
+import { errText, type Logger } from './log';
+import type { LogShipper } from './log-shipper';
+import { buildPodStatus, sameJson } from './pod-status';
+
+export interface PodSyncOptions {
+  api: ApiClient;
+  runtime: DockerRuntime;
+  shipper?: LogShipper;
+  nodeName: string;
+  hostIP: string;
+  concurrency: number;
+  resyncSeconds: number;
+  log: Logger;
+}
+
+function rvNumber(p: Pod): number {
+  const n = Number(p.metadata.resourceVersion);
+  return Number.isFinite(n) ? n : 0;
+}
+
+function podPath(p: Pod): string {
+  return `/api/v1/namespaces/${encodeURIComponent(p.metadata.namespace ?? 'default')}/pods/${encodeURIComponent(p.metadata.name ?? '')}`;
+}
+
+/** A keep-set for removeOrphans that answers from the live pod cache, so a pod added meanwhile is never removed. */
+class LiveKeep extends Set<string> {
+  constructor(private readonly keep: (uid: string) => boolean) {
+    super();
+  }
+  override has(uid: string): boolean {
+    return this.keep(uid);
+  }
+}
+
+export class PodSync {
+  private readonly pods = new Map<string, Pod>();
+  /** The last version seen of each pod, kept after it leaves the API so its containers can still be removed. */
+  private readonly lastSeen = new Map<string, Pod>();
+  private readonly queue = new Set<string>();
+  private readonly active = new Set<string>();
+  private readonly again = new Set<string>();
+  private readonly terminating = new Map<string, Promise<void>>();
+  private readonly debounce = new Map<string, NodeJS.Timeout>();
+  private running = 0;
+  private synced = false;
+  private stopped = false;
+  private watch?: WatchHandle;
+  private resyncTimer?: NodeJS.Timeout;
+  private unsubscribe?: () => void;
+  private idleWaiters: (() => void)[] = [];
+
+  readonly resolver: DataResolver;
+
+  constructor(private readonly o: PodSyncOptions) {
+    this.resolver = {
+      configMap: async (ns, name) => {
+        const cm = await o.api.getOptional<ConfigMap>(`/api/v1/namespaces/${encodeURIComponent(ns)}/configmaps/${encodeURIComponent(name)}`);
+        if (!cm) return undefined;
+        const out: Record<string, string> = { ...(cm.data ?? {}) };
+        for (const [k, v] of Object.entries(cm.binaryData ?? {})) out[k] = Buffer.from(v, 'base64').toString('utf8');
+        return out;
+      },
+      secret: async (ns, name) => {
+        const s = await o.api.getOptional<Secret>(`/api/v1/namespaces/${encodeURIComponent(ns)}/secrets/${encodeURIComponent(name)}`);
+        if (!s) return undefined;
+        const out: Record<string, string> = {};
+        for (const [k, v] of Object.entries(s.data ?? {})) out[k] = Buffer.from(v, 'base64').toString('utf8');
+        for (const [k, v] of Object.entries(s.stringData ?? {})) out[k] = v;
+        return out;
+      },
+    };
+  }
+
+  private get selector(): string {
+    return `fieldSelector=${encodeURIComponent(`spec.nodeName=${this.o.nodeName}`)}`;
+  }
+
+  start(): void {
+    this.unsubscribe = this.o.runtime.onPodStatus((ref) => this.enqueueSoon(ref.uid));
+    void this.listWatchLoop();
+    const tick = (): void => {
+      if (this.stopped) return;
+      this.resync();
+      this.resyncTimer = setTimeout(tick, this.o.resyncSeconds * 1000);
+    };
+    this.resyncTimer = setTimeout(tick, this.o.resyncSeconds * 1000);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.resyncTimer);
+    for (const t of this.debounce.values()) clearTimeout(t);
+    this.unsubscribe?.();
+    this.watch?.stop();
+    await this.idle();
+  }
+
+  /** Resolves when no sync is queued or running. */
+  idle(): Promise<void> {
+    if (this.running === 0 && this.queue.size === 0) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  // ---- list + watch ------------------------------------------------------------------------------
+
+  private async listWatchLoop(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      try {
+        const list = await this.o.api.list<Pod>(`/api/v1/pods?${this.selector}`);
+        this.replaceAll(list.items);
+        if (!this.synced) {
+          this.synced = true;
+          await this.removeOrphans();
+        }
+        failures = 0;
+        let rv = list.resourceVersion;
+        let gone = false;
+        this.watch = this.o.api.watch<Pod>(`/api/v1/pods?watch=true&allowWatchBookmarks=true&${this.selector}&resourceVersion=${rv}`, (ev) => {
+          if (ev.type === 'ERROR') {
+            const code = (ev.object as unknown as { code?: number }).code;
+            if (code === 410) gone = true;
+            this.watch?.stop();
+            return;
+          }
+          if (ev.object.metadata?.resourceVersion) rv = ev.object.metadata.resourceVersion;
+          if (ev.type === 'BOOKMARK') return;
+          if (ev.type === 'DELETED') this.forget(ev.object);
+          else this.upsert(ev.object);
+        });
+        await this.watch.done.catch((e: unknown) => {
+          if (e instanceof ApiStatusError && e.code === 410) gone = true;
+          else throw e;
+        });
+        this.o.log.debug('pod watch ended; re-listing', { gone, rv });
+      } catch (e) {
+        if (this.stopped) return;
+        failures++;
+        this.o.log.warn('pod list/watch failed', { error: errText(e) });
+        await new Promise((r) => setTimeout(r, Math.min(5000, 200 * 2 ** Math.min(failures, 5))));
+      }
+    }
+  }
+
+  private upsert(pod: Pod): void {
+    const uid = pod.metadata.uid;
+    if (!uid) return;
+    const cur = this.pods.get(uid);
+    if (cur && rvNumber(cur) > rvNumber(pod)) return; // we already hold a newer one (our own status write)
+    this.pods.set(uid, pod);
+    this.lastSeen.set(uid, pod);
+    this.enqueue(uid);
+  }
+
+  private forget(pod: Pod): void {
+    const uid = pod.metadata.uid;
+    if (!uid) return;
+    this.pods.delete(uid);
+    this.lastSeen.set(uid, pod);
+    this.enqueue(uid);
+  }
+
+  private replaceAll(items: Pod[]): void {
+    const seen = new Set<string>();
+    for (const p of items) {
+      if (!p.metadata.uid) continue;
+      seen.add(p.metadata.uid);
+      this.pods.set(p.metadata.uid, p);
+      this.lastSeen.set(p.metadata.uid, p);
+      this.enqueue(p.metadata.uid);
+    }
+    for (const [uid, p] of this.pods) if (!seen.has(uid)) this.forget(p);
+  }
+
+  /** Every known pod again, and whatever Docker runs for pods that no longer exist. */
+  resync(): void {
+    for (const uid of this.pods.keys()) this.enqueue(uid);
+    if (this.synced) void this.removeOrphans();
+    this.o.shipper?.kick();
+  }
+
+  private async removeOrphans(): Promise<void> {
+    try {
+      const removed = await this.o.runtime.removeOrphans(new LiveKeep((uid) => this.pods.has(uid) || this.terminating.has(uid) || this.active.has(uid)));
+      for (const uid of removed) {
+        this.o.log.info('removed containers of a pod that no longer exists', { uid });
+        void this.o.shipper?.podDeleted(uid).catch(() => undefined);
+      }
+    } catch (e) {
+      this.o.log.warn('orphan clean-up failed', { error: errText(e) });
+    }
+  }
+
+  // ---- work queue --------------------------------------------------------------------------------
+
+  private enqueueSoon(uid: string, ms = 30): void {
+    if (this.debounce.has(uid)) return;
+    this.debounce.set(
+      uid,
+      setTimeout(() => {
+        this.debounce.delete(uid);
+        this.enqueue(uid);
+      }, ms),
+    );
+  }
+
+  enqueue(uid: string): void {
+    if (this.stopped) return;
+    if (this.active.has(uid)) {
+      this.again.add(uid);
+      return;
+    }
+    this.queue.add(uid);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.running < this.o.concurrency && this.queue.size > 0) {
+      const uid = this.queue.values().next().value as string;
+      this.queue.delete(uid);
+      this.active.add(uid);
+      this.running++;
+      void this.syncOne(uid)
+        .catch((e: unknown) => {
+          this.o.log.warn('pod sync failed', { uid, error: errText(e) });
+          this.enqueueSoon(uid, 1000);
+        })
+        .finally(() => {
+          this.active.delete(uid);
+          this.running--;
+          if (this.again.delete(uid)) this.queue.add(uid);
+          this.pump();
+          if (this.running === 0 && this.queue.size === 0) for (const w of this.idleWaiters.splice(0)) w();
+        });
+    }
+  }
+
+  private async syncOne(uid: string): Promise<void> {
+    const pod = this.pods.get(uid);
+    if (!pod) {
+      // Gone from the API (deleted, or bound elsewhere): stop and remove what runs for it.
+      const last = this.lastSeen.get(uid);
+      if (last && !this.terminating.has(uid)) {
+        await this.o.runtime.killPod(last, Math.min(last.metadata.deletionGracePeriodSeconds ?? 2, 2));
+        await this.o.shipper?.podDeleted(uid).catch(() => undefined);
+      }
+      this.lastSeen.delete(uid);
+      return;
+    }
+    if (pod.metadata.deletionTimestamp) {
+      this.terminate(pod);
+      return;
+    }
+    const phase = pod.status?.phase;
+    if (phase === 'Succeeded' || phase === 'Failed') return; // kubelet never runs a finished pod again
+    const rs = await this.o.runtime.syncPod(pod, this.resolver);
+    this.o.shipper?.kick();
+    await this.writeStatus(pod, rs);
+  }
+
+  /** Graceful stop, then the final DELETE (grace 0, uid precondition) that lets the API remove the pod. */
+  private terminate(pod: Pod): void {
+    const uid = pod.metadata.uid ?? '';
+    if (this.terminating.has(uid)) return;
+    const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
+    const work = (async () => {
+      await this.o.runtime.killPod(pod, grace);
+      try {
+        await this.o.api.request('DELETE', podPath(pod), { gracePeriodSeconds: 0, preconditions: { uid } });
+      } catch (e) {
+        if (!(e instanceof ApiStatusError && (e.code === 404 || e.code === 409))) throw e;
+      }
+      await this.o.shipper?.podDeleted(uid).catch(() => undefined);
+    })()
+      .catch((e: unknown) => {
+        this.o.log.warn('pod termination failed; retrying', { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, error: errText(e) });
+        setTimeout(() => this.enqueue(uid), 1000);
+      })
+      .finally(() => this.terminating.delete(uid));
+    this.terminating.set(uid, work);
+  }
+
+  /** PUT pods/<n>/status when it changed, with the pod's resourceVersion; on 409 re-read and retry. */
+  private async writeStatus(pod: Pod, rs: PodRuntimeStatus): Promise<void> {
+    let current = pod;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const status = buildPodStatus(current, rs, this.o.hostIP);
+      if (sameJson(status, current.status)) return;
+      try {
+        const updated = await this.o.api.request<Pod>('PUT', `${podPath(current)}/status`, { ...current, status });
+        const uid = updated.metadata.uid ?? '';
+        const cached = this.pods.get(uid);
+        if (cached && rvNumber(cached) < rvNumber(updated)) this.pods.set(uid, updated);
+        return;
+      } catch (e) {
+        if (!(e instanceof ApiStatusError)) throw e;
+        if (e.code === 404) return;
+        if (e.code !== 409) throw e;
+        const fresh = await this.o.api.getOptional<Pod>(podPath(current));
+        if (!fresh || fresh.metadata.uid !== pod.metadata.uid || fresh.metadata.deletionTimestamp) return;
+        current = fresh;
+      }
+    }
+    throw new Error(`status of pod ${pod.metadata.namespace}/${pod.metadata.name} kept conflicting`);
+  }
+}

@@ -1,0 +1,185 @@
+// ClusterIP by name: one flotilla/service-proxy container per Service on this node, on the Service's
+// namespace network with the Service's DNS names as network aliases, fed its backends through a file.
+//
+// Why one container per Service (and not one per namespace holding every Service's aliases):
+// - Two Services of a namespace may use the same port (both `:80`); one container has one address, so it
+//   could not tell them apart without sniffing the protocol. One container per Service has its own address.
+// - Docker cannot add an alias to a running container's network endpoint; a shared container would have to
+//   be disconnected and reconnected for every new Service, dropping every connection through it. Here a
+//   container's aliases never change after creation: only its backend list does, which never drops a connection.
+// - Isolation stays Docker's: the proxy sits only on its namespace's bridge, so pods of other namespaces can
+//   neither resolve the name nor reach the address.
+// The cost is one small Node process per Service per node (~10–20 MiB resident, heap capped at 32 MiB).
+//
+// Backends are pushed as a JSON file in a per-Service host directory bind-mounted read-only into the
+// container, replaced by rename (never half-written); the proxy follows it by inotify (plus a 1 s poll), so
+// an endpoint change reaches it in milliseconds and established connections are left alone.
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import { formatServiceProxyConfig, type ServiceProxyConfig } from '@flotilla/netproxy';
+import { LABEL, type DockerRuntime } from '@flotilla/runtime';
+import { errText, type Logger } from './log';
+import type { ResolvedService } from './services-plan';
+
+export const SERVICE_LABEL = 'flotilla.service';
+export const PROXY_ROLE = 'service-proxy';
+const CONFIG_DIR_IN_CONTAINER = '/etc/flotilla/service-proxy';
+
+export interface ServiceProxyContainersOptions {
+  runtime: DockerRuntime;
+  nodeName: string;
+  image: string;
+  /** Host directory holding one sub-directory per Service (absolute: Docker bind-mounts it). */
+  dataDir: string;
+  extraLabels: Record<string, string>;
+  log: Logger;
+}
+
+export function serviceDnsNames(namespace: string, name: string): string[] {
+  return [name, `${name}.${namespace}.svc`, `${name}.${namespace}.svc.cluster.local`];
+}
+
+export class ServiceProxyContainers {
+  private running?: Promise<void>;
+  private pending?: readonly ResolvedService[];
+  private readonly warned = new Map<string, string>();
+
+  constructor(private readonly o: ServiceProxyContainersOptions) {
+    mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
+  }
+
+  private containerName(namespace: string, name: string): string {
+    return `flotilla-svc_${namespace}_${name}_${this.o.nodeName}`;
+  }
+
+  private dirOf(namespace: string, name: string): string {
+    return join(this.o.dataDir, `${namespace}_${name}`);
+  }
+
+  /** Makes Docker match `services`; calls made while one runs collapse into one more run with the latest list. */
+  sync(services: readonly ResolvedService[]): Promise<void> {
+    // Config files at once (cheap, and what endpoint changes need); containers in the serialized loop below.
+    for (const s of services) {
+      if (s.ports.length === 0) continue;
+      try {
+        this.writeConfig(s);
+      } catch (e) {
+        this.o.log.warn('cannot write service proxy config', { service: `${s.namespace}/${s.name}`, error: errText(e) });
+      }
+    }
+    this.pending = services;
+    if (!this.running) {
+      this.running = (async () => {
+        while (this.pending) {
+          const next = this.pending;
+          this.pending = undefined;
+          await this.syncOnce(next).catch((e: unknown) => this.o.log.warn('service proxy sync failed', { error: errText(e) }));
+        }
+      })().finally(() => (this.running = undefined));
+    }
+    return this.running;
+  }
+
+  private async syncOnce(services: readonly ResolvedService[]): Promise<void> {
+    const docker = this.o.runtime.docker;
+    const wanted = new Map(services.filter((s) => s.ports.length > 0).map((s) => [this.containerName(s.namespace, s.name), s]));
+    const existing = await docker.listContainers({ all: true, filters: { label: [`${LABEL.node}=${this.o.nodeName}`, `${LABEL.role}=${PROXY_ROLE}`] } });
+    const byName = new Map(existing.map((c) => [(c.Names?.[0] ?? '').replace(/^\//, ''), c]));
+    let imageId: string | undefined;
+    if (wanted.size > 0) {
+      try {
+        imageId = (await docker.getImage(this.o.image).inspect()).Id;
+      } catch (e) {
+        const msg = `image ${this.o.image} is missing (build it with docker/images/build.sh): ${errText(e)}`;
+        if (this.warned.get('') !== msg) this.o.log.warn('service proxies cannot start', { error: msg });
+        this.warned.set('', msg);
+      }
+    }
+    await Promise.all(
+      [...wanted].map(async ([cname, s]) => {
+        const key = `${s.namespace}/${s.name}`;
+        try {
+          if (!imageId) return;
+          await this.ensureContainer(cname, s, byName.get(cname), imageId);
+          this.warned.delete(key);
+        } catch (e) {
+          const msg = errText(e);
+          if (this.warned.get(key) !== msg) this.o.log.warn('service proxy container failed', { service: key, error: msg });
+          this.warned.set(key, msg);
+        }
+      }),
+    );
+    for (const [cname, c] of byName) {
+      if (wanted.has(cname)) continue;
+      const ns = c.Labels?.[LABEL.namespace] ?? '';
+      const svc = c.Labels?.[SERVICE_LABEL] ?? '';
+      await docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch((e: unknown) => this.o.log.warn('removing service proxy failed', { container: cname, error: errText(e) }));
+      if (ns && svc) rmSync(this.dirOf(ns, svc), { recursive: true, force: true });
+      this.o.log.info('service proxy removed', { service: `${ns}/${svc}` });
+    }
+  }
+
+  private writeConfig(s: ResolvedService): void {
+    const dir = this.dirOf(s.namespace, s.name);
+    const file = join(dir, 'config.json');
+    const config: ServiceProxyConfig = {
+      service: `${s.namespace}/${s.name}`,
+      listeners: s.ports.map((p) => ({ name: p.name, port: p.port, backends: p.backends })),
+    };
+    const text = formatServiceProxyConfig(config);
+    let current = '';
+    try {
+      current = readFileSync(file, 'utf8');
+    } catch {
+      mkdirSync(dir, { recursive: true, mode: 0o755 });
+    }
+    if (current === text) return;
+    const tmp = join(dir, `.config.json.${process.pid}`);
+    writeFileSync(tmp, text, { mode: 0o644 });
+    renameSync(tmp, file);
+  }
+
+  private async ensureContainer(cname: string, s: ResolvedService, found: Docker.ContainerInfo | undefined, imageId: string): Promise<void> {
+    const docker = this.o.runtime.docker;
+    if (found && found.ImageID !== imageId) {
+      // The proxy image was rebuilt or the agent upgraded: replace the container.
+      await docker.getContainer(found.Id).remove({ force: true });
+      found = undefined;
+    }
+    if (found) {
+      if (found.State !== 'running') await docker.getContainer(found.Id).start();
+      return;
+    }
+    const net = await this.o.runtime.ensureNamespaceNetwork(s.namespace);
+    const created = await docker.createContainer({
+      name: cname,
+      Image: this.o.image,
+      Labels: {
+        ...this.o.extraLabels,
+        [LABEL.node]: this.o.nodeName,
+        [LABEL.namespace]: s.namespace,
+        [SERVICE_LABEL]: s.name,
+        [LABEL.role]: PROXY_ROLE,
+      },
+      Env: [`FLOTILLA_PROXY_CONFIG=${CONFIG_DIR_IN_CONTAINER}/config.json`],
+      HostConfig: {
+        NetworkMode: net.name,
+        Binds: [`${this.dirOf(s.namespace, s.name)}:${CONFIG_DIR_IN_CONTAINER}:ro`],
+        RestartPolicy: { Name: 'unless-stopped' },
+        ReadonlyRootfs: true,
+        CapDrop: ['ALL'],
+        CapAdd: ['NET_BIND_SERVICE'],
+        SecurityOpt: ['no-new-privileges'],
+        Memory: 96 * 1024 * 1024,
+        LogConfig: { Type: 'json-file', Config: { 'max-size': '1m', 'max-file': '2' } },
+      },
+      NetworkingConfig: { EndpointsConfig: { [net.name]: { Aliases: serviceDnsNames(s.namespace, s.name) } } },
+    });
+    await created.start();
+    this.o.log.info('service proxy started', { service: `${s.namespace}/${s.name}`, container: cname });
+  }
+}

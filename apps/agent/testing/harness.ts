@@ -1,0 +1,101 @@
+// Test harness for the agent e2e suites: runs the built agent as a real process against a test platform,
+// labels every Docker object it makes, and removes them all afterwards.
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+
+const ROOT = join(__dirname, '..', '..', '..');
+
+export interface PlatformLike {
+  url: string;
+  token: string;
+  dataDir: string;
+}
+
+export interface AgentProcess {
+  nodeName: string;
+  pid: () => number | undefined;
+  logs: () => string;
+  /** SIGTERM and wait (containers keep running). */
+  stop: () => Promise<void>;
+  /** SIGKILL and wait: an agent crash. */
+  kill: () => Promise<void>;
+  exited: () => Promise<number | null>;
+}
+
+export const docker = new Docker({ socketPath: process.env.DOCKER_HOST?.replace(/^unix:\/\//, '') || '/var/run/docker.sock' });
+
+export function startAgent(p: PlatformLike, nodeName: string, env: Record<string, string> = {}): AgentProcess {
+  let output = '';
+  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'apps/agent/dist/main.js')], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      FLOTILLA_API_URL: p.url,
+      FLOTILLA_CA_FILE: join(p.dataDir, 'pki', 'ca.crt'),
+      FLOTILLA_NODE_TOKEN: p.token,
+      FLOTILLA_NODE_NAME: nodeName,
+      REDIS_URL: process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      FLOTILLA_DOCKER_LABELS: 'flotilla.test=1',
+      FLOTILLA_BACKOFF_BASE_MS: '500',
+      FLOTILLA_LOG_LEVEL: 'info',
+      ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const signal = async (sig: NodeJS.Signals): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(sig);
+    await exit;
+  };
+  return { nodeName, pid: () => child.pid, logs: () => output, stop: () => signal('SIGTERM'), kill: () => signal('SIGKILL'), exited: () => exit };
+}
+
+/** Removes every container, volume and network this node's agent made. */
+export async function cleanupNode(nodeName: string): Promise<void> {
+  const label = `flotilla.node=${nodeName}`;
+  const cs = await docker.listContainers({ all: true, filters: { label: [label] } });
+  await Promise.all(
+    cs.map((c) =>
+      docker
+        .getContainer(c.Id)
+        .remove({ force: true, v: true })
+        .catch(() => undefined),
+    ),
+  );
+  const vs = await docker.listVolumes({ filters: { label: [label] } });
+  await Promise.all(
+    (vs.Volumes ?? []).map((v) =>
+      docker
+        .getVolume(v.Name)
+        .remove()
+        .catch(() => undefined),
+    ),
+  );
+  const ns = await docker.listNetworks({ filters: { label: [label] } });
+  await Promise.all(
+    ns.map((n) =>
+      docker
+        .getNetwork(n.Id)
+        .remove()
+        .catch(() => undefined),
+    ),
+  );
+}
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastErr: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v;
+    } catch (e) {
+      lastErr = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastErr ? `: ${String(lastErr)}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}

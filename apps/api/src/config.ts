@@ -1,0 +1,85 @@
+// Configuration from environment variables, validated once at start-up (README lists them all).
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export interface Config {
+  databaseUrl: string;
+  redisUrl: string;
+  host: string;
+  port: number;
+  dataDir: string;
+  /** 'on' (default): HTTPS with the platform CA. 'off-behind-proxy': plain HTTP for a TLS-terminating proxy. */
+  tls: 'on' | 'off-behind-proxy';
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+  caCertFile?: string;
+  caKeyFile?: string;
+  /** Extra names and addresses for the serving certificate. */
+  tlsSans: string[];
+  /** The URL clients are given in kubeconfigs. */
+  publicUrl: string;
+  bootstrapToken?: string;
+  logLevel: string;
+  maxBodyBytes: number;
+  watchCacheSize: number;
+  changeLogRetentionSeconds: number;
+  /** Renew the serving certificate this many days before it expires. */
+  tlsRenewBeforeDays: number;
+  /** How often the running process checks its serving certificate. */
+  tlsCheckSeconds: number;
+}
+
+export class ConfigError extends Error {}
+
+function int(env: NodeJS.ProcessEnv, key: string, def: number, min = 0): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return def;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new ConfigError(`${key} must be an integer ≥ ${min}, got "${raw}"`);
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const need = (key: string) => {
+    const v = env[key];
+    if (!v) throw new ConfigError(`${key} is not set: run scripts/setup.sh (it writes .flotilla/env) or export it`);
+    return v;
+  };
+  const tls = (env.FLOTILLA_TLS ?? 'on') as Config['tls'];
+  if (tls !== 'on' && tls !== 'off-behind-proxy') throw new ConfigError(`FLOTILLA_TLS must be "on" or "off-behind-proxy", got "${tls}"`);
+  const port = int(env, 'FLOTILLA_API_PORT', 6443, 1);
+  const host = env.FLOTILLA_API_HOST ?? '0.0.0.0';
+  const dataDir = resolve(env.FLOTILLA_DATA_DIR ?? join(process.cwd(), '.flotilla'));
+  const publicHost = env.FLOTILLA_PUBLIC_HOST ?? '127.0.0.1';
+  const sans = (env.FLOTILLA_TLS_SANS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (!sans.includes(publicHost)) sans.push(publicHost);
+  if (!sans.includes(hostname())) sans.push(hostname());
+  if (Boolean(env.FLOTILLA_TLS_CERT_FILE) !== Boolean(env.FLOTILLA_TLS_KEY_FILE))
+    throw new ConfigError('set both FLOTILLA_TLS_CERT_FILE and FLOTILLA_TLS_KEY_FILE, or neither');
+  if (Boolean(env.FLOTILLA_CA_CERT_FILE) !== Boolean(env.FLOTILLA_CA_KEY_FILE))
+    throw new ConfigError('set both FLOTILLA_CA_CERT_FILE and FLOTILLA_CA_KEY_FILE, or neither');
+  return {
+    databaseUrl: need('DATABASE_URL'),
+    redisUrl: need('REDIS_URL'),
+    host,
+    port,
+    dataDir,
+    tls,
+    tlsCertFile: env.FLOTILLA_TLS_CERT_FILE || undefined,
+    tlsKeyFile: env.FLOTILLA_TLS_KEY_FILE || undefined,
+    caCertFile: env.FLOTILLA_CA_CERT_FILE || undefined,
+    caKeyFile: env.FLOTILLA_CA_KEY_FILE || undefined,
+    tlsSans: sans,
+    publicUrl: env.FLOTILLA_PUBLIC_URL ?? `${tls === 'on' ? 'https' : 'http'}://${publicHost.includes(':') ? `[${publicHost}]` : publicHost}:${port}`,
+    bootstrapToken: env.FLOTILLA_BOOTSTRAP_TOKEN || undefined,
+    logLevel: env.FLOTILLA_LOG_LEVEL ?? 'info',
+    maxBodyBytes: int(env, 'FLOTILLA_MAX_BODY_BYTES', 3 * 1024 * 1024, 1024),
+    watchCacheSize: int(env, 'FLOTILLA_WATCH_CACHE_EVENTS', 10_000, 100),
+    changeLogRetentionSeconds: int(env, 'FLOTILLA_CHANGELOG_RETENTION_SECONDS', 900, 10),
+    tlsRenewBeforeDays: int(env, 'FLOTILLA_TLS_RENEW_BEFORE_DAYS', 30, 1),
+    tlsCheckSeconds: int(env, 'FLOTILLA_TLS_CHECK_SECONDS', 3600, 1),
+  };
+}

@@ -1,0 +1,150 @@
+// The API server process: HTTPS by default, Kubernetes paths, the watch cache in memory.
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Server as HttpsServer } from 'node:https';
+import { ConsoleLogger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Redis } from 'ioredis';
+import { buildKubeconfig } from '@flotilla/pki';
+import { Store } from '@flotilla/store';
+import { AppModule } from './app.module';
+import { Config, ConfigError, loadConfig } from './config';
+import { SecretEncryption } from './tenancy/secret-encryption';
+import { loadTenancyConfig } from './tenancy/tenancy-config';
+import { keepCertificateFresh, servingChain, servingMaterial } from './tls';
+
+function log(level: string, msg: string, fields: Record<string, unknown> = {}): void {
+  process.stdout.write(`${JSON.stringify({ level, time: new Date().toISOString(), component: 'api', msg, ...fields })}\n`);
+}
+
+export async function startApi(config: Config): Promise<{ app: NestFastifyApplication; store: Store; redis: Redis; close: () => Promise<void> }> {
+  const tls = config.tls === 'on' ? await servingMaterial(config) : undefined;
+  if (!tls)
+    log(
+      'warn',
+      'FLOTILLA_TLS=off-behind-proxy: serving plain HTTP. Only run this behind a proxy that terminates TLS; bearer tokens cross this hop in clear text.',
+    );
+  const tenancy = loadTenancyConfig();
+  // Secrets are encrypted in Postgres and plain in the watch cache (see tenancy/secret-encryption.ts).
+  const encryption = new SecretEncryption(tenancy.encryptionKeys);
+  if (!encryption.enabled) log('warn', 'FLOTILLA_ENCRYPTION_KEYS is not set: Secrets are stored in Postgres unencrypted');
+  const store = await Store.open({
+    databaseUrl: config.databaseUrl,
+    ringSize: config.watchCacheSize,
+    log: (msg, f) => log('warn', msg, f),
+    transformer: encryption,
+  });
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
+  redis.on('error', () => undefined); // readiness reports it; the API itself does not need Redis to serve
+  await redis.connect().catch((err: Error) => log('warn', 'Redis not reachable yet', { error: err.message }));
+  const adapter = new FastifyAdapter({
+    // The chain includes the CA so a joining agent can pin it by hash (kubeadm's discovery model).
+    https: tls ? { cert: servingChain(tls), key: tls.key, minVersion: 'TLSv1.2' } : undefined,
+    logger: { level: config.logLevel, base: { component: 'api' } },
+    disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
+    bodyLimit: config.maxBodyBytes,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    maxParamLength: 2048,
+    trustProxy: config.tls === 'off-behind-proxy',
+    keepAliveTimeout: 75_000,
+    // Watch streams would hold shutdown open for their whole timeout otherwise.
+    forceCloseConnections: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register({ config, store, redis, tenancy, encryption }), adapter, {
+    bodyParser: false,
+    logger: new ConsoleLogger({ json: true, logLevels: ['error', 'warn', 'log'] }),
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  // Bodies stay raw bytes: the handlers decode JSON, YAML, protobuf and patches by Content-Type.
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: config.maxBodyBytes }, (_req, body, done) => done(null, body));
+  fastify.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', String(req.id));
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('cache-control', reply.getHeader('cache-control') ?? 'no-store');
+    if (tls) reply.header('strict-transport-security', 'max-age=31536000');
+  });
+  // OpenAPI for the non-Kubernetes endpoints, built on first request.
+  let flotillaDoc: string | undefined;
+  fastify.get('/openapi/flotilla.json', async (_req, reply) => {
+    flotillaDoc ??= JSON.stringify(
+      SwaggerModule.createDocument(
+        app,
+        new DocumentBuilder().setTitle('Flotilla platform API').setDescription('Endpoints beside the Kubernetes API').setVersion('0.1.0').build(),
+      ),
+    );
+    reply.type('application/json').send(flotillaDoc);
+  });
+  app.enableShutdownHooks();
+  await app.listen(config.port, config.host);
+  const timers: NodeJS.Timeout[] = [];
+  if (tls) timers.push(keepCertificateFresh(app.getHttpServer() as HttpsServer, config, tls, (m) => log('info', m), config.tlsCheckSeconds * 1000));
+  const compact = setInterval(() => {
+    store.compact(config.changeLogRetentionSeconds).catch((err: Error) => log('warn', 'change-log compaction failed', { error: err.message }));
+  }, 60_000);
+  compact.unref();
+  timers.push(compact);
+  if (tls && config.bootstrapToken) writeAdminKubeconfig(config, tls.caCert);
+  log('info', 'API listening', { url: config.publicUrl, tls: Boolean(tls), resourceVersion: store.cache.rv });
+  return {
+    app,
+    store,
+    redis,
+    close: async () => {
+      for (const t of timers) clearInterval(t);
+      store.cache.closeAll();
+      await app.close();
+      await store.close();
+      redis.disconnect();
+    },
+  };
+}
+
+function writeAdminKubeconfig(config: Config, caCert: string): void {
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const file = join(config.dataDir, 'admin.kubeconfig');
+  writeFileSync(
+    file,
+    buildKubeconfig({
+      server: config.publicUrl,
+      caCertPem: caCert,
+      user: 'admin',
+      token: config.bootstrapToken as string,
+      clusterName: 'flotilla',
+      contextName: 'flotilla-admin',
+    }),
+    { mode: 0o600 },
+  );
+  chmodSync(file, 0o600);
+}
+
+if (require.main === module) {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      log('error', err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  startApi(config)
+    .then(({ close }) => {
+      const stop = () => {
+        log('info', 'shutting down');
+        close().finally(() => process.exit(0));
+      };
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    })
+    .catch((err: Error) => {
+      log('error', 'API failed to start', { error: err.message, hint: 'check DATABASE_URL and that migrations ran (npm run migrate)' });
+      process.exit(1);
+    });
+}

@@ -1,0 +1,83 @@
+// Start-up seeding, idempotent and safe with several API replicas: the default ClusterRoles and
+// ClusterRoleBindings (created when missing, never overwritten), the kube-node-lease namespace, and
+// the first admin — from FLOTILLA_ADMIN_USER/FLOTILLA_ADMIN_PASSWORD, or, when no user exists yet,
+// `admin` with a generated password written to <data dir>/admin-password (0600) and printed once.
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { ADMINS_GROUP, defaultClusterRoleBindings, defaultClusterRoles } from '@flotilla/rbac';
+import { KubeObject, resourceFor, ResourceType } from '@flotilla/resources';
+import { StoreError, type Store } from '@flotilla/store';
+import type { Config } from '../config';
+import { CONFIG, STORE } from '../tokens';
+import { IdentityError, IdentityService } from './identity.service';
+import { TENANCY_CONFIG } from './tenancy.tokens';
+import type { TenancyConfig } from './tenancy-config';
+
+const RBAC = 'rbac.authorization.k8s.io';
+
+function log(msg: string, fields: Record<string, unknown> = {}): void {
+  process.stdout.write(`${JSON.stringify({ level: 'info', time: new Date().toISOString(), component: 'tenancy', msg, ...fields })}\n`);
+}
+
+@Injectable()
+export class SeedService implements OnApplicationBootstrap {
+  constructor(
+    @Inject(STORE) private readonly store: Store,
+    @Inject(CONFIG) private readonly config: Config,
+    @Inject(TENANCY_CONFIG) private readonly cfg: TenancyConfig,
+    private readonly identity: IdentityService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.seedObjects();
+    await this.seedAdmin();
+  }
+
+  private async ensure(t: ResourceType, obj: KubeObject): Promise<void> {
+    if (await this.store.get(t, '', obj.metadata.name ?? '')) return;
+    try {
+      await this.store.create(t, obj, '');
+    } catch (err) {
+      if (!(err instanceof StoreError && err.reason === 'AlreadyExists')) throw err;
+    }
+  }
+
+  async seedObjects(): Promise<void> {
+    const roles = resourceFor(RBAC, 'v1', 'clusterroles') as ResourceType;
+    const bindings = resourceFor(RBAC, 'v1', 'clusterrolebindings') as ResourceType;
+    for (const r of defaultClusterRoles()) await this.ensure(roles, r as unknown as KubeObject);
+    for (const b of defaultClusterRoleBindings()) await this.ensure(bindings, b as unknown as KubeObject);
+    // The namespaces every Kubernetes cluster has: kubectl defaults to `default`, agents renew their
+    // leases in `kube-node-lease`.
+    for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
+      await this.ensure(resourceFor('', 'v1', 'namespaces') as ResourceType, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } as KubeObject);
+    }
+  }
+
+  private async seedAdmin(): Promise<void> {
+    let username = this.cfg.adminUser;
+    let password = this.cfg.adminPassword;
+    let generated = false;
+    if (!username || !password) {
+      if ((await this.store.db.user.count()) > 0) return;
+      username = 'admin';
+      password = randomBytes(18).toString('base64url');
+      generated = true;
+    }
+    try {
+      await this.identity.createUser(username, password, { displayName: 'Administrator', groups: [ADMINS_GROUP] });
+    } catch (err) {
+      if (err instanceof IdentityError && err.code === 409) return; // already there: leave its password alone
+      throw err;
+    }
+    if (generated) {
+      mkdirSync(this.config.dataDir, { recursive: true, mode: 0o700 });
+      const file = join(this.config.dataDir, 'admin-password');
+      writeFileSync(file, `${username}\n${password}\n`, { mode: 0o600 });
+      chmodSync(file, 0o600);
+      log('first admin created: log in with these credentials (shown once; also in the file, mode 0600)', { username, password, file });
+    } else log('admin user created from FLOTILLA_ADMIN_USER', { username });
+  }
+}

@@ -1,0 +1,74 @@
+// Tenancy configuration from environment variables, validated at start-up (README lists them).
+import { ConfigError } from '../config';
+
+export interface EncryptionKey {
+  id: string;
+  key: Buffer;
+}
+
+export interface TenancyConfig {
+  /** First admin, created (or left alone if it exists) at start-up. */
+  adminUser?: string;
+  adminPassword?: string;
+  sessionTtlSeconds: number;
+  /** Default and maximum lifetime of personal API tokens. */
+  tokenDefaultTtlSeconds: number;
+  tokenMaxTtlSeconds: number;
+  joinTokenTtlSeconds: number;
+  loginMaxAttempts: number;
+  loginWindowSeconds: number;
+  /** Mutations per user: sustained rate per second and burst. */
+  mutationRate: number;
+  mutationBurst: number;
+  /** First key encrypts; all decrypt. Empty: Secrets are stored in plain text (a warning at start). */
+  encryptionKeys: EncryptionKey[];
+  /** Sent as the cookie's Secure attribute (off only for plain-HTTP set-ups behind a proxy). */
+  secureCookies: boolean;
+}
+
+function int(env: NodeJS.ProcessEnv, key: string, def: number, min = 1): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return def;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new ConfigError(`${key} must be an integer ≥ ${min}, got "${raw}"`);
+  return n;
+}
+
+export function parseEncryptionKeys(raw: string | undefined): EncryptionKey[] {
+  if (!raw) return [];
+  const keys: EncryptionKey[] = [];
+  for (const part of raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const i = part.indexOf(':');
+    const id = i > 0 ? part.slice(0, i) : '';
+    if (!/^[A-Za-z0-9_-]{1,32}$/.test(id)) throw new ConfigError('FLOTILLA_ENCRYPTION_KEYS: each entry is <id>:<base64 32-byte key>, id of [A-Za-z0-9_-]');
+    const key = Buffer.from(part.slice(i + 1), 'base64');
+    if (key.length !== 32) throw new ConfigError(`FLOTILLA_ENCRYPTION_KEYS: key "${id}" must be 32 bytes (base64), got ${key.length}`);
+    if (keys.some((k) => k.id === id)) throw new ConfigError(`FLOTILLA_ENCRYPTION_KEYS: key id "${id}" appears twice`);
+    keys.push({ id, key });
+  }
+  return keys;
+}
+
+export function loadTenancyConfig(env: NodeJS.ProcessEnv = process.env): TenancyConfig {
+  if (Boolean(env.FLOTILLA_ADMIN_USER) !== Boolean(env.FLOTILLA_ADMIN_PASSWORD))
+    throw new ConfigError('set both FLOTILLA_ADMIN_USER and FLOTILLA_ADMIN_PASSWORD, or neither');
+  if (env.FLOTILLA_ADMIN_PASSWORD && env.FLOTILLA_ADMIN_PASSWORD.length < 12) throw new ConfigError('FLOTILLA_ADMIN_PASSWORD must have at least 12 characters');
+  const tokenMax = int(env, 'FLOTILLA_TOKEN_MAX_TTL_SECONDS', 365 * 86400);
+  return {
+    adminUser: env.FLOTILLA_ADMIN_USER || undefined,
+    adminPassword: env.FLOTILLA_ADMIN_PASSWORD || undefined,
+    sessionTtlSeconds: int(env, 'FLOTILLA_SESSION_TTL_SECONDS', 12 * 3600, 60),
+    tokenDefaultTtlSeconds: Math.min(int(env, 'FLOTILLA_TOKEN_DEFAULT_TTL_SECONDS', 90 * 86400, 60), tokenMax),
+    tokenMaxTtlSeconds: tokenMax,
+    joinTokenTtlSeconds: int(env, 'FLOTILLA_JOIN_TOKEN_TTL_SECONDS', 3600, 60),
+    loginMaxAttempts: int(env, 'FLOTILLA_LOGIN_MAX_ATTEMPTS', 10),
+    loginWindowSeconds: int(env, 'FLOTILLA_LOGIN_WINDOW_SECONDS', 900),
+    mutationRate: int(env, 'FLOTILLA_MUTATION_RATE', 20),
+    mutationBurst: int(env, 'FLOTILLA_MUTATION_BURST', 100),
+    encryptionKeys: parseEncryptionKeys(env.FLOTILLA_ENCRYPTION_KEYS),
+    secureCookies: env.FLOTILLA_TLS !== 'off-behind-proxy' || env.FLOTILLA_SECURE_COOKIES === 'true',
+  };
+}

@@ -1,0 +1,68 @@
+// The controller's configuration: every environment variable it reads, validated once at start-up.
+
+export interface ControllerConfig {
+  databaseUrl: string;
+  redisUrl: string;
+  /** BullMQ key prefix; tests use a unique one per run so parallel runs never share queues. */
+  queuePrefix: string;
+  /** Jobs each control loop runs at once. */
+  concurrency: number;
+  /** Every key of every loop is re-enqueued this often (0 disables). */
+  resyncSeconds: number;
+  /** A node whose Lease is older than this becomes Ready=Unknown and gets the unreachable taint. */
+  nodeGraceSeconds: number;
+  /** Pods on an unreachable node that do not tolerate it are evicted after this (their own tolerationSeconds win). */
+  podEvictionSeconds: number;
+  /** Most pods bound in one transaction. */
+  schedulerBatch: number;
+  /** Skip the per-pod Scheduled events when a batch binds more pods than this (they are the bulk of the writes). */
+  schedulerEventsMaxBatch: number;
+  /** Hollow (simulated) nodes to run in-process: for tests, demos and benchmarks only. */
+  hollowNodes: number;
+  hollowNodePrefix: string;
+  hollowStartMs: number;
+  hollowJobMs: number;
+  hollowLeaseSeconds: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, key: string, def: number, min = 0): number {
+  const v = env[key];
+  if (v === undefined || v === '') return def;
+  if (!/^\d+$/.test(v) || Number(v) < min) throw new Error(`${key} must be an integer >= ${min}, got "${v}"`);
+  return Number(v);
+}
+
+function num(env: Env, key: string, def: number): number {
+  const v = env[key];
+  if (v === undefined || v === '') return def;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${key} must be a non-negative number, got "${v}"`);
+  return n;
+}
+
+export function loadConfig(env: Env = process.env): ControllerConfig {
+  const level = env.FLOTILLA_LOG_LEVEL ?? 'info';
+  if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new Error(`FLOTILLA_LOG_LEVEL must be debug, info, warn or error, got "${level}"`);
+  const prefix = env.FLOTILLA_QUEUE_PREFIX ?? 'flotilla';
+  if (!/^[A-Za-z0-9_.-]+$/.test(prefix)) throw new Error(`FLOTILLA_QUEUE_PREFIX may hold letters, digits, '_', '.', '-' only, got "${prefix}"`);
+  return {
+    databaseUrl: env.DATABASE_URL ?? 'postgresql://flotilla:flotilla@127.0.0.1:5432/flotilla',
+    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    queuePrefix: prefix,
+    concurrency: int(env, 'FLOTILLA_CONTROLLER_CONCURRENCY', 16, 1),
+    resyncSeconds: num(env, 'FLOTILLA_RESYNC_SECONDS', 30),
+    nodeGraceSeconds: num(env, 'FLOTILLA_NODE_GRACE_SECONDS', 8),
+    podEvictionSeconds: num(env, 'FLOTILLA_POD_EVICTION_SECONDS', 5),
+    schedulerBatch: int(env, 'FLOTILLA_SCHEDULER_BATCH', 500, 1),
+    schedulerEventsMaxBatch: int(env, 'FLOTILLA_SCHEDULER_EVENTS_MAX_BATCH', 50),
+    hollowNodes: int(env, 'FLOTILLA_HOLLOW_NODES', 0),
+    hollowNodePrefix: env.FLOTILLA_HOLLOW_NODE_PREFIX ?? 'hollow-node',
+    hollowStartMs: int(env, 'FLOTILLA_HOLLOW_START_MS', 200),
+    hollowJobMs: int(env, 'FLOTILLA_HOLLOW_JOB_MS', 1000),
+    hollowLeaseSeconds: num(env, 'FLOTILLA_HOLLOW_LEASE_SECONDS', 2),
+    logLevel: level as ControllerConfig['logLevel'],
+  };
+}

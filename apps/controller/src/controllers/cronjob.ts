@@ -1,0 +1,22 @@
+// The CronJob worker: planCronJob over the Jobs the CronJob owns.
+import type { CronJob, Job } from '@flotilla/resources';
+import type { ReconcileKey } from '@flotilla/queue';
+import { applyActions } from '../apply-actions';
+import { settle } from '../context';
+import type { ControllerContext } from '../context';
+import { planCronJob } from '../cronjob/cronjob-plan';
+import { EventRecorder } from '../events';
+import { R } from '../kinds';
+import type { ReconcileOutcome, Reconciler } from '../work-queue';
+
+export function cronJobReconciler(ctx: ControllerContext): Reconciler {
+  const events = new EventRecorder(ctx.store, 'cronjob-controller', ctx.log);
+  return async (key: ReconcileKey): Promise<ReconcileOutcome> => {
+    const cj = ctx.store.cache.get(R.cronJob, key.namespace, key.name)?.obj as CronJob | undefined;
+    if (!cj) return {};
+    const jobs = ctx.index.dependentObjects<Job>(cj.metadata.uid ?? '', R.job);
+    const actions = planCronJob(cj, jobs, new Date());
+    if (actions.length === 0) return {};
+    return settle(ctx, await applyActions({ ...ctx, events }, actions));
+  };
+}

@@ -1,0 +1,71 @@
+// The ReplicaSet, Deployment and Job workers: read from the cache, call the pure plan, apply its actions.
+import { randomBytes } from 'node:crypto';
+import { planDeployment, planJob, planReplicaSet } from '@flotilla/controllers';
+import type { Deployment, Job, Pod, ReplicaSet } from '@flotilla/resources';
+import { randomSuffix } from '@flotilla/store';
+import type { ReconcileKey } from '@flotilla/queue';
+import { applyActions } from '../apply-actions';
+import type { ActiveGuard } from '../apply-actions';
+import { settle } from '../context';
+import type { ControllerContext } from '../context';
+import { EventRecorder } from '../events';
+import { R } from '../kinds';
+import type { ReconcileOutcome, Reconciler } from '../work-queue';
+
+function isActive(p: Pod): boolean {
+  return !p.metadata.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed';
+}
+
+export function replicaSetReconciler(ctx: ControllerContext): Reconciler {
+  const events = new EventRecorder(ctx.store, 'replicaset-controller', ctx.log);
+  return async (key: ReconcileKey): Promise<ReconcileOutcome> => {
+    const rs = ctx.store.cache.get(R.replicaSet, key.namespace, key.name)?.obj as ReplicaSet | undefined;
+    if (!rs) return {};
+    const uid = rs.metadata.uid ?? '';
+    // Owned pods plus orphans (adoption candidates): everything planReplicaSet would claim from the namespace.
+    const pods = [...ctx.index.dependentObjects<Pod>(uid, R.pod), ...ctx.index.orphanPodObjects<Pod>(key.namespace)];
+    const actions = planReplicaSet(rs, pods, new Date(), () => randomSuffix());
+    if (actions.length === 0) return {};
+    const guard: ActiveGuard = {
+      ownerKind: 'ReplicaSet',
+      namespace: key.namespace,
+      name: key.name,
+      uid,
+      target: (owner) => (owner ? (((owner.spec as { replicas?: number }).replicas ?? 1) as number) : 0),
+    };
+    return settle(ctx, await applyActions({ ...ctx, events }, actions, guard));
+  };
+}
+
+export function deploymentReconciler(ctx: ControllerContext): Reconciler {
+  const events = new EventRecorder(ctx.store, 'deployment-controller', ctx.log);
+  return async (key: ReconcileKey): Promise<ReconcileOutcome> => {
+    const d = ctx.store.cache.get(R.deployment, key.namespace, key.name)?.obj as Deployment | undefined;
+    if (!d) return {};
+    const replicaSets = ctx.store.cache.list(R.replicaSet, key.namespace).map((e) => e.obj as ReplicaSet);
+    const mine = replicaSets.filter((rs) => rs.metadata.ownerReferences?.some((r) => r.uid === d.metadata.uid));
+    // Pods matter to the plan only for Recreate (waiting for old pods to be gone).
+    const pods = mine.flatMap((rs) => ctx.index.dependentObjects<Pod>(rs.metadata.uid ?? '', R.pod));
+    const actions = planDeployment(d, replicaSets, pods, new Date());
+    if (actions.length === 0) return {};
+    return settle(ctx, await applyActions({ ...ctx, events }, actions));
+  };
+}
+
+export function jobReconciler(ctx: ControllerContext): Reconciler {
+  const events = new EventRecorder(ctx.store, 'job-controller', ctx.log);
+  return async (key: ReconcileKey): Promise<ReconcileOutcome> => {
+    const job = ctx.store.cache.get(R.job, key.namespace, key.name)?.obj as Job | undefined;
+    if (!job) return {};
+    const uid = job.metadata.uid ?? '';
+    const pods = ctx.index.dependentObjects<Pod>(uid, R.pod);
+    const actions = planJob(job, pods, new Date(), () => randomBytes(3).toString('hex').slice(0, 5));
+    if (actions.length === 0) return {};
+    const active = pods.filter((p) => isActive(p) && p.metadata.ownerReferences?.some((r) => r.controller && r.uid === uid)).length;
+    const creates = actions.filter((a) => a.type === 'create').length;
+    const activeDeletes = actions.filter((a) => a.type === 'delete' && pods.some((p) => p.metadata.name === a.name && isActive(p))).length;
+    const target = active + creates - activeDeletes;
+    const guard: ActiveGuard = { ownerKind: 'Job', namespace: key.namespace, name: key.name, uid, target: (owner) => (owner ? target : 0) };
+    return settle(ctx, await applyActions({ ...ctx, events }, actions, guard));
+  };
+}

@@ -1,0 +1,54 @@
+// The resource types the controller reads and writes, looked up once from the registry.
+import { resourceFor, resourceTypes } from '@flotilla/resources';
+import type { ResourceType } from '@flotilla/resources';
+
+function must(group: string, plural: string): ResourceType {
+  const t = resourceFor(group, 'v1', plural);
+  if (!t) throw new Error(`resource ${group || 'core'}/${plural} is not registered in @flotilla/resources`);
+  return t;
+}
+
+export const T = {
+  namespace: must('', 'namespaces'),
+  pod: must('', 'pods'),
+  service: must('', 'services'),
+  endpoints: must('', 'endpoints'),
+  node: must('', 'nodes'),
+  event: must('', 'events'),
+  deployment: must('apps', 'deployments'),
+  replicaSet: must('apps', 'replicasets'),
+  job: must('batch', 'jobs'),
+  cronJob: must('batch', 'cronjobs'),
+  lease: must('coordination.k8s.io', 'leases'),
+} as const;
+
+/** Store keys ("apps/replicasets") of the same types, for cache reads and change routing. */
+export const R = {
+  namespace: 'core/namespaces',
+  pod: 'core/pods',
+  service: 'core/services',
+  endpoints: 'core/endpoints',
+  node: 'core/nodes',
+  event: 'core/events',
+  deployment: 'apps/deployments',
+  replicaSet: 'apps/replicasets',
+  job: 'batch/jobs',
+  cronJob: 'batch/cronjobs',
+  lease: 'coordination.k8s.io/leases',
+} as const;
+
+const byKey = new Map<string, ResourceType>(resourceTypes.map((t) => [`${t.group || 'core'}/${t.plural}`, t]));
+const byKind = new Map<string, ResourceType>(resourceTypes.map((t) => [t.kind, t]));
+
+export function typeOfResource(resource: string): ResourceType | undefined {
+  return byKey.get(resource);
+}
+
+/** Kinds are unique among the served types, so a plan's `kind` names its type. */
+export function typeOfKind(kind: string): ResourceType | undefined {
+  return byKind.get(kind);
+}
+
+export function resourceKeyOf(t: ResourceType): string {
+  return `${t.group || 'core'}/${t.plural}`;
+}

@@ -1,0 +1,112 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { Badge, Empty, ErrorNote, PageHead } from '@/components/ui';
+import { get } from '@/lib/api';
+
+export const metadata: Metadata = { title: 'Audit log' };
+
+const FILTERS = ['user', 'namespace', 'verb', 'resource', 'decision', 'since', 'until'] as const;
+
+interface AuditRow {
+  id: string;
+  time: string;
+  username: string;
+  verb: string;
+  apiGroup: string;
+  resource: string;
+  subresource: string;
+  namespace: string;
+  name: string;
+  code: number;
+  decision: string;
+  reason?: string | null;
+  sourceIp: string;
+}
+
+export default async function Audit({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+  const q = await searchParams;
+  const params = new URLSearchParams({ limit: '100' });
+  for (const f of [...FILTERS, 'continue'] as const) if (q[f]) params.set(f, q[f] as string);
+  const r = await get<{ items: AuditRow[]; continue?: string }>(`/flotilla/v1/admin/audit?${params}`);
+  const next = new URLSearchParams(Object.entries(q).filter((e): e is [string, string] => typeof e[1] === 'string' && e[0] !== 'continue'));
+  if (r.data?.continue) next.set('continue', r.data.continue);
+  return (
+    <>
+      <PageHead title="Audit log" sub="Every change and every refusal, newest first." />
+      <form method="get" className="card" style={{ marginBottom: 12 }}>
+        <div className="cols">
+          {FILTERS.map((f) => (
+            <div className="field" key={f}>
+              <label htmlFor={`a-${f}`}>{f[0].toUpperCase() + f.slice(1)}</label>
+              {f === 'decision' ? (
+                <select id={`a-${f}`} name={f} defaultValue={q[f] ?? ''}>
+                  <option value="">any</option>
+                  <option value="allowed">allowed</option>
+                  <option value="denied">denied</option>
+                  <option value="error">error</option>
+                </select>
+              ) : (
+                <input id={`a-${f}`} name={f} defaultValue={q[f] ?? ''} placeholder={f === 'since' || f === 'until' ? '2026-11-23T10:00:00Z' : undefined} />
+              )}
+            </div>
+          ))}
+        </div>
+        <div className="row">
+          <button type="submit" className="primary">
+            Filter
+          </button>
+          <Link href="/admin/audit" className="button">
+            Clear
+          </Link>
+        </div>
+      </form>
+      {!r.ok && <ErrorNote>{r.error?.message}</ErrorNote>}
+      {r.ok && (r.data?.items ?? []).length === 0 ? (
+        <Empty>No audit events match.</Empty>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Time</th>
+                <th scope="col">User</th>
+                <th scope="col">Verb</th>
+                <th scope="col">Resource</th>
+                <th scope="col">Namespace</th>
+                <th scope="col">Name</th>
+                <th scope="col">Decision</th>
+                <th scope="col">Code</th>
+              </tr>
+            </thead>
+            <tbody>
+              {(r.data?.items ?? []).map((e) => (
+                <tr key={e.id}>
+                  <td className="mono">{e.time.replace('T', ' ').slice(0, 19)}</td>
+                  <td>{e.username}</td>
+                  <td>{e.verb}</td>
+                  <td className="mono">
+                    {e.apiGroup ? `${e.apiGroup}/` : ''}
+                    {e.resource}
+                    {e.subresource ? `/${e.subresource}` : ''}
+                  </td>
+                  <td>{e.namespace || '–'}</td>
+                  <td>{e.name || '–'}</td>
+                  <td>
+                    <Badge value={e.decision} tone={e.decision === 'allowed' ? 'ok' : 'bad'} />
+                    {e.reason && <div className="sub">{e.reason}</div>}
+                  </td>
+                  <td>{e.code}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {r.data?.continue && (
+        <p>
+          <Link href={`/admin/audit?${next}`}>Older events →</Link>
+        </p>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,89 @@
+import type { Metadata } from 'next';
+import { drainNode, setUnschedulable } from '@/app/actions/admin';
+import { ActionButton } from '@/components/ActionButton';
+import { LiveRefresh } from '@/components/LiveRefresh';
+import { Badge, Empty, ErrorNote, PageHead, UsageBar } from '@/components/ui';
+import { quantity } from '@/lib/format';
+import type { NodeObj, Pod } from '@/lib/k8s';
+import { list } from '@/lib/load';
+
+export const metadata: Metadata = { title: 'Nodes' };
+
+function fmt(n: number, res: string): string {
+  if (res === 'memory') return n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(1)}Gi` : `${Math.round(n / 1024 ** 2)}Mi`;
+  return res === 'cpu' ? (n < 1 ? `${Math.round(n * 1000)}m` : `${Number(n.toFixed(2))}`) : String(n);
+}
+
+export default async function Nodes() {
+  const [nodes, pods] = await Promise.all([list<NodeObj>('/api/v1/nodes'), list<Pod>('/api/v1/pods')]);
+  const alloc = new Map<string, { cpu: number; memory: number; pods: number }>();
+  for (const p of pods.items) {
+    if (!p.spec.nodeName || p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed') continue;
+    const a = alloc.get(p.spec.nodeName) ?? { cpu: 0, memory: 0, pods: 0 };
+    a.pods++;
+    for (const c of p.spec.containers) {
+      const req = (c.resources?.requests ?? c.resources?.limits ?? {}) as Record<string, string>;
+      a.cpu += quantity(req.cpu);
+      a.memory += quantity(req.memory);
+    }
+    alloc.set(p.spec.nodeName, a);
+  }
+  return (
+    <>
+      <PageHead title="Nodes" sub="The machines pods run on: what they hold and what is asked of them.">
+        <LiveRefresh watch={['/api/v1/nodes', '/api/v1/pods']} />
+      </PageHead>
+      {nodes.error && <ErrorNote>{nodes.error}</ErrorNote>}
+      {!nodes.error && nodes.items.length === 0 && <Empty>No nodes have joined yet. Start an agent with a join token.</Empty>}
+      <div className="grid" style={{ gridTemplateColumns: 'repeat(auto-fill, minmax(300px, 1fr))' }}>
+        {nodes.items.map((n) => {
+          const a = alloc.get(n.metadata.name) ?? { cpu: 0, memory: 0, pods: 0 };
+          const cap = n.status?.allocatable ?? n.status?.capacity ?? {};
+          const ready = n.status?.conditions?.find((c) => c.type === 'Ready');
+          return (
+            <section key={n.metadata.name} className="card" aria-label={`Node ${n.metadata.name}`}>
+              <div className="row between">
+                <h3>{n.metadata.name}</h3>
+                <span>
+                  <Badge value={ready?.status === 'True' ? 'Ready' : 'NotReady'} /> {n.spec?.unschedulable && <Badge value="Cordoned" tone="warn" />}
+                </span>
+              </div>
+              <p className="sub mono">{n.status?.addresses?.map((x) => x.address).join(', ')}</p>
+              {(['cpu', 'memory', 'pods'] as const).map((res) => {
+                const total = quantity(cap[res]);
+                const used = a[res];
+                return (
+                  <UsageBar
+                    key={res}
+                    label={`${res} requested`}
+                    used={fmt(used, res)}
+                    hard={fmt(total, res)}
+                    pct={total ? Math.min(100, Math.round((used / total) * 100)) : 0}
+                  />
+                );
+              })}
+              <details>
+                <summary>Conditions</summary>
+                <ul>
+                  {(n.status?.conditions ?? []).map((c) => (
+                    <li key={c.type}>
+                      {c.type}: <Badge value={c.status} tone={(c.type === 'Ready') === (c.status === 'True') ? 'ok' : 'bad'} /> {c.message}
+                    </li>
+                  ))}
+                </ul>
+              </details>
+              <div className="row" style={{ marginTop: 8 }}>
+                {n.spec?.unschedulable ? (
+                  <ActionButton action={setUnschedulable.bind(null, n.metadata.name, false)} label="Uncordon" />
+                ) : (
+                  <ActionButton action={setUnschedulable.bind(null, n.metadata.name, true)} label="Cordon" />
+                )}
+                <ActionButton action={drainNode.bind(null, n.metadata.name)} label="Drain" danger confirm={`Move every pod off ${n.metadata.name}?`} />
+              </div>
+            </section>
+          );
+        })}
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,282 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { deleteObject, pauseDeployment, restartDeployment, rollback, scaleDeployment, setImage } from '@/app/actions/workloads';
+import { ActionButton } from '@/components/ActionButton';
+import { InlineForm } from '@/components/InlineForm';
+import { LiveRefresh } from '@/components/LiveRefresh';
+import { Age, Badge, Empty, ErrorNote, PageHead } from '@/components/ui';
+import {
+  type Deployment,
+  eventTime,
+  type KEvent,
+  nsPath,
+  type Pod,
+  podStatus,
+  type ReplicaSet,
+  restarts,
+  REVISION,
+  revisionsOf,
+  selectorString,
+  sortEvents,
+} from '@/lib/k8s';
+import { list, one } from '@/lib/load';
+
+type Props = { params: Promise<{ ns: string; name: string }> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  return { title: (await params).name };
+}
+
+/** The line `kubectl rollout status` would print for this version of the Deployment. */
+function rolloutMessage(d: Deployment): { text: string; done: boolean } {
+  const s = d.status ?? {};
+  const want = d.spec.replicas ?? 1;
+  if ((d.metadata.generation ?? 0) > (s.observedGeneration ?? 0)) return { text: 'Waiting for the change to be picked up…', done: false };
+  if (s.conditions?.some((c) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded'))
+    return { text: 'The rollout exceeded its progress deadline.', done: false };
+  if ((s.updatedReplicas ?? 0) < want) return { text: `${s.updatedReplicas ?? 0} of ${want} new replicas have been updated…`, done: false };
+  if ((s.replicas ?? 0) > (s.updatedReplicas ?? 0))
+    return { text: `${(s.replicas ?? 0) - (s.updatedReplicas ?? 0)} old replicas are pending termination…`, done: false };
+  if ((s.availableReplicas ?? 0) < (s.updatedReplicas ?? 0))
+    return { text: `${s.availableReplicas ?? 0} of ${s.updatedReplicas ?? 0} updated replicas are available…`, done: false };
+  return { text: 'Successfully rolled out.', done: true };
+}
+
+export default async function DeploymentDetail({ params }: Props) {
+  const { ns, name } = await params;
+  const d = await one<Deployment>(nsPath('apps', 'deployments', ns, name));
+  const base = `/ns/${encodeURIComponent(ns)}`;
+  if (!d.obj)
+    return (
+      <>
+        <PageHead title={name} />
+        <ErrorNote>{d.status === 404 ? `There is no deployment ${name} in ${ns}.` : d.error}</ErrorNote>
+        <Link href={`${base}/deployments`}>Back to deployments</Link>
+      </>
+    );
+  const dep = d.obj;
+  const selector = selectorString(dep.spec.selector.matchLabels);
+  const [rss, pods, events] = await Promise.all([
+    list<ReplicaSet>(`${nsPath('apps', 'replicasets', ns)}?labelSelector=${encodeURIComponent(selector)}`),
+    list<Pod>(`${nsPath('', 'pods', ns)}?labelSelector=${encodeURIComponent(selector)}`),
+    list<KEvent>(nsPath('', 'events', ns)),
+  ]);
+  const revisions = revisionsOf(dep, rss.items);
+  const current = dep.metadata.annotations?.[REVISION];
+  const rsNames = new Set(revisions.map((r) => r.metadata.name));
+  const podNames = new Set(pods.items.map((p) => p.metadata.name));
+  const evs = sortEvents(
+    events.items.filter(
+      (e) =>
+        (e.involvedObject?.kind === 'Deployment' && e.involvedObject.name === name) ||
+        (e.involvedObject?.kind === 'ReplicaSet' && rsNames.has(e.involvedObject.name ?? '')) ||
+        (e.involvedObject?.kind === 'Pod' && podNames.has(e.involvedObject.name ?? '')),
+    ),
+  ).slice(0, 15);
+  const want = dep.spec.replicas ?? 1;
+  const st = dep.status ?? {};
+  const msg = rolloutMessage(dep);
+  const old = Math.max(0, (st.replicas ?? 0) - (st.updatedReplicas ?? 0));
+  const sel = encodeURIComponent(selector);
+  return (
+    <>
+      <PageHead title={name} sub={<>Deployment in {ns}</>}>
+        <LiveRefresh
+          watch={[
+            `${nsPath('apps', 'deployments', ns)}?fieldSelector=metadata.name%3D${encodeURIComponent(name)}`,
+            `${nsPath('apps', 'replicasets', ns)}?labelSelector=${sel}`,
+            `${nsPath('', 'pods', ns)}?labelSelector=${sel}`,
+            nsPath('', 'events', ns),
+          ]}
+        />
+        <Link className="button" href={`${base}/logs?deployment=${encodeURIComponent(name)}`}>
+          Logs
+        </Link>
+        <Link className="button" href={`${base}/yaml?kind=Deployment&name=${encodeURIComponent(name)}`}>
+          Edit YAML
+        </Link>
+      </PageHead>
+
+      <section className="card" aria-labelledby="rollout-h">
+        <div className="row between">
+          <h2 id="rollout-h" style={{ margin: 0 }}>
+            Rollout {current ? `· revision ${current}` : ''}
+          </h2>
+          {dep.spec.paused ? <Badge value="Paused" tone="warn" /> : <Badge value={msg.done ? 'Available' : 'Progressing'} tone={msg.done ? 'ok' : 'warn'} />}
+        </div>
+        <p data-testid="rollout-status" aria-live="polite">
+          {msg.text}
+        </p>
+        <dl className="kv" data-testid="rollout-counts">
+          <dt>Desired</dt>
+          <dd>{want}</dd>
+          <dt>New (updated)</dt>
+          <dd data-testid="updated">{st.updatedReplicas ?? 0}</dd>
+          <dt>Old</dt>
+          <dd data-testid="old">{old}</dd>
+          <dt>Ready</dt>
+          <dd data-testid="ready">{st.readyReplicas ?? 0}</dd>
+          <dt>Available</dt>
+          <dd>{st.availableReplicas ?? 0}</dd>
+        </dl>
+      </section>
+
+      <h2>Actions</h2>
+      <div className="row" style={{ gap: 16 }}>
+        <InlineForm action={scaleDeployment.bind(null, ns, name)} submit="Scale">
+          <label htmlFor="replicas" style={{ margin: 0 }}>
+            Replicas
+          </label>
+          <input id="replicas" name="replicas" type="number" min={0} max={1000} defaultValue={want} style={{ width: 80 }} />
+        </InlineForm>
+        <ActionButton action={restartDeployment.bind(null, ns, name)} label="Restart" />
+        {dep.spec.paused ? (
+          <ActionButton action={pauseDeployment.bind(null, ns, name, false)} label="Resume" />
+        ) : (
+          <ActionButton action={pauseDeployment.bind(null, ns, name, true)} label="Pause" />
+        )}
+        <ActionButton
+          action={deleteObject.bind(null, 'apps', 'deployments', ns, name, `${base}/deployments`)}
+          label="Delete"
+          danger
+          confirm={`Delete ${name} and all its pods?`}
+        />
+      </div>
+      <h3 style={{ marginTop: 16 }}>Change the image</h3>
+      <div className="row" style={{ gap: 16 }}>
+        {dep.spec.template.spec.containers.map((c) => (
+          <InlineForm key={c.name} action={setImage.bind(null, ns, name)} submit="Roll out" fields={{ container: c.name }} fieldName="image">
+            <label htmlFor={`image-${c.name}`} style={{ margin: 0 }}>
+              {c.name}
+            </label>
+            <input id={`image-${c.name}`} name="image" defaultValue={c.image} required style={{ minWidth: 220 }} />
+          </InlineForm>
+        ))}
+      </div>
+
+      <h2>Revision history</h2>
+      {rss.error && <ErrorNote>{rss.error}</ErrorNote>}
+      {revisions.length === 0 ? (
+        <Empty>No revisions yet: the controller has not created a ReplicaSet.</Empty>
+      ) : (
+        <div className="table-wrap">
+          <table data-testid="revisions">
+            <thead>
+              <tr>
+                <th scope="col">Revision</th>
+                <th scope="col">Images</th>
+                <th scope="col">Pods</th>
+                <th scope="col">Created</th>
+                <th scope="col">
+                  <span className="skip">Action</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {revisions.map((rs) => {
+                const rev = rs.metadata.annotations?.[REVISION] ?? '?';
+                return (
+                  <tr key={rs.metadata.name}>
+                    <td>
+                      {rev} {rev === current && <Badge value="current" tone="ok" />}
+                    </td>
+                    <td className="mono">{rs.spec.template.spec.containers.map((c) => c.image).join(', ')}</td>
+                    <td>
+                      {rs.status?.readyReplicas ?? 0}/{rs.spec.replicas ?? 0}
+                    </td>
+                    <td>
+                      <Age ts={rs.metadata.creationTimestamp} />
+                    </td>
+                    <td>
+                      {rev !== current && (
+                        <ActionButton
+                          action={rollback.bind(null, ns, name, rs.metadata.name)}
+                          label={`Roll back to ${rev}`}
+                          confirm={`Roll back ${name} to revision ${rev}?`}
+                        />
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+
+      <h2>Pods</h2>
+      {pods.items.length === 0 ? (
+        <Empty>No pods.</Empty>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Status</th>
+                <th scope="col">Restarts</th>
+                <th scope="col">Image</th>
+                <th scope="col">Node</th>
+                <th scope="col">Age</th>
+              </tr>
+            </thead>
+            <tbody>
+              {pods.items.map((p) => (
+                <tr key={p.metadata.name}>
+                  <td>
+                    <Link href={`${base}/pods/${p.metadata.name}`}>{p.metadata.name}</Link>
+                  </td>
+                  <td>
+                    <Badge value={podStatus(p)} />
+                  </td>
+                  <td>{restarts(p)}</td>
+                  <td className="mono">{p.spec.containers.map((c) => c.image).join(', ')}</td>
+                  <td>{p.spec.nodeName ?? '–'}</td>
+                  <td>
+                    <Age ts={p.metadata.creationTimestamp} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+
+      <h2>Conditions</h2>
+      {(st.conditions ?? []).length === 0 ? (
+        <Empty>No conditions reported yet.</Empty>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <tbody>
+              {st.conditions?.map((c) => (
+                <tr key={c.type}>
+                  <th scope="row">{c.type}</th>
+                  <td>
+                    <Badge value={c.status} />
+                  </td>
+                  <td>{c.reason}</td>
+                  <td>{c.message}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+
+      <h2>Events</h2>
+      {evs.length === 0 ? (
+        <Empty>No events.</Empty>
+      ) : (
+        <ul>
+          {evs.map((e) => (
+            <li key={e.metadata.name}>
+              <Badge value={e.type ?? 'Normal'} /> <Age ts={eventTime(e)} /> · {e.involvedObject?.kind} {e.involvedObject?.name}: <strong>{e.reason}</strong>{' '}
+              {e.message}
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,153 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { deleteObject } from '@/app/actions/workloads';
+import { ActionButton } from '@/components/ActionButton';
+import { LiveRefresh } from '@/components/LiveRefresh';
+import { Age, Badge, Empty, ErrorNote, PageHead } from '@/components/ui';
+import { type ContainerState, type ContainerStatus, eventTime, type KEvent, nsPath, type Pod, podStatus, sortEvents } from '@/lib/k8s';
+import { list, one } from '@/lib/load';
+
+type Props = { params: Promise<{ ns: string; name: string }> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  return { title: (await params).name };
+}
+
+function stateOf(s: ContainerState | undefined): { label: string; detail?: string } {
+  if (s?.running) return { label: 'Running', detail: s.running.startedAt && `since ${s.running.startedAt}` };
+  if (s?.terminated)
+    return {
+      label: s.terminated.reason ?? 'Terminated',
+      detail: `exit code ${s.terminated.exitCode ?? '?'}${s.terminated.message ? `: ${s.terminated.message}` : ''}`,
+    };
+  if (s?.waiting) return { label: s.waiting.reason ?? 'Waiting', detail: s.waiting.message };
+  return { label: 'Unknown' };
+}
+
+export default async function PodDetail({ params }: Props) {
+  const { ns, name } = await params;
+  const base = `/ns/${encodeURIComponent(ns)}`;
+  const [p, events] = await Promise.all([
+    one<Pod>(nsPath('', 'pods', ns, name)),
+    list<KEvent>(`${nsPath('', 'events', ns)}?fieldSelector=${encodeURIComponent(`involvedObject.name=${name}`)}`),
+  ]);
+  if (!p.obj)
+    return (
+      <>
+        <PageHead title={name} />
+        <ErrorNote>{p.status === 404 ? `The pod ${name} is gone (replaced or deleted).` : p.error}</ErrorNote>
+        <Link href={`${base}/pods`}>Back to pods</Link>
+      </>
+    );
+  const pod = p.obj;
+  const statuses = new Map<string, ContainerStatus>();
+  for (const s of [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])]) statuses.set(s.name, s);
+  const rows = [
+    ...(pod.spec.initContainers ?? []).map((c) => ({ c, kind: c.restartPolicy === 'Always' ? 'sidecar (init)' : 'init' })),
+    ...pod.spec.containers.map((c, i) => ({ c, kind: i === 0 ? 'app' : 'sidecar' })),
+  ];
+  const owner = pod.metadata.ownerReferences?.find((o) => o.controller);
+  const evs = sortEvents(events.items.filter((e) => e.involvedObject?.kind === 'Pod'));
+  return (
+    <>
+      <PageHead title={name} sub={`Pod in ${ns}`}>
+        <LiveRefresh watch={[`${nsPath('', 'pods', ns)}?fieldSelector=metadata.name%3D${encodeURIComponent(name)}`, nsPath('', 'events', ns)]} />
+        <Link className="button" href={`${base}/logs?pod=${encodeURIComponent(name)}`}>
+          Logs
+        </Link>
+        <ActionButton action={deleteObject.bind(null, '', 'pods', ns, name, `${base}/pods`)} label="Delete" danger confirm={`Delete pod ${name}?`} />
+      </PageHead>
+      <div className="card">
+        <dl className="kv">
+          <dt>Status</dt>
+          <dd>
+            <Badge value={podStatus(pod)} />
+          </dd>
+          <dt>Node</dt>
+          <dd>{pod.spec.nodeName ?? 'not scheduled yet'}</dd>
+          <dt>Pod IP</dt>
+          <dd className="mono">{pod.status?.podIP ?? '–'}</dd>
+          <dt>Age</dt>
+          <dd>
+            <Age ts={pod.metadata.creationTimestamp} />
+          </dd>
+          <dt>Owner</dt>
+          <dd>{owner ? `${owner.kind} ${owner.name}` : 'none'}</dd>
+          <dt>Labels</dt>
+          <dd className="mono">
+            {Object.entries(pod.metadata.labels ?? {})
+              .map(([k, v]) => `${k}=${v}`)
+              .join(', ') || '–'}
+          </dd>
+          {pod.status?.message && (
+            <>
+              <dt>Message</dt>
+              <dd>{pod.status.message}</dd>
+            </>
+          )}
+        </dl>
+      </div>
+      <h2>Containers</h2>
+      <div className="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Kind</th>
+              <th scope="col">Image</th>
+              <th scope="col">State</th>
+              <th scope="col">Ready</th>
+              <th scope="col">Restarts</th>
+              <th scope="col">
+                <span className="skip">Logs</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map(({ c, kind }) => {
+              const s = statuses.get(c.name);
+              const st = stateOf(s?.state);
+              return (
+                <tr key={c.name}>
+                  <td>{c.name}</td>
+                  <td>{kind}</td>
+                  <td className="mono">{c.image}</td>
+                  <td>
+                    <Badge value={st.label} /> {st.detail && <span className="sub">{st.detail}</span>}
+                  </td>
+                  <td>{s?.ready ? 'yes' : 'no'}</td>
+                  <td>{s?.restartCount ?? 0}</td>
+                  <td>
+                    <Link href={`${base}/logs?pod=${encodeURIComponent(name)}&container=${encodeURIComponent(c.name)}`}>Logs</Link>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      <h2>Conditions</h2>
+      <p>
+        {(pod.status?.conditions ?? []).map((c) => (
+          <span key={c.type} style={{ marginRight: 8 }}>
+            {c.type} <Badge value={c.status} />
+          </span>
+        ))}
+      </p>
+      <h2>Events</h2>
+      {events.error && <ErrorNote>{events.error}</ErrorNote>}
+      {evs.length === 0 ? (
+        <Empty>No events for this pod.</Empty>
+      ) : (
+        <ul>
+          {evs.map((e) => (
+            <li key={e.metadata.name}>
+              <Badge value={e.type ?? 'Normal'} /> <Age ts={eventTime(e)} /> <strong>{e.reason}</strong> {e.message}
+              {e.count && e.count > 1 ? ` (×${e.count})` : ''}
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}

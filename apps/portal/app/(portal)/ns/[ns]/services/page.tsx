@@ -1,0 +1,115 @@
+import type { Metadata } from 'next';
+import { deleteObject } from '@/app/actions/workloads';
+import { ActionButton } from '@/components/ActionButton';
+import { LiveRefresh } from '@/components/LiveRefresh';
+import { Badge, Empty, ErrorNote, PageHead } from '@/components/ui';
+import { portalConfig } from '@/lib/config';
+import { type Endpoints, type Ingress, nsPath, type Service } from '@/lib/k8s';
+import { list } from '@/lib/load';
+
+export const metadata: Metadata = { title: 'Services' };
+
+/** Addresses that reach a Service from outside: its Ingress rules, load-balancer address, or node ports. */
+function urlsOf(s: Service, ingresses: Ingress[], host: string): string[] {
+  const urls: string[] = [];
+  for (const ing of ingresses) {
+    const tlsHosts = new Set((ing.spec.tls ?? []).flatMap((t) => t.hosts ?? []));
+    for (const r of ing.spec.rules ?? [])
+      for (const p of r.http?.paths ?? [])
+        if (p.backend.service?.name === s.metadata.name) {
+          const h = r.host ?? ing.status?.loadBalancer?.ingress?.[0]?.ip ?? host;
+          const port = ing.status?.loadBalancer?.ingress?.[0]?.ports?.[0]?.port;
+          urls.push(`${tlsHosts.has(h) ? 'https' : 'http'}://${h}${port ? `:${port}` : ''}${p.path ?? '/'}`);
+        }
+  }
+  for (const lb of s.status?.loadBalancer?.ingress ?? []) for (const p of s.spec.ports ?? []) urls.push(`http://${lb.hostname ?? lb.ip}:${p.port}/`);
+  if (s.spec.type === 'NodePort' || s.spec.type === 'LoadBalancer')
+    for (const p of s.spec.ports ?? []) if (p.nodePort) urls.push(`http://${host}:${p.nodePort}/`);
+  return [...new Set(urls)];
+}
+
+export default async function Services({ params }: { params: Promise<{ ns: string }> }) {
+  const { ns } = await params;
+  const [svcs, eps, ings] = await Promise.all([
+    list<Service>(nsPath('', 'services', ns)),
+    list<Endpoints>(nsPath('', 'endpoints', ns)),
+    list<Ingress>(nsPath('networking.k8s.io', 'ingresses', ns)),
+  ]);
+  const host = portalConfig().publicHost;
+  const epBy = new Map(eps.items.map((e) => [e.metadata.name, e]));
+  return (
+    <>
+      <PageHead title="Services" sub="Stable names and addresses in front of your pods.">
+        <LiveRefresh watch={[nsPath('', 'services', ns), nsPath('', 'endpoints', ns)]} />
+      </PageHead>
+      {svcs.error && <ErrorNote>{svcs.error}</ErrorNote>}
+      {!svcs.error && svcs.items.length === 0 ? (
+        <Empty>No services in {ns}. Tick “Create a Service” when you deploy an app to get one.</Empty>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Type</th>
+                <th scope="col">Cluster IP</th>
+                <th scope="col">Ports</th>
+                <th scope="col">Endpoints</th>
+                <th scope="col">Open</th>
+                <th scope="col">
+                  <span className="skip">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {svcs.items.map((s) => {
+                const ep = epBy.get(s.metadata.name);
+                const ready = (ep?.subsets ?? []).flatMap((x) => x.addresses ?? []);
+                const notReady = (ep?.subsets ?? []).flatMap((x) => x.notReadyAddresses ?? []);
+                const urls = urlsOf(s, ings.items, host);
+                return (
+                  <tr key={s.metadata.name}>
+                    <td>{s.metadata.name}</td>
+                    <td>{s.spec.type ?? 'ClusterIP'}</td>
+                    <td className="mono">{s.spec.clusterIP ?? '–'}</td>
+                    <td className="mono">
+                      {(s.spec.ports ?? [])
+                        .map((p) => `${p.port}${p.targetPort ? `→${p.targetPort}` : ''}${p.nodePort ? ` (node ${p.nodePort})` : ''}/${p.protocol ?? 'TCP'}`)
+                        .join(', ')}
+                    </td>
+                    <td>
+                      <Badge value={`${ready.length} ready`} tone={ready.length ? 'ok' : 'warn'} />{' '}
+                      {notReady.length > 0 && <Badge value={`${notReady.length} not ready`} tone="warn" />}
+                      <div className="sub mono">{ready.map((a) => a.targetRef?.name ?? a.ip).join(', ')}</div>
+                    </td>
+                    <td>
+                      {urls.length === 0 ? (
+                        <span className="sub">inside the namespace: http://{s.metadata.name}</span>
+                      ) : (
+                        urls.map((u) => (
+                          <div key={u}>
+                            <a href={u} target="_blank" rel="noreferrer">
+                              {u}
+                            </a>
+                          </div>
+                        ))
+                      )}
+                    </td>
+                    <td>
+                      <ActionButton
+                        action={deleteObject.bind(null, '', 'services', ns, s.metadata.name, undefined)}
+                        label="Delete"
+                        danger
+                        confirm={`Delete service ${s.metadata.name}?`}
+                      />
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,39 @@
+'use server';
+// Deploy an app from the form: a Deployment and, when asked, a Service; the API's field errors go back to
+// the form fields they belong to.
+import { redirect } from 'next/navigation';
+import { call } from '@/lib/api';
+import type { ActionResult } from '@/lib/action-result';
+import { build, formFieldOf, validate, valuesOf } from '@/lib/deployment-form';
+import { nsPath } from '@/lib/k8s';
+import { assertName } from '@/lib/validate';
+
+export async function createDeployment(ns: string, _prev: ActionResult & { values?: Record<string, string> }, form: FormData) {
+  assertName(ns, 'namespace');
+  const values = valuesOf(form);
+  const fields = validate(values);
+  if (Object.keys(fields).length) return { error: 'Please correct the highlighted fields.', fields, values };
+  const { deployment, service } = build(values);
+  for (const [kind, obj, path] of [
+    ['Deployment', deployment, nsPath('apps', 'deployments', ns)],
+    ...(service ? [['Service', service, nsPath('', 'services', ns)]] : []),
+  ] as ['Deployment' | 'Service', unknown, string][]) {
+    const a = await call('POST', `${path}?fieldManager=flotilla-portal&fieldValidation=Strict`, { body: obj });
+    if (a.ok) continue;
+    const out: Record<string, string> = {};
+    const general: string[] = [];
+    for (const c of a.error?.details?.causes ?? []) {
+      const f = formFieldOf(c.field, kind);
+      const msg = `${c.message ?? c.reason ?? 'invalid'}${f ? '' : ` (${c.field ?? kind})`}`;
+      if (f) out[f] = out[f] ? `${out[f]}; ${msg}` : msg;
+      else general.push(msg);
+    }
+    const created = kind === 'Service' ? ` The deployment ${deployment.metadata.name} was created; the service was not.` : '';
+    const head = a.status === 409 ? `A ${kind.toLowerCase()} named ${values.name} already exists.` : (a.error?.message ?? `The API answered ${a.status}`);
+    if (a.status === 409) out.name = head;
+    return { error: `${head}${general.length ? ` ${general.join('; ')}` : ''}${created}`, fields: out, values } satisfies ActionResult & {
+      values: Record<string, string>;
+    };
+  }
+  redirect(`/ns/${encodeURIComponent(ns)}/deployments/${encodeURIComponent(deployment.metadata.name)}`);
+}

@@ -1,0 +1,84 @@
+// Serves the portal over HTTPS: Next.js through its programmatic API behind node:https, with a
+// certificate from FLOTILLA_PORTAL_CERT_FILE/_KEY_FILE or issued on start from the platform CA.
+import { X509Certificate } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:https';
+import { hostname } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import next from 'next';
+import pki from '@flotilla/pki';
+
+const env = process.env;
+const dir = dirname(fileURLToPath(import.meta.url));
+const dataDir = resolve(env.FLOTILLA_DATA_DIR || './.flotilla');
+const port = Number(env.FLOTILLA_PORTAL_PORT || 8443);
+const host = env.FLOTILLA_PORTAL_HOST || '0.0.0.0';
+const RENEW_BEFORE_MS = 30 * 86400_000;
+
+if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`FLOTILLA_PORTAL_PORT must be a port number, got "${env.FLOTILLA_PORTAL_PORT}"`);
+if (Boolean(env.FLOTILLA_PORTAL_CERT_FILE) !== Boolean(env.FLOTILLA_PORTAL_KEY_FILE))
+  throw new Error('set both FLOTILLA_PORTAL_CERT_FILE and FLOTILLA_PORTAL_KEY_FILE, or neither');
+
+/** The serving pair: given files, else a certificate from the platform CA (kept in memory only). */
+async function servingPair() {
+  if (env.FLOTILLA_PORTAL_CERT_FILE) {
+    return { cert: readFileSync(env.FLOTILLA_PORTAL_CERT_FILE, 'utf8'), key: readFileSync(env.FLOTILLA_PORTAL_KEY_FILE, 'utf8') };
+  }
+  const pkiDir = join(dataDir, 'pki');
+  const caCert = env.FLOTILLA_CA_CERT_FILE || join(pkiDir, 'ca.crt');
+  const caKey = env.FLOTILLA_CA_KEY_FILE || join(pkiDir, 'ca.key');
+  if (!existsSync(caCert) || !existsSync(caKey)) {
+    throw new Error(`no certificate for the portal: set FLOTILLA_PORTAL_CERT_FILE/_KEY_FILE, or start the API first so ${pkiDir} holds the platform CA`);
+  }
+  const extra = (env.FLOTILLA_PORTAL_SANS || env.FLOTILLA_TLS_SANS || '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const isIp = (s) => /^[0-9.]+$/.test(s) || s.includes(':');
+  const names = ['localhost', hostname(), ...extra.filter((s) => !isIp(s))];
+  const ips = ['127.0.0.1', '::1', ...extra.filter(isIp)];
+  const pair = await pki.issueServingCert(
+    { certPem: readFileSync(caCert, 'utf8'), keyPem: readFileSync(caKey, 'utf8') },
+    { commonName: 'flotilla-portal', dnsNames: [...new Set(names)], ipAddresses: [...new Set(ips)] },
+  );
+  return { cert: pair.certPem + readFileSync(caCert, 'utf8'), key: pair.keyPem };
+}
+
+const app = next({ dev: false, dir, hostname: host === '0.0.0.0' ? 'localhost' : host, port });
+const handle = app.getRequestHandler();
+await app.prepare();
+
+let pair = await servingPair();
+const server = createServer({ ...pair, minVersion: 'TLSv1.2' }, (req, res) => {
+  res.setHeader('strict-transport-security', 'max-age=31536000');
+  res.setHeader('x-content-type-options', 'nosniff');
+  res.setHeader('referrer-policy', 'same-origin');
+  res.setHeader('x-frame-options', 'DENY');
+  handle(req, res);
+});
+
+// Renew an issued certificate before it expires, without dropping open connections.
+setInterval(async () => {
+  try {
+    const notAfter = Date.parse(new X509Certificate(pair.cert).validTo);
+    if (notAfter - Date.now() > RENEW_BEFORE_MS) return;
+    pair = await servingPair();
+    server.setSecureContext({ ...pair, minVersion: 'TLSv1.2' });
+    console.log(JSON.stringify({ level: 'info', msg: 'portal certificate renewed' }));
+  } catch (err) {
+    console.error(JSON.stringify({ level: 'error', msg: 'portal certificate renewal failed', err: String(err) }));
+  }
+}, 3600_000).unref();
+
+server.listen(port, host, () => {
+  console.log(JSON.stringify({ level: 'info', msg: 'portal listening', url: `https://${host === '0.0.0.0' ? 'localhost' : host}:${port}` }));
+});
+
+for (const sig of ['SIGTERM', 'SIGINT']) {
+  process.once(sig, () => {
+    server.close(() => process.exit(0));
+    server.closeAllConnections();
+    setTimeout(() => process.exit(0), 3000).unref();
+  });
+}

@@ -1,0 +1,343 @@
+// Scheduler benchmark: 1,000 hollow (simulated) nodes, then 100 Deployments x 100 replicas created at once
+// through the API; time to all pods bound and all Running, scheduling throughput, p99 per-pod scheduling
+// latency (creation -> bound, from the change log's commit times), and a rolling update of all 100
+// Deployments. Everything goes through the real store (Postgres) and the real controller process (BullMQ on
+// Redis); the nodes are the hollow simulator in its own process. CPU seconds per process say where time goes.
+const { spawn, execFileSync } = require('node:child_process');
+const { writeFileSync, mkdirSync, readFileSync, readdirSync } = require('node:fs');
+const { join } = require('node:path');
+const { Client } = require('pg');
+const { startApi, request, agentFor, percentile, progress, ROOT } = require('./support');
+
+const NODES = Number(process.env.BENCH_NODES || 1000);
+const DEPLOYMENTS = Number(process.env.BENCH_DEPLOYMENTS || 100);
+const REPLICAS = Number(process.env.BENCH_REPLICAS || 100);
+const PODS = DEPLOYMENTS * REPLICAS;
+const NS = 'bench-sched';
+const DB = 'flotilla_bench_scheduler';
+
+function envFile() {
+  const f = join(ROOT, '.flotilla', 'env');
+  const out = {};
+  try {
+    for (const l of readFileSync(f, 'utf8').split('\n')) if (l.includes('=')) out[l.slice(0, l.indexOf('='))] = l.slice(l.indexOf('=') + 1);
+  } catch {
+    /* no env file: use the environment */
+  }
+  return out;
+}
+
+/** A fresh database with the migrations applied (the services themselves are assumed up: scripts/setup.sh). */
+function freshDatabase() {
+  const env = { ...envFile(), ...process.env };
+  const base = new URL(env.DATABASE_URL);
+  const admin = new URL(base);
+  admin.pathname = '/postgres';
+  execFileSync('psql', [admin.toString(), '-qc', `DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`, '-c', `CREATE DATABASE ${DB}`], { stdio: 'ignore' });
+  const db = new URL(base);
+  db.pathname = `/${DB}`;
+  execFileSync('node', [join(ROOT, 'libs/store/dist/migrate-cli.js')], { env: { ...process.env, DATABASE_URL: db.toString() }, stdio: 'ignore' });
+  return { databaseUrl: db.toString(), redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379' };
+}
+
+function startProcess(entry, env, name) {
+  const child = spawn(process.execPath, ['--max-old-space-size=4096', join(ROOT, entry)], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let log = '';
+  child.stderr.on('data', (d) => {
+    log += d;
+    if (log.length > 200_000) log = log.slice(-100_000);
+  });
+  child.on('exit', (code) => code && progress(`${name} exited with ${code}: ${log.slice(-2000)}`));
+  return { child, log: () => log, pid: child.pid };
+}
+
+function cpuSeconds(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+function postgresCpuSeconds() {
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim().startsWith('postgres')) total += cpuSeconds(pid);
+    } catch {
+      /* gone */
+    }
+  }
+  return total;
+}
+
+function redisCpuSeconds() {
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim().startsWith('redis')) total += cpuSeconds(pid);
+    } catch {
+      /* gone */
+    }
+  }
+  return total;
+}
+
+/** PATCH with a JSON merge patch (support.request always sends application/json). */
+function mergePatch(api, path, body) {
+  const https = require('node:https');
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      new URL(path, api.url),
+      { method: 'PATCH', agent: agentFor(api), ca: api.ca, headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/merge-patch+json' } },
+      (res) => {
+        let data = '';
+        res.on('data', (d) => (data += d));
+        res.on('end', () => resolve({ status: res.statusCode, body: data }));
+      },
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(what, fn, timeoutMs, everyMs = 200) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+function deployment(i) {
+  const name = `web-${String(i).padStart(3, '0')}`;
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: NS },
+    spec: {
+      replicas: REPLICAS,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: {
+          terminationGracePeriodSeconds: 1,
+          containers: [{ name: 'web', image: 'flotilla/web:1', ports: [{ containerPort: 80 }], resources: { requests: { cpu: '10m', memory: '32Mi' } } }],
+        },
+      },
+    },
+  };
+}
+
+async function main() {
+  const db = freshDatabase();
+  const pg = new Client({ connectionString: db.databaseUrl });
+  await pg.connect();
+  const count = async (sql, ...params) => Number((await pg.query(sql, params)).rows[0].n);
+
+  progress('starting the API');
+  const api = await startApi(db);
+  agentFor(api);
+  const prefix = `bench-${Date.now()}`;
+  const shared = {
+    DATABASE_URL: db.databaseUrl,
+    REDIS_URL: db.redisUrl,
+    FLOTILLA_QUEUE_PREFIX: prefix,
+    FLOTILLA_HOLLOW_NODES: String(NODES),
+    FLOTILLA_HOLLOW_NODE_PREFIX: 'hollow',
+    FLOTILLA_HOLLOW_START_MS: '500',
+    FLOTILLA_HOLLOW_LEASE_SECONDS: '10',
+    FLOTILLA_NODE_GRACE_SECONDS: '60',
+    FLOTILLA_RESYNC_SECONDS: '60',
+    FLOTILLA_LOG_LEVEL: 'warn',
+  };
+  progress(`starting ${NODES} hollow nodes (simulator, own process)`);
+  const hollow = startProcess('apps/controller/dist/hollow-main.js', shared, 'hollow nodes');
+  await waitFor(
+    `${NODES} nodes`,
+    () =>
+      count(
+        `SELECT count(*)::int AS n FROM objects WHERE resource = 'core/nodes' AND body->'status'->'conditions' @> '[{"type":"Ready","status":"True"}]'`,
+      ).then((n) => n >= NODES),
+    120_000,
+    500,
+  );
+  progress('starting the controller');
+  const controller = startProcess('apps/controller/dist/main.js', { ...shared, FLOTILLA_HOLLOW_NODES: '0' }, 'controller');
+  await sleep(3000);
+  await request(api, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+
+  const cpu0 = {
+    api: cpuSeconds(api.pid),
+    controller: cpuSeconds(controller.pid),
+    hollow: cpuSeconds(hollow.pid),
+    postgres: postgresCpuSeconds(),
+    redis: redisCpuSeconds(),
+  };
+  progress(`creating ${DEPLOYMENTS} Deployments x ${REPLICAS} replicas`);
+  const t0 = Date.now();
+  const deps = Array.from({ length: DEPLOYMENTS }, (_, i) => deployment(i));
+  for (let i = 0; i < deps.length; i += 20) {
+    const rs = await Promise.all(deps.slice(i, i + 20).map((d) => request(api, 'POST', `/apis/apps/v1/namespaces/${NS}/deployments`, d)));
+    const bad = rs.find((r) => r.status !== 201);
+    if (bad) throw new Error(`create failed: ${bad.status} ${bad.body}`);
+  }
+  const createdSeconds = (Date.now() - t0) / 1000;
+  let allBoundSeconds;
+  let allRunningSeconds;
+  const timeline = [];
+  await waitFor(
+    'all pods bound and Running',
+    async () => {
+      const r = (
+        await pg.query(
+          `SELECT count(*)::int AS total, count(node_name)::int AS bound, count(*) FILTER (WHERE phase = 'Running')::int AS running
+           FROM objects WHERE resource = 'core/pods' AND namespace = $1`,
+          [NS],
+        )
+      ).rows[0];
+      const s = (Date.now() - t0) / 1000;
+      timeline.push({ s, ...r });
+      if (timeline.length % 10 === 0) progress(`t=${s.toFixed(1)}s pods=${r.total} bound=${r.bound} running=${r.running}`);
+      if (allBoundSeconds === undefined && r.bound >= PODS) allBoundSeconds = s;
+      if (allRunningSeconds === undefined && r.running >= PODS) allRunningSeconds = s;
+      return allBoundSeconds !== undefined && allRunningSeconds !== undefined;
+    },
+    600_000,
+    100,
+  );
+  const cpu1 = {
+    api: cpuSeconds(api.pid),
+    controller: cpuSeconds(controller.pid),
+    hollow: cpuSeconds(hollow.pid),
+    postgres: postgresCpuSeconds(),
+    redis: redisCpuSeconds(),
+  };
+
+  // Per-pod scheduling latency: commit of the pod's creation -> commit of its bind, from the change log.
+  const lat = (
+    await pg.query(
+      `WITH a AS (SELECT name, min(created_at) AS t FROM changes WHERE resource = 'core/pods' AND namespace = $1 AND type = 'ADDED' GROUP BY name),
+            b AS (SELECT name, min(created_at) AS t FROM changes WHERE resource = 'core/pods' AND namespace = $1 AND object->'spec'->>'nodeName' IS NOT NULL GROUP BY name)
+       SELECT extract(epoch FROM (b.t - a.t)) * 1000 AS ms FROM a JOIN b USING (name)`,
+      [NS],
+    )
+  ).rows
+    .map((r) => Number(r.ms))
+    .sort((x, y) => x - y);
+  const firstBound = timeline.find((x) => x.bound > 0)?.s ?? 0;
+
+  progress('rolling update of every Deployment');
+  const t1 = Date.now();
+  for (let i = 0; i < deps.length; i += 20) {
+    const rs = await Promise.all(
+      deps.slice(i, i + 20).map((d) =>
+        mergePatch(api, `/apis/apps/v1/namespaces/${NS}/deployments/${d.metadata.name}`, {
+          spec: {
+            template: {
+              spec: {
+                containers: [{ name: 'web', image: 'flotilla/web:2', ports: [{ containerPort: 80 }], resources: { requests: { cpu: '10m', memory: '32Mi' } } }],
+              },
+            },
+          },
+        }),
+      ),
+    );
+    const bad = rs.find((r) => r.status !== 200);
+    if (bad) throw new Error(`patch failed: ${bad.status} ${bad.body}`);
+  }
+  await waitFor(
+    'every Deployment rolled out',
+    async () => {
+      const done = await count(
+        `SELECT count(*)::int AS n FROM objects WHERE resource = 'apps/deployments' AND namespace = $1
+           AND (body->'status'->>'observedGeneration')::int >= generation
+           AND (body->'status'->>'updatedReplicas')::int = $2 AND (body->'status'->>'replicas')::int = $2 AND (body->'status'->>'availableReplicas')::int = $2`,
+        NS,
+        REPLICAS,
+      );
+      const old = await count(
+        `SELECT count(*)::int AS n FROM objects WHERE resource = 'core/pods' AND namespace = $1 AND body @> '{"spec":{"containers":[{"image":"flotilla/web:1"}]}}'`,
+        NS,
+      );
+      const s = (Date.now() - t1) / 1000;
+      if (Math.round(s * 10) % 20 === 0) progress(`rolling: t=${s.toFixed(1)}s deployments done=${done} old pods left=${old}`);
+      return done === DEPLOYMENTS && old === 0;
+    },
+    600_000,
+    250,
+  );
+  const rollingUpdateSeconds = (Date.now() - t1) / 1000;
+  const cpu2 = {
+    api: cpuSeconds(api.pid),
+    controller: cpuSeconds(controller.pid),
+    hollow: cpuSeconds(hollow.pid),
+    postgres: postgresCpuSeconds(),
+    redis: redisCpuSeconds(),
+  };
+  const changes = await count(`SELECT count(*)::int AS n FROM changes`);
+
+  const diff = (a, b) => Object.fromEntries(Object.keys(a).map((k) => [k, Math.round((b[k] - a[k]) * 10) / 10]));
+  const result = {
+    nodes: NODES,
+    deployments: DEPLOYMENTS,
+    replicas: REPLICAS,
+    pods: PODS,
+    podsPerSecond: Math.round(PODS / allBoundSeconds),
+    allBoundSeconds: Math.round(allBoundSeconds * 10) / 10,
+    allRunningSeconds: Math.round(allRunningSeconds * 10) / 10,
+    scheduleP50Ms: Math.round(percentile(lat, 50)),
+    scheduleP99Ms: Math.round(percentile(lat, 99)),
+    rollingUpdateSeconds: Math.round(rollingUpdateSeconds * 10) / 10,
+    createRequestsSeconds: Math.round(createdSeconds * 10) / 10,
+    firstBoundSeconds: Math.round(firstBound * 10) / 10,
+    cpuSecondsCreateToRunning: diff(cpu0, cpu1),
+    cpuSecondsRollingUpdate: diff(cpu1, cpu2),
+    changeLogRows: changes,
+    cores: require('node:os').cpus().length,
+  };
+  mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench/results/scheduler.json'), `${JSON.stringify(result, null, 2)}\n`);
+  const cpuRow = (c) => `API ${c.api} s, controller ${c.controller} s, hollow nodes ${c.hollow} s, Postgres ${c.postgres} s, Redis ${c.redis} s`;
+  const md = [
+    '# Scheduler benchmark',
+    '',
+    `${NODES} hollow nodes (simulator, own process), ${DEPLOYMENTS} Deployments x ${REPLICAS} replicas = ${PODS} pods created at once through the API,`,
+    `on ${result.cores} cores. Controller: dispatcher + BullMQ workers + scheduler (batched binds), real Postgres and Redis.`,
+    '',
+    '| measure | value |',
+    '|---|---|',
+    `| all ${PODS} pods bound | ${result.allBoundSeconds} s |`,
+    `| all Running (hollow start delay 500 ms) | ${result.allRunningSeconds} s |`,
+    `| throughput, creation of the Deployments -> all bound | **${result.podsPerSecond} pods/s** |`,
+    `| per-pod scheduling latency (pod committed -> bind committed) p50 / p99 | ${result.scheduleP50Ms} ms / ${result.scheduleP99Ms} ms |`,
+    `| rolling update of all ${DEPLOYMENTS} Deployments (maxSurge/maxUnavailable 25%) converged | ${result.rollingUpdateSeconds} s |`,
+    `| the ${DEPLOYMENTS} create requests | ${result.createRequestsSeconds} s |`,
+    `| first pod bound | ${result.firstBoundSeconds} s |`,
+    '',
+    `CPU seconds, create -> all Running: ${cpuRow(result.cpuSecondsCreateToRunning)}.`,
+    '',
+    `CPU seconds, rolling update: ${cpuRow(result.cpuSecondsRollingUpdate)}.`,
+    '',
+    `Change-log rows written in the run: ${changes}.`,
+    '',
+  ].join('\n');
+  writeFileSync(join(ROOT, 'bench/results/scheduler.md'), md);
+  process.stdout.write(md);
+
+  controller.child.kill('SIGTERM');
+  hollow.child.kill('SIGTERM');
+  api.stop();
+  await pg.end();
+  await sleep(500);
+}
+
+module.exports = { main };

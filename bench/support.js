@@ -1,0 +1,171 @@
+// Shared pieces for the benchmark suites: a fresh database, API processes, HTTPS helpers, RSS.
+const { spawn, execFileSync } = require('node:child_process');
+const { randomBytes } = require('node:crypto');
+const { mkdtempSync, readFileSync, existsSync } = require('node:fs');
+const https = require('node:https');
+const http = require('node:http');
+const net = require('node:net');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+
+const ROOT = join(__dirname, '..');
+
+function envFile() {
+  const f = join(ROOT, '.flotilla', 'env');
+  const out = {};
+  if (existsSync(f)) for (const l of readFileSync(f, 'utf8').split('\n')) if (l.includes('=')) out[l.slice(0, l.indexOf('='))] = l.slice(l.indexOf('=') + 1);
+  return out;
+}
+
+function progress(msg) {
+  process.stderr.write(`[bench] ${msg}\n`);
+}
+
+/** Prepares the machine (set-up script) and a fresh database for the suite. */
+function prepare(dbName) {
+  if (process.env.BENCH_SKIP_SETUP === '1') progress('BENCH_SKIP_SETUP=1: using the current build as it is');
+  else {
+    progress('preparing machine (scripts/setup.sh)');
+    execFileSync('bash', [join(ROOT, 'scripts/setup.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  const env = { ...envFile(), ...process.env };
+  const base = new URL(env.DATABASE_URL);
+  const admin = new URL(base);
+  admin.pathname = '/postgres';
+  execFileSync('psql', [admin.toString(), '-qc', `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`, '-c', `CREATE DATABASE ${dbName}`], { stdio: 'ignore' });
+  const db = new URL(base);
+  db.pathname = `/${dbName}`;
+  execFileSync('node', [join(ROOT, 'libs/store/dist/migrate-cli.js')], { env: { ...process.env, DATABASE_URL: db.toString() }, stdio: 'ignore' });
+  return { databaseUrl: db.toString(), redisUrl: env.REDIS_URL };
+}
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startApi({ databaseUrl, redisUrl, tls = true }) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'flotilla-bench-'));
+  const port = await freePort();
+  const token = randomBytes(24).toString('base64url');
+  const child = spawn(process.execPath, [join(ROOT, 'apps/api/dist/main.js')], {
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redisUrl,
+      FLOTILLA_API_PORT: String(port),
+      FLOTILLA_API_HOST: '127.0.0.1',
+      FLOTILLA_DATA_DIR: dataDir,
+      FLOTILLA_BOOTSTRAP_TOKEN: token,
+      FLOTILLA_LOG_LEVEL: 'warn',
+      FLOTILLA_TLS: tls ? 'on' : 'off-behind-proxy',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  const caFile = join(dataDir, 'pki', 'ca.crt');
+  for (let i = 0; i < 300; i++) {
+    try {
+      const ca = tls ? readFileSync(caFile, 'utf8') : undefined;
+      const r = await request({ url, ca, token }, 'GET', '/readyz');
+      if (r.status === 200) return { url, token, ca, caFile: tls ? caFile : undefined, pid: child.pid, child, stop: () => child.kill('SIGTERM') };
+    } catch {
+      /* starting */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill();
+  throw new Error('API did not start');
+}
+
+const agents = new Map();
+function agentFor(api) {
+  if (!agents.has(api.url))
+    agents.set(
+      api.url,
+      api.url.startsWith('https') ? new https.Agent({ keepAlive: true, ca: api.ca, maxSockets: 64 }) : new http.Agent({ keepAlive: true, maxSockets: 64 }),
+    );
+  return agents.get(api.url);
+}
+
+function request(api, method, path, body) {
+  const mod = api.url.startsWith('https') ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = mod.request(
+      new URL(path, api.url),
+      {
+        method,
+        agent: api.agent === false ? undefined : agents.get(api.url),
+        ca: api.ca,
+        headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/json' },
+      },
+      (res) => {
+        let data = '';
+        res.on('data', (d) => (data += d));
+        res.on('end', () => resolve({ status: res.statusCode, body: data }));
+      },
+    );
+    req.on('error', reject);
+    if (body !== undefined) req.write(typeof body === 'string' ? body : JSON.stringify(body));
+    req.end();
+  });
+}
+
+function rssMb(pid) {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : NaN;
+}
+
+/** Runs autocannon in its own process (the load generator must not share the API's CPU accounting). */
+function autocannon(api, { path, method = 'GET', body, connections, seconds, accept }) {
+  const args = [
+    '-j',
+    '-c',
+    String(connections),
+    '-d',
+    String(seconds),
+    '-m',
+    method,
+    '-H',
+    `authorization=Bearer ${api.token}`,
+    '-H',
+    'content-type=application/json',
+  ];
+  if (accept) args.push('-H', `accept=${accept}`);
+  if (body) args.push('-b', JSON.stringify(body));
+  args.push(new URL(path, api.url).toString());
+  return new Promise((resolve, reject) => {
+    const child = spawn(join(ROOT, 'node_modules/.bin/autocannon'), args, {
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: api.caFile ?? '' },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('exit', (code) => {
+      try {
+        const r = JSON.parse(out);
+        resolve({
+          p50Ms: r.latency.p50,
+          p99Ms: r.latency.p99,
+          requestsPerSecond: Math.round(r.requests.average),
+          errors: r.errors + r.non2xx,
+          total: r.requests.total,
+        });
+      } catch (e) {
+        reject(new Error(`autocannon exited ${code}: ${e.message}`));
+      }
+    });
+  });
+}
+
+function percentile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+module.exports = { ROOT, prepare, startApi, request, rssMb, autocannon, percentile, progress, agentFor };

@@ -1,0 +1,165 @@
+// An in-memory store that applies plans as the worker would (resourceVersion checks included), plus a fake kubelet.
+import type { Deployment, KubeObject, Pod, ReplicaSet } from '@flotilla/resources';
+import { canonicalJson, clone, formatTime } from '../actions';
+import type { Action, PlannedEvent } from '../actions';
+import { planDeployment } from '../deployment';
+import { planReplicaSet } from '../replicaset';
+import { T0, names, writes } from './builders';
+
+const key = (kind: string, ns: string | undefined, name: string | undefined) => `${kind}/${ns ?? ''}/${name ?? ''}`;
+
+export class Cluster {
+  readonly objects = new Map<string, KubeObject>();
+  readonly events: PlannedEvent[] = [];
+  now = T0;
+  /** Pods that are deleted get a deletionTimestamp and stay until finishTerminating(); otherwise they vanish. */
+  gracefulPodDeletion = false;
+  private rv = 100;
+  private uids = 0;
+  readonly newName = names();
+  /** Called after every applied plan, to check invariants at each step. */
+  afterApply: () => void = () => undefined;
+
+  constructor(objects: KubeObject[] = []) {
+    for (const o of objects) this.objects.set(key(o.kind, o.metadata.namespace, o.metadata.name), clone(o));
+  }
+
+  list<T extends KubeObject>(kind: string): T[] {
+    return [...this.objects.values()].filter((o) => o.kind === kind).map((o) => clone(o) as T);
+  }
+  pods(): Pod[] {
+    return this.list<Pod>('Pod');
+  }
+  replicaSets(): ReplicaSet[] {
+    return this.list<ReplicaSet>('ReplicaSet');
+  }
+  deployment(name: string): Deployment {
+    return clone(this.objects.get(key('Deployment', 'default', name)) as Deployment);
+  }
+  setDeployment(d: Deployment): void {
+    const stored = this.objects.get(key('Deployment', d.metadata.namespace, d.metadata.name));
+    const specChanged = canonicalJson(stored?.spec) !== canonicalJson(d.spec);
+    const next = clone(d);
+    next.metadata.resourceVersion = String(++this.rv);
+    if (specChanged) next.metadata.generation = (d.metadata.generation ?? 0) + 1;
+    this.objects.set(key(d.kind, d.metadata.namespace, d.metadata.name), next);
+  }
+
+  /** Applies a plan in order, as the worker does; a stale resourceVersion throws like a 409 would. */
+  apply(actions: Action[]): void {
+    const written = new Map<string, { from: string | undefined; to: string }>();
+    for (const a of actions) {
+      switch (a.type) {
+        case 'create': {
+          const k = key(a.object.kind, a.object.metadata.namespace, a.object.metadata.name);
+          if (this.objects.has(k)) throw new Error(`AlreadyExists: ${k}`);
+          const o = clone(a.object);
+          o.metadata.uid = `${o.metadata.name}-${++this.uids}`;
+          o.metadata.resourceVersion = String(++this.rv);
+          o.metadata.generation = 1;
+          o.metadata.creationTimestamp = formatTime(this.now);
+          this.objects.set(k, o);
+          break;
+        }
+        case 'update':
+        case 'updateStatus': {
+          const k = key(a.object.kind, a.object.metadata.namespace, a.object.metadata.name);
+          const stored = this.objects.get(k);
+          if (!stored) throw new Error(`NotFound: ${k}`);
+          const chained = written.get(stored.metadata.uid ?? '');
+          let rv = a.object.metadata.resourceVersion;
+          if (chained && rv === chained.from) rv = chained.to;
+          if (rv !== stored.metadata.resourceVersion) throw new Error(`Conflict: ${k} at ${stored.metadata.resourceVersion}, write from ${rv}`);
+          const next = clone(a.object);
+          if (a.type === 'update') {
+            next.status = stored.status;
+            const specChanged = canonicalJson(stored.spec) !== canonicalJson(next.spec);
+            next.metadata.generation = (stored.metadata.generation ?? 1) + (specChanged ? 1 : 0);
+          } else {
+            const status = next.status;
+            Object.assign(next, clone(stored), { status });
+          }
+          next.metadata.resourceVersion = String(++this.rv);
+          written.set(stored.metadata.uid ?? '', { from: a.object.metadata.resourceVersion, to: next.metadata.resourceVersion });
+          this.objects.set(k, next);
+          break;
+        }
+        case 'delete': {
+          const k = key(a.kind, a.namespace, a.name);
+          const stored = this.objects.get(k);
+          if (!stored) throw new Error(`NotFound: ${k}`);
+          if (a.preconditionUid && stored.metadata.uid !== a.preconditionUid) throw new Error(`Precondition failed: ${k}`);
+          if (a.kind === 'Pod' && this.gracefulPodDeletion) {
+            stored.metadata.deletionTimestamp ??= formatTime(this.now);
+            stored.metadata.resourceVersion = String(++this.rv);
+          } else this.objects.delete(k);
+          break;
+        }
+        case 'event':
+          this.events.push(a.event);
+          break;
+        case 'requeueAfter':
+          break;
+      }
+    }
+    this.afterApply();
+  }
+
+  /** The fake kubelet: schedule and run up to `limit` pending pods, ready from now on. */
+  startPods(limit = Infinity): number {
+    let started = 0;
+    for (const p of this.list<Pod>('Pod')) {
+      if (started >= limit) break;
+      if (p.metadata.deletionTimestamp || p.status?.phase === 'Running') continue;
+      p.spec.nodeName ??= 'node-1';
+      p.status = {
+        phase: 'Running',
+        podIP: `10.0.0.${++this.uids % 250}`,
+        conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: formatTime(this.now) }],
+      };
+      this.objects.set(key('Pod', p.metadata.namespace, p.metadata.name), p);
+      started++;
+    }
+    if (started) this.afterApply();
+    return started;
+  }
+
+  finishTerminating(): void {
+    for (const p of this.list<Pod>('Pod')) {
+      if (p.metadata.deletionTimestamp) this.objects.delete(key('Pod', p.metadata.namespace, p.metadata.name));
+    }
+  }
+
+  /** One pass of the deployment controller, then of the ReplicaSet controller over every ReplicaSet. Returns the writes. */
+  syncOnce(deploymentName: string): Action[] {
+    const d = planDeployment(this.deployment(deploymentName), this.replicaSets(), this.pods(), this.now);
+    this.apply(d);
+    const all = [...writes(d)];
+    for (const rs of this.replicaSets()) {
+      const plan = planReplicaSet(rs, this.pods(), this.now, this.newName);
+      this.apply(plan);
+      all.push(...writes(plan));
+    }
+    return all;
+  }
+
+  /**
+   * Syncs both controllers and lets the kubelet start up to `podsPerStep` pods between passes, until nothing is
+   * written and nothing starts. Returns the number of passes; throws if it does not settle.
+   */
+  settle(deploymentName: string, podsPerStep = Infinity): number {
+    for (let i = 1; i <= 200; i++) {
+      const w = this.syncOnce(deploymentName);
+      const started = this.startPods(podsPerStep);
+      if (w.length === 0 && started === 0) return i;
+    }
+    throw new Error('controllers did not settle in 200 passes');
+  }
+
+  /** Changes the Deployment as a client would (kubectl set image, scale, rollout undo …). */
+  editDeployment(name: string, edit: (d: Deployment) => void): void {
+    const d = this.deployment(name);
+    edit(d);
+    this.setDeployment(d);
+  }
+}

@@ -1,0 +1,19 @@
+// @flotilla/controllers: the pure decision logic of the control loops, plan(desired, observed, now) → actions.
+export type { Action, ActionType, PlannedEvent, EventObjectReference } from './actions';
+export { BURST_REPLICAS, slowStartBatch, controllerRefTo, controllerRefOf, formatTime } from './actions';
+export { planReplicaSet, replicaSetStatus } from './replicaset';
+export { planDeployment } from './deployment';
+export {
+  REVISION_ANNOTATION,
+  REVISION_HISTORY_ANNOTATION,
+  DESIRED_REPLICAS_ANNOTATION,
+  MAX_REPLICAS_ANNOTATION,
+  CHANGE_CAUSE_ANNOTATION,
+  resolveFenceposts,
+  maxSurge,
+  maxUnavailable,
+} from './deployment-util';
+export { podTemplateHash, templatesEqualIgnoringHash, POD_TEMPLATE_HASH_LABEL } from './pod-template-hash';
+export { planEndpoints, endpointSubsets, resolveTargetPort, HEADLESS_LABEL } from './endpoints';
+export { planJob, JOB_NAME_LABEL, CONTROLLER_UID_LABEL, LEGACY_JOB_NAME_LABEL, LEGACY_CONTROLLER_UID_LABEL } from './job';
+export { isPodReady, isPodAvailable, isPodActive, compareDeletionOrder } from './pods';

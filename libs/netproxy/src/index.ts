@@ -1,0 +1,12 @@
+export { BackendSet, backendKey } from './backend-set';
+export type { Backend } from './backend-set';
+export { TcpProxy } from './tcp-proxy';
+export type { TcpProxyOptions } from './tcp-proxy';
+export { RouteTable, normalizeHost } from './http-routes';
+export type { HttpRoute, PathType } from './http-routes';
+export { HttpIngress } from './http-ingress';
+export type { HttpIngressOptions, TlsCertificate } from './http-ingress';
+export { ServiceProxy } from './service-proxy';
+export type { ListenerError } from './service-proxy';
+export { parseServiceProxyConfig, formatServiceProxyConfig } from './service-proxy-config';
+export type { ServiceProxyConfig, ServiceProxyListener } from './service-proxy-config';

@@ -1,0 +1,15 @@
+export * from './types';
+export * from './registry-types';
+export * from './selectors';
+export { resourceTypes, resourceFor, resourceForKind, apiVersionOf, groupVersions } from './registry';
+export { QuantityError, parseQuantity, isQuantity, formatCpu, formatMemory } from './quantity';
+export { applyDefaults, defaultPullPolicy } from './defaults';
+export { validateObject, unknownFields } from './validation';
+export { FieldSelectorError, parseFieldSelector, matchesFieldSelector, fieldSelectorEqualities, fieldValue } from './field-selectors';
+export type { FieldSelector, FieldSelectorTerm } from './field-selectors';
+export { toTable, tableColumns, shortHumanDuration, podSummary } from './tables';
+export type { Table, TableRow, TableColumnDefinition, TableOptions } from './tables';
+export { openApiV3Index, openApiV3Document, openApiV3Hash, gvPathOf } from './openapi';
+export { schemaFor } from './schemas';
+export type { Schema, ObjectSchema, ArraySchema, MapSchema, ScalarSchema, AnySchema } from './schema';
+export * as names from './names';

@@ -1,0 +1,10 @@
+export { DockerRuntime, normalizeImage } from './docker-runtime';
+export type { DockerRuntimeOptions, ManagedPod, ManagedContainer, LogOptions, ExecSession, PodStatusListener } from './docker-runtime';
+export type { DataResolver } from './env';
+export type { PodRuntimeStatus, PodRuntimePhase } from './pod-status';
+export { podPhase, podConditions } from './pod-status';
+export { backoffDelay, DEFAULT_BACKOFF } from './backoff';
+export type { BackoffPolicy } from './backoff';
+export { LABEL, containerName, podVolumeName, pvcVolumeName } from './labels';
+export type { PodRef } from './labels';
+export { cpuToNanoCpus, memoryToBytes } from './quantity';

@@ -1,0 +1,53 @@
+// Label keys and Docker object names the runtime uses to find what it made (and to adopt it after a restart).
+import type { Pod } from '@flotilla/resources';
+
+export const LABEL = {
+  node: 'flotilla.node',
+  podUid: 'flotilla.pod.uid',
+  podName: 'flotilla.pod.name',
+  podNamespace: 'flotilla.pod.namespace',
+  role: 'flotilla.role',
+  containerName: 'flotilla.container.name',
+  restartCount: 'flotilla.restart-count',
+  specHash: 'flotilla.container.hash',
+  instance: 'flotilla.instance',
+  namespace: 'flotilla.namespace',
+  volume: 'flotilla.volume',
+  pvc: 'flotilla.pvc',
+} as const;
+
+export type ContainerRole = 'sandbox' | 'init' | 'container';
+
+/** The sandbox's slot in container names, as kubelet's dockershim called it. */
+export const SANDBOX_NAME = 'POD';
+/** Suffix of the kept, exited previous instance of a container (what `logs --previous` reads). */
+export const PREVIOUS_SUFFIX = '_prev';
+
+export interface PodRef {
+  uid: string;
+  name: string;
+  namespace: string;
+}
+
+export function podRef(pod: Pod): PodRef {
+  const { uid, name, namespace } = pod.metadata;
+  if (!uid || !name) throw new Error('pod needs metadata.uid and metadata.name to run');
+  return { uid, name, namespace: namespace ?? 'default' };
+}
+
+export function uid8(uid: string): string {
+  return uid.replace(/-/g, '').slice(0, 8);
+}
+
+/** `flotilla_<namespace>_<pod>_<container>_<uid8>`; the sandbox uses `POD` as container name. */
+export function containerName(ref: PodRef, container: string): string {
+  return `flotilla_${ref.namespace}_${ref.name}_${container}_${uid8(ref.uid)}`;
+}
+
+export function podVolumeName(ref: PodRef, volume: string): string {
+  return `flotilla-${ref.uid}-${volume}`;
+}
+
+export function pvcVolumeName(namespace: string, claim: string): string {
+  return `flotilla-pvc-${namespace}-${claim}`;
+}

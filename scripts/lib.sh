@@ -1,0 +1,31 @@
+# Shared shell helpers for the set-up, up and test scripts. Sourced, not run.
+# Configuration comes from the environment (see README "Configuration"); .flotilla/env keeps what set-up chose.
+
+FLOTILLA_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+FLOTILLA_DATA_DIR="${FLOTILLA_DATA_DIR:-$FLOTILLA_ROOT/.flotilla}"
+export FLOTILLA_ROOT FLOTILLA_DATA_DIR
+
+say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
+warn() { printf '\033[1;33mwarning:\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+APT_UPDATED=0
+apt_install() { # packages...
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  command -v apt-get >/dev/null || die "missing ${missing[*]} and no apt-get: install them by hand (see README)"
+  say "installing ${missing[*]} (apt)"
+  if [ "$APT_UPDATED" = 0 ]; then as_root apt-get update -qq >/dev/null; APT_UPDATED=1; fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+wait_for() { # description seconds command...
+  local what="$1" secs="$2"; shift 2
+  for _ in $(seq 1 $((secs * 5))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done
+  die "$what did not come up within ${secs}s"
+}
+
+load_env() { [ -f "$FLOTILLA_DATA_DIR/env" ] && set -a && . "$FLOTILLA_DATA_DIR/env" && set +a; return 0; }

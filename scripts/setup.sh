@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Makes a Debian machine ready for Flotilla, idempotently: installs what is missing, starts what is
+# stopped, creates the database, installs npm packages, builds, applies migrations.
+# Honours DATABASE_URL, REDIS_URL and DOCKER_HOST: when set, that service is the user's and is left alone.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$FLOTILLA_ROOT"
+mkdir -p "$FLOTILLA_DATA_DIR" && chmod 700 "$FLOTILLA_DATA_DIR"
+WITH_BROWSER="${WITH_BROWSER:-0}"
+
+# --- Postgres -----------------------------------------------------------------------------------
+if [ -n "${DATABASE_URL:-}" ]; then
+  say "using the Postgres at DATABASE_URL (not managed by set-up)"
+else
+  apt_install postgresql
+  ver=$(ls /usr/lib/postgresql | sort -n | tail -1)
+  if ! pg_lsclusters -h 2>/dev/null | awk '{print $4}' | grep -q online; then
+    say "starting PostgreSQL $ver"
+    pg_lsclusters -h | grep -q "^$ver main" || as_root pg_createcluster "$ver" main >/dev/null
+    as_root pg_ctlcluster --skip-systemctl-redirect "$ver" main start
+  fi
+  wait_for "PostgreSQL" 30 as_root runuser -u postgres -- psql -qAtc 'select 1'
+  psql_admin() { as_root runuser -u postgres -- psql -v ON_ERROR_STOP=1 -qAt "$@"; }
+  if [ "$(psql_admin -c "select 1 from pg_roles where rolname='flotilla'")" != 1 ]; then
+    say "creating database user flotilla"
+    psql_admin -c "create role flotilla login password 'flotilla' createdb"
+  fi
+  if [ "$(psql_admin -c "select 1 from pg_database where datname='flotilla'")" != 1 ]; then
+    say "creating database flotilla"
+    psql_admin -c "create database flotilla owner flotilla"
+  fi
+  export DATABASE_URL="postgresql://flotilla:flotilla@127.0.0.1:5432/flotilla"
+fi
+
+# --- Redis --------------------------------------------------------------------------------------
+if [ -n "${REDIS_URL:-}" ]; then
+  say "using the Redis at REDIS_URL (not managed by set-up)"
+else
+  apt_install redis-server
+  if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+    say "starting Redis on 127.0.0.1:6379"
+    redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null
+  fi
+  wait_for "Redis" 15 redis-cli -h 127.0.0.1 -p 6379 ping
+  export REDIS_URL="redis://127.0.0.1:6379"
+fi
+
+# --- Docker engine ------------------------------------------------------------------------------
+if [ -n "${DOCKER_HOST:-}" ]; then
+  say "using the Docker engine at DOCKER_HOST (not managed by set-up)"
+else
+  # The machine may have a docker client without an engine: check for dockerd, not docker.
+  command -v dockerd >/dev/null || apt_install docker.io
+  if ! docker info >/dev/null 2>&1; then
+    say "starting the Docker engine (log: /var/log/dockerd.log)"
+    as_root sh -c 'nohup dockerd > /var/log/dockerd.log 2>&1 &'
+  fi
+  wait_for "the Docker engine" 60 docker info
+fi
+
+# The browser tests run Chromium in its own network namespace (unshare + ip), away from Docker's churn.
+if [ "$WITH_BROWSER" = 1 ]; then apt_install chromium iproute2 util-linux; fi
+apt_install busybox-static
+
+# --- Node packages, build, database schema ----------------------------------------------------
+stamp="$FLOTILLA_DATA_DIR/npm-installed"
+if [ ! -d node_modules ] || [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
+  say "installing npm packages"
+  # `npm install`, not `npm ci`: npm 11 writes lock files without the other platforms' optional
+  # binaries (SWC, turbo), which `npm ci` then rejects as out of sync.
+  npm install --no-audit --no-fund --loglevel=error
+  touch "$stamp"
+fi
+say "generating the Prisma client"
+# Prisma's CLI insists on a schema-engine binary it cannot download here; generate does not use it.
+PRISMA_SCHEMA_ENGINE_BINARY="${PRISMA_SCHEMA_ENGINE_BINARY:-/bin/true}" npx --no-install prisma generate >/dev/null
+say "building"
+npx --no-install turbo run build --output-logs=errors-only
+say "building the local images (offline, from busybox)"
+bash docker/images/build.sh >/dev/null
+say "applying database migrations"
+node libs/store/dist/migrate-cli.js
+
+# Record the service URLs; keep anything else up.sh stored there (the encryption key).
+envfile="$FLOTILLA_DATA_DIR/env"
+touch "$envfile" && chmod 600 "$envfile"
+{ grep -v -e '^DATABASE_URL=' -e '^REDIS_URL=' "$envfile" || true; echo "DATABASE_URL=$DATABASE_URL"; echo "REDIS_URL=$REDIS_URL"; } > "$envfile.tmp"
+mv "$envfile.tmp" "$envfile" && chmod 600 "$envfile"
+say "machine ready"

@@ -1,0 +1,213 @@
+// The control loops through the real API and the real kubectl: Deployments that roll out, roll back and
+// scale, the scheduler binding onto hollow (simulated) nodes, Services' endpoints, Jobs, garbage collection,
+// cordon, and a deleted namespace that is emptied before it disappears.
+import { KubectlResult, kubectlFor, Platform, startPlatform } from './support/platform';
+import { uniqueName } from './support/fixtures';
+import { testDatabaseUrl, testRedisUrl } from './support/env';
+import { ControllerProcess, startControllerProcess } from '../apps/controller/src/testing/e2e';
+
+jest.setTimeout(120_000);
+
+let p: Platform;
+let controller: ControllerProcess;
+let kubectl: (args: string[], input?: string) => KubectlResult;
+const ns = uniqueName('ctl');
+
+function ok(r: KubectlResult): string {
+  if (r.code !== 0) throw new Error(`kubectl failed (${r.code}): ${r.stderr}\n${r.stdout}`);
+  return r.stdout;
+}
+
+function json<T>(args: string[]): T {
+  return JSON.parse(ok(kubectl([...args, '-o', 'json']))) as T;
+}
+
+interface PodList {
+  items: {
+    metadata: { name: string; labels?: Record<string, string>; deletionTimestamp?: string };
+    spec: { nodeName?: string; containers: { image: string }[] };
+    status?: { phase?: string; podIP?: string };
+  }[];
+}
+
+async function eventually<T>(what: string, fn: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}\n--- controller log (tail) ---\n${controller.logs().slice(-4000)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function runningPods(selector: string): PodList['items'] {
+  return json<PodList>(['get', 'pods', '-n', ns, '-l', selector]).items.filter((x) => x.status?.phase === 'Running' && !x.metadata.deletionTimestamp);
+}
+
+beforeAll(async () => {
+  p = await startPlatform();
+  kubectl = kubectlFor(p);
+  controller = await startControllerProcess({ databaseUrl: testDatabaseUrl(), redisUrl: testRedisUrl() });
+  ok(kubectl(['create', 'namespace', ns]));
+});
+
+afterAll(async () => {
+  if (kubectl && controller) {
+    kubectl(['delete', 'namespace', ns, '--wait=false']);
+    // Leave no simulated nodes behind.
+    const nodes = [0, 1, 2].map((i) => `${controller.nodePrefix}-${i}`);
+    kubectl(['delete', 'node', ...nodes, '--ignore-not-found', '--wait=false']);
+    kubectl(['delete', 'lease', '-n', 'kube-node-lease', ...nodes, '--ignore-not-found', '--wait=false']);
+  }
+  await controller?.stop();
+  await p?.stop();
+});
+
+describe('controllers through kubectl', () => {
+  it('registers hollow nodes that report Ready', async () => {
+    await eventually('3 ready hollow nodes', () => {
+      const out = ok(kubectl(['get', 'nodes', '--no-headers']));
+      return out.split('\n').filter((l) => l.startsWith(controller.nodePrefix) && /\sReady\s/.test(l)).length === 3;
+    });
+  });
+
+  it('runs a Deployment created with kubectl: pods bound to nodes and Running; rollout status succeeds', async () => {
+    ok(kubectl(['create', 'deployment', 'web', '-n', ns, '--image=nginx:1.27', '--replicas=3', '--port=80']));
+    const r = kubectl(['rollout', 'status', 'deployment/web', '-n', ns, '--timeout=60s']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('successfully rolled out');
+    const pods = runningPods('app=web');
+    expect(pods).toHaveLength(3);
+    for (const pod of pods) {
+      expect(pod.spec.nodeName?.startsWith(controller.nodePrefix)).toBe(true);
+      expect(pod.status?.podIP).toMatch(/^10\./);
+    }
+    const events = ok(kubectl(['get', 'events', '-n', ns]));
+    expect(events).toContain('ScalingReplicaSet');
+    expect(events).toContain('SuccessfulCreate');
+    expect(events).toContain('Scheduled');
+  });
+
+  it('lists the Running pods as the endpoints of a Service', async () => {
+    ok(kubectl(['expose', 'deployment', 'web', '-n', ns, '--port=8080', '--target-port=80']));
+    const ips = runningPods('app=web')
+      .map((x) => x.status?.podIP ?? '')
+      .sort();
+    await eventually('endpoints for the 3 pods', () => {
+      const ep = json<{ subsets?: { addresses?: { ip: string }[]; ports?: { port: number }[] }[] }>(['get', 'endpoints', 'web', '-n', ns]);
+      const got = (ep.subsets ?? [])
+        .flatMap((s) => s.addresses ?? [])
+        .map((a) => a.ip)
+        .sort();
+      return JSON.stringify(got) === JSON.stringify(ips) && ep.subsets?.[0]?.ports?.[0]?.port === 80;
+    });
+    expect(ok(kubectl(['get', 'endpoints', 'web', '-n', ns]))).toContain(':80');
+  });
+
+  it('rolls out a new image, keeps the history with change-causes, and rolls back with undo', async () => {
+    ok(kubectl(['annotate', 'deployment/web', '-n', ns, 'kubernetes.io/change-cause=initial nginx 1.27']));
+    ok(kubectl(['set', 'image', 'deployment/web', '-n', ns, 'nginx=nginx:1.28']));
+    ok(kubectl(['annotate', 'deployment/web', '-n', ns, '--overwrite', 'kubernetes.io/change-cause=upgrade to nginx 1.28']));
+    expect(ok(kubectl(['rollout', 'status', 'deployment/web', '-n', ns, '--timeout=60s']))).toContain('successfully rolled out');
+    await eventually('pods on the new image', () => {
+      const pods = runningPods('app=web');
+      return pods.length === 3 && pods.every((x) => x.spec.containers[0].image === 'nginx:1.28');
+    });
+    const history = ok(kubectl(['rollout', 'history', 'deployment/web', '-n', ns]));
+    expect(history).toMatch(/1\s+initial nginx 1\.27/);
+    expect(history).toMatch(/2\s+upgrade to nginx 1\.28/);
+
+    expect(ok(kubectl(['rollout', 'undo', 'deployment/web', '-n', ns]))).toContain('rolled back');
+    expect(ok(kubectl(['rollout', 'status', 'deployment/web', '-n', ns, '--timeout=60s']))).toContain('successfully rolled out');
+    await eventually('pods back on nginx:1.27', () => {
+      const pods = runningPods('app=web');
+      return pods.length === 3 && pods.every((x) => x.spec.containers[0].image === 'nginx:1.27');
+    });
+    const after = ok(kubectl(['rollout', 'history', 'deployment/web', '-n', ns]));
+    expect(after).toMatch(/\n2\s+upgrade to nginx 1\.28/);
+    expect(after).toMatch(/\n3\s+initial nginx 1\.27/);
+    const rs = json<{ items: unknown[] }>(['get', 'replicasets', '-n', ns, '-l', 'app=web']);
+    expect(rs.items).toHaveLength(2);
+  });
+
+  it('scales with kubectl scale, up and down', async () => {
+    ok(kubectl(['scale', 'deployment/web', '-n', ns, '--replicas=5']));
+    expect(ok(kubectl(['rollout', 'status', 'deployment/web', '-n', ns, '--timeout=60s']))).toContain('successfully rolled out');
+    await eventually('5 running pods', () => runningPods('app=web').length === 5);
+    ok(kubectl(['scale', 'deployment/web', '-n', ns, '--replicas=2']));
+    await eventually('2 pods left', () => json<PodList>(['get', 'pods', '-n', ns, '-l', 'app=web']).items.length === 2);
+    const d = json<{ status: { replicas: number; availableReplicas: number } }>(['get', 'deployment', 'web', '-n', ns]);
+    await eventually('status of 2 replicas', () => {
+      const s = json<{ status: { replicas: number; availableReplicas: number } }>(['get', 'deployment', 'web', '-n', ns]).status;
+      return s.replicas === 2 && s.availableReplicas === 2;
+    });
+    expect(d).toBeTruthy();
+  });
+
+  it('replaces a pod that is deleted', async () => {
+    const before = runningPods('app=web').map((x) => x.metadata.name);
+    ok(kubectl(['delete', 'pod', before[0], '-n', ns, '--wait=false']));
+    await eventually('a replacement pod', () => {
+      const now = runningPods('app=web').map((x) => x.metadata.name);
+      return now.length === 2 && !now.includes(before[0]);
+    });
+  });
+
+  it('does not schedule onto a cordoned node, and does again once uncordoned', async () => {
+    const nodes = [0, 1, 2].map((i) => `${controller.nodePrefix}-${i}`);
+    for (const n of nodes.slice(1)) ok(kubectl(['cordon', n]));
+    ok(kubectl(['create', 'deployment', 'pinned', '-n', ns, '--image=busybox', '--replicas=3']));
+    expect(ok(kubectl(['rollout', 'status', 'deployment/pinned', '-n', ns, '--timeout=60s']))).toContain('successfully rolled out');
+    expect(runningPods('app=pinned').every((x) => x.spec.nodeName === nodes[0])).toBe(true);
+    for (const n of nodes.slice(1)) ok(kubectl(['uncordon', n]));
+    ok(kubectl(['delete', 'deployment', 'pinned', '-n', ns]));
+  });
+
+  it('drains a node with kubectl drain (evictions): its pods come back on the other nodes', async () => {
+    const nodes = [0, 1, 2].map((i) => `${controller.nodePrefix}-${i}`);
+    ok(kubectl(['create', 'deployment', 'drained', '-n', ns, '--image=busybox', '--replicas=4']));
+    expect(ok(kubectl(['rollout', 'status', 'deployment/drained', '-n', ns, '--timeout=60s']))).toContain('successfully rolled out');
+    const victim = nodes.find((n) => runningPods('app=drained').some((x) => x.spec.nodeName === n)) as string;
+    const out = ok(kubectl(['drain', victim, '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=60s']));
+    expect(out).toMatch(/evicting pod|drained/);
+    await eventually('4 running pods off the drained node', () => {
+      const pods = runningPods('app=drained');
+      return pods.length === 4 && pods.every((x) => x.spec.nodeName !== victim);
+    });
+    expect(json<{ spec: { unschedulable?: boolean } }>(['get', 'node', victim]).spec.unschedulable).toBe(true);
+    ok(kubectl(['uncordon', victim]));
+    ok(kubectl(['delete', 'deployment', 'drained', '-n', ns]));
+  });
+
+  it('runs a Job to completion (kubectl create job, kubectl wait)', async () => {
+    ok(kubectl(['create', 'job', 'once', '-n', ns, '--image=busybox', '--', 'true']));
+    const r = kubectl(['wait', '--for=condition=complete', 'job/once', '-n', ns, '--timeout=60s']);
+    expect(r.stdout).toContain('condition met');
+    const job = json<{ status: { succeeded: number } }>(['get', 'job', 'once', '-n', ns]);
+    expect(job.status.succeeded).toBe(1);
+  });
+
+  it('garbage-collects the ReplicaSets and pods of a deleted Deployment', async () => {
+    ok(kubectl(['delete', 'deployment', 'web', '-n', ns]));
+    await eventually('no ReplicaSets or pods of web', () => {
+      const rs = json<{ items: unknown[] }>(['get', 'replicasets', '-n', ns, '-l', 'app=web']).items.length;
+      const pods = json<PodList>(['get', 'pods', '-n', ns, '-l', 'app=web']).items.length;
+      return rs === 0 && pods === 0;
+    });
+  });
+
+  it('empties a deleted namespace and then removes it', async () => {
+    ok(kubectl(['create', 'deployment', 'leftover', '-n', ns, '--image=busybox', '--replicas=2']));
+    await eventually('leftover running', () => runningPods('app=leftover').length === 2);
+    const r = kubectl(['delete', 'namespace', ns, '--timeout=60s']);
+    expect(r.code).toBe(0);
+    const get = kubectl(['get', 'namespace', ns]);
+    expect(get.stderr).toContain('NotFound');
+  });
+});

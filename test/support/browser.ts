@@ -1,0 +1,168 @@
+// Browser tests of the portal: starts the portal (apps/portal/server.mjs) against a test platform with a
+// certificate issued here from the platform CA, and Debian's Chromium through playwright-core that trusts
+// exactly that certificate (its SPKI pinned with --ignore-certificate-errors-spki-list; no checks disabled).
+// Chromium runs in its own network namespace: the agent adds and removes Docker interfaces while pods
+// start, and Chromium aborts every request in flight with ERR_NETWORK_CHANGED when the host's interfaces
+// change. Inside the namespace only loopback exists; a relay carries the portal's port over a Unix socket.
+import { ChildProcess, spawn } from 'node:child_process';
+import { createHash, X509Certificate } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { issueServingCert } from '@flotilla/pki';
+import { ROOT } from './env';
+import { freePort, httpsGet, type Platform } from './platform';
+
+export const ARTIFACTS = join(ROOT, 'test-artifacts', 'portal');
+
+export interface Portal {
+  url: string;
+  port: number;
+  spki: string;
+  logs: () => string;
+  stop: () => Promise<void>;
+}
+
+export async function startPortal(p: Platform, env: Record<string, string> = {}): Promise<Portal> {
+  const port = await freePort();
+  const pki = join(p.dataDir, 'pki');
+  const pair = await issueServingCert(
+    { certPem: readFileSync(join(pki, 'ca.crt'), 'utf8'), keyPem: readFileSync(join(pki, 'ca.key'), 'utf8') },
+    { commonName: 'flotilla-portal', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] },
+  );
+  const certFile = join(p.dataDir, 'portal.crt');
+  const keyFile = join(p.dataDir, 'portal.key');
+  writeFileSync(certFile, pair.certPem);
+  writeFileSync(keyFile, pair.keyPem, { mode: 0o600 });
+  const spki = createHash('sha256')
+    .update(new X509Certificate(pair.certPem).publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('base64');
+  let output = '';
+  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'apps/portal/server.mjs')], {
+    cwd: join(ROOT, 'apps/portal'),
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'production',
+      FLOTILLA_DATA_DIR: p.dataDir,
+      FLOTILLA_API_URL: p.url,
+      FLOTILLA_PORTAL_PORT: String(port),
+      FLOTILLA_PORTAL_HOST: '127.0.0.1',
+      FLOTILLA_PORTAL_CERT_FILE: certFile,
+      FLOTILLA_PORTAL_KEY_FILE: keyFile,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const url = `https://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`portal exited with ${child.exitCode}:\n${output}`);
+    try {
+      if ((await httpsGet(url, '/login', p.caCert)).status === 200) break;
+    } catch {
+      /* not yet */
+    }
+    if (Date.now() > deadline) throw new Error(`portal did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url,
+    port,
+    spki,
+    logs: () => output,
+    stop: async () => {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+      }
+    },
+  };
+}
+
+export interface Browser {
+  context: BrowserContext;
+  close: () => Promise<void>;
+}
+
+// Runs inside Chromium's namespace: 127.0.0.1:PORT there → the Unix socket; exits with Chromium.
+const INNER_RELAY = `const net = require('node:net');
+const [port, sock] = process.argv.slice(2);
+const parent = process.ppid;
+net.createServer((c) => { const u = net.connect(sock); c.pipe(u).pipe(c); c.on('error', () => u.destroy()); u.on('error', () => c.destroy()); })
+  .listen(Number(port), '127.0.0.1');
+setInterval(() => { if (process.ppid !== parent) process.exit(0); }, 1000);
+`;
+
+/** Chromium with a fresh profile, in its own network namespace, trusting only the portal's certificate beyond the system roots. */
+export async function launchBrowser(portal: Portal): Promise<Browser> {
+  const profile = mkdtempSync(join(tmpdir(), 'flotilla-chromium-'));
+  const work = mkdtempSync(join(tmpdir(), 'flotilla-relay-'));
+  const sock = join(work, 'portal.sock');
+  const relay = join(work, 'relay.cjs');
+  writeFileSync(relay, INNER_RELAY);
+  const outer: Server = createServer((c) => {
+    const u = connect(portal.port, '127.0.0.1');
+    c.pipe(u).pipe(c);
+    c.on('error', () => u.destroy());
+    u.on('error', () => c.destroy());
+  });
+  await new Promise<void>((r) => outer.listen(sock, r));
+  const wrapper = join(work, 'chromium');
+  writeFileSync(
+    wrapper,
+    `#!/bin/sh\nexec /usr/bin/unshare --net /bin/sh -c 'ip link set lo up || exit 1; "${process.execPath}" "${relay}" ${portal.port} "${sock}" & exec /usr/bin/chromium "$@"' chromium "$@"\n`,
+  );
+  chmodSync(wrapper, 0o755);
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: wrapper,
+    headless: true,
+    ignoreHTTPSErrors: false,
+    viewport: { width: 1280, height: 860 },
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--ignore-certificate-errors-spki-list=${portal.spki}`,
+    ],
+  });
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      await new Promise((r) => outer.close(r));
+      rmSync(profile, { recursive: true, force: true });
+      rmSync(work, { recursive: true, force: true });
+    },
+  };
+}
+
+let step = 0;
+/** A numbered full-page screenshot in test-artifacts/portal/. */
+export async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  step++;
+  await page.screenshot({ path: join(ARTIFACTS, `${String(step).padStart(2, '0')}-${name}.png`), fullPage: true });
+}
+
+/** Retries an assertion until it passes (the page updates live), then returns; rethrows the last failure. */
+export async function eventually(assertion: () => Promise<void>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await assertion();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}

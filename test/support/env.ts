@@ -1,0 +1,27 @@
+// Where the end-to-end suites find Postgres and Redis: the test database that scripts/test.sh prepares.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const ROOT = join(__dirname, '..', '..');
+
+function fromEnvFile(key: string): string | undefined {
+  const file = join(process.env.FLOTILLA_DATA_DIR ?? join(ROOT, '.flotilla'), 'env');
+  if (!existsSync(file)) return undefined;
+  const line = readFileSync(file, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${key}=`));
+  return line?.slice(key.length + 1);
+}
+
+export function testDatabaseUrl(): string {
+  if (process.env.TEST_DATABASE_URL) return process.env.TEST_DATABASE_URL;
+  const base = process.env.DATABASE_URL ?? fromEnvFile('DATABASE_URL');
+  if (!base) throw new Error('no database: run `npm test` (scripts/test.sh), which prepares one');
+  const u = new URL(base);
+  u.pathname = '/flotilla_test';
+  return u.toString();
+}
+
+export function testRedisUrl(): string {
+  return process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? fromEnvFile('REDIS_URL') ?? 'redis://127.0.0.1:6379';
+}

@@ -1,0 +1,141 @@
+// Starts a real API server process (the built apps/api) on a free port with its own data directory,
+// and runs the real kubectl against it with a generated kubeconfig over verified HTTPS.
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'node:https';
+import { ROOT, testDatabaseUrl, testRedisUrl } from './env';
+
+export interface Platform {
+  url: string;
+  port: number;
+  token: string;
+  dataDir: string;
+  caCert: string;
+  kubeconfig: string;
+  logs: () => string;
+  stop: () => Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      s.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export async function startPlatform(extraEnv: Record<string, string> = {}): Promise<Platform> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'flotilla-test-'));
+  const port = await freePort();
+  const token = randomBytes(24).toString('base64url');
+  let output = '';
+  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'apps/api/dist/main.js')], {
+    env: {
+      ...process.env,
+      DATABASE_URL: testDatabaseUrl(),
+      REDIS_URL: testRedisUrl(),
+      FLOTILLA_API_PORT: String(port),
+      FLOTILLA_API_HOST: '127.0.0.1',
+      FLOTILLA_DATA_DIR: dataDir,
+      FLOTILLA_BOOTSTRAP_TOKEN: token,
+      FLOTILLA_LOG_LEVEL: 'warn',
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const url = `https://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  let caCert = '';
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`API exited with ${child.exitCode}:\n${output}`);
+    try {
+      caCert = readFileSync(join(dataDir, 'pki', 'ca.crt'), 'utf8');
+      const r = await httpsGet(url, '/readyz', caCert);
+      if (r.status === 200) break;
+    } catch {
+      /* not yet */
+    }
+    if (Date.now() > deadline) throw new Error(`API did not become ready:\n${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const kubeconfig = join(dataDir, 'admin.kubeconfig');
+  return {
+    url,
+    port,
+    token,
+    dataDir,
+    caCert,
+    kubeconfig,
+    logs: () => output,
+    stop: async () => {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function httpsGet(
+  base: string,
+  path: string,
+  ca: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+  return httpsRequest(base, 'GET', path, ca, headers);
+}
+
+export function httpsRequest(
+  base: string,
+  method: string,
+  path: string,
+  ca: string,
+  headers: Record<string, string> = {},
+  body?: string | Buffer,
+): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = request(new URL(path, base), { method, ca, headers }, (res) => {
+      let data = '';
+      res.on('data', (d: Buffer) => (data += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data, headers: res.headers }));
+    });
+    req.on('error', reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The real kubectl, with its own HOME so its discovery cache starts empty. */
+export function kubectlFor(p: Platform): (args: string[], input?: string) => KubectlResult {
+  const home = join(p.dataDir, 'home');
+  return (args, input) => {
+    const r = spawnSync('/usr/bin/kubectl', ['--kubeconfig', p.kubeconfig, ...args], {
+      env: { PATH: process.env.PATH ?? '', HOME: home },
+      input,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+  };
+}
+
+export function writeManifest(p: Platform, name: string, yaml: string): string {
+  const file = join(p.dataDir, name);
+  writeFileSync(file, yaml);
+  return file;
+}
