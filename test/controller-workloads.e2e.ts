@@ -193,6 +193,64 @@ describe('controllers through kubectl', () => {
     expect(job.status.succeeded).toBe(1);
   });
 
+  it('runs a CronJob: a missed schedule starts at once, create job --from, history limit, suspend', async () => {
+    ok(kubectl(['create', 'cronjob', 'tick', '-n', ns, '--image=busybox', '--schedule=*/1 * * * *', '--', 'true']));
+    const spec = { successfulJobsHistoryLimit: 1, concurrencyPolicy: 'Forbid', startingDeadlineSeconds: 600 };
+    ok(kubectl(['patch', 'cronjob', 'tick', '-n', ns, '--type=merge', '-p', JSON.stringify({ spec })]));
+    // A CronJob whose last run was three minutes ago has missed a run: the controller starts the latest one now.
+    const backdate = () =>
+      ok(
+        kubectl([
+          'patch',
+          'cronjob',
+          'tick',
+          '-n',
+          ns,
+          '--subresource=status',
+          '--type=merge',
+          '-p',
+          JSON.stringify({ status: { lastScheduleTime: new Date(Date.now() - 180_000).toISOString().replace(/\.\d+Z$/, 'Z') } }),
+        ]),
+      );
+    backdate();
+    type JobList = {
+      items: {
+        metadata: { name: string; annotations?: Record<string, string>; ownerReferences?: { kind: string; name: string }[] };
+        status?: { succeeded?: number; conditions?: { type: string; status: string }[] };
+      }[];
+    };
+    const owned = () =>
+      json<JobList>(['get', 'jobs', '-n', ns]).items.filter((j) => j.metadata.ownerReferences?.some((o) => o.kind === 'CronJob' && o.name === 'tick'));
+    const complete = (j: JobList['items'][number]) => j.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True');
+    const scheduled = await eventually('a scheduled Job of the CronJob', () =>
+      owned().find((j) => j.metadata.annotations?.['batch.kubernetes.io/cronjob-scheduled-timestamp']),
+    );
+    expect(scheduled.metadata.name).toMatch(/^tick-\d+$/);
+    const minute = Number(scheduled.metadata.name.slice('tick-'.length));
+    expect(Math.abs(minute * 60_000 - Date.now())).toBeLessThan(120_000);
+    await eventually('the scheduled Job completes', () => owned().some((j) => j.metadata.name === scheduled.metadata.name && complete(j)));
+    const cj = json<{ status: { lastScheduleTime?: string; lastSuccessfulTime?: string } }>(['get', 'cronjob', 'tick', '-n', ns]);
+    expect(Date.parse(cj.status.lastScheduleTime ?? '')).toBeGreaterThan(Date.now() - 120_000);
+
+    // A manual run (kubectl sets the CronJob as its controller); with successfulJobsHistoryLimit 1, the older run goes.
+    ok(kubectl(['create', 'job', 'tick-manual', '-n', ns, '--from=cronjob/tick']));
+    await eventually('only the newest finished run is kept', () => {
+      const done = owned().filter(complete);
+      return done.length === 1 && done[0].metadata.name === 'tick-manual';
+    });
+    const events = ok(kubectl(['get', 'events', '-n', ns, '--field-selector', 'involvedObject.name=tick', '-o', 'jsonpath={.items[*].reason}']));
+    expect(events.split(' ')).toEqual(expect.arrayContaining(['SuccessfulCreate', 'SuccessfulDelete']));
+
+    // Suspended, a missed schedule does not start.
+    ok(kubectl(['patch', 'cronjob', 'tick', '-n', ns, '--type=merge', '-p', '{"spec":{"suspend":true}}']));
+    const before = owned().map((j) => j.metadata.name);
+    backdate();
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(owned().map((j) => j.metadata.name)).toEqual(before);
+    ok(kubectl(['delete', 'cronjob', 'tick', '-n', ns]));
+    await eventually('the CronJob’s Jobs are garbage-collected', () => owned().length === 0);
+  });
+
   it('garbage-collects the ReplicaSets and pods of a deleted Deployment', async () => {
     ok(kubectl(['delete', 'deployment', 'web', '-n', ns]));
     await eventually('no ReplicaSets or pods of web', () => {
