@@ -41,7 +41,9 @@ function freshDatabase() {
 }
 
 function startProcess(entry, env, name) {
-  const child = spawn(process.execPath, ['--max-old-space-size=4096', join(ROOT, entry)], {
+  // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each process there (open in Chrome DevTools).
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, ['--max-old-space-size=4096', ...prof, join(ROOT, entry)], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

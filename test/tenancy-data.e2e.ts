@@ -126,6 +126,7 @@ describe('hostile requests', () => {
     const big = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'big' }, data: { x: 'a'.repeat(4 * 1024 * 1024) } };
     const r = await call(p, 'POST', `/api/v1/namespaces/${ns}/configmaps`, tenant, big);
     expect(r.status).toBe(413);
+    expect(r.json()).toMatchObject({ kind: 'Status', reason: 'RequestEntityTooLarge', code: 413 });
     expect((await call(p, 'GET', `/api/v1/namespaces/${ns}/configmaps/big`, p.token)).status).toBe(404);
   });
 

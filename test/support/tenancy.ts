@@ -48,13 +48,20 @@ export function call(
     h['content-length'] = String(Buffer.byteLength(payload));
   }
   return new Promise((resolve, reject) => {
+    let answered = false;
     // The path is sent as given (no URL normalisation), so hostile paths reach the server intact.
     const req = request({ hostname: '127.0.0.1', port: p.port, path, method, ca: p.caCert, headers: h, agent: false }, (res) => {
+      answered = true;
       let data = '';
       res.on('data', (d: Buffer) => (data += d.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data, headers: res.headers, json: () => JSON.parse(data) as Record<string, unknown> }));
     });
-    req.on('error', reject);
+    // A server that refuses a body early (413) answers and closes while the body is still being sent: the
+    // write then fails, but the answer may still arrive (Go's client, kubectl's, reports it the same way).
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE' || err.code === 'ECONNRESET') setTimeout(() => answered || reject(err), 500);
+      else reject(err);
+    });
     if (payload !== undefined) req.write(payload);
     req.end();
   });

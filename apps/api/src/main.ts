@@ -63,6 +63,33 @@ export async function startApi(config: Config): Promise<{ app: NestFastifyApplic
   // Bodies stay raw bytes: the handlers decode JSON, YAML, protobuf and patches by Content-Type.
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: config.maxBodyBytes }, (_req, body, done) => done(null, body));
+  // A body over the limit is refused before it is parsed, as a Kubernetes Status. One up to four times the
+  // limit is read and dropped first, so the client, still sending, gets the answer instead of a broken pipe;
+  // a larger one is answered at once and its connection closed.
+  fastify.addHook('onRequest', (req, reply, done) => {
+    const length = Number(req.headers['content-length'] ?? 0);
+    if (!(length > config.maxBodyBytes)) return done();
+    const answer = () =>
+      void reply
+        .code(413)
+        .type('application/json')
+        .send({
+          kind: 'Status',
+          apiVersion: 'v1',
+          metadata: {},
+          status: 'Failure',
+          message: `the request body is too large: ${length} bytes, the limit is ${config.maxBodyBytes} bytes (FLOTILLA_MAX_BODY_BYTES)`,
+          reason: 'RequestEntityTooLarge',
+          code: 413,
+        });
+    if (length > 4 * config.maxBodyBytes) {
+      reply.header('connection', 'close');
+      return answer();
+    }
+    req.raw.on('error', () => undefined);
+    req.raw.once('end', answer);
+    req.raw.resume();
+  });
   fastify.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', String(req.id));
     reply.header('x-content-type-options', 'nosniff');

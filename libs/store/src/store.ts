@@ -4,10 +4,11 @@
 // Ordering: each write transaction takes its versions from the `store_counters` row *last*, holding
 // that row lock until commit, so commit order equals version order and a reader of the log that has
 // seen version N has seen everything below N (no skipped or reordered change, DESIGN.md).
-import { Client } from 'pg';
+import { randomBytes } from 'node:crypto';
+import { Client, Pool, PoolClient } from 'pg';
 import type { KubeObject, ResourceType } from '@flotilla/resources';
 import { Change, ChangeType, Entry, WatchCache, Watcher, WatchOptions } from './cache';
-import { createDb, Db } from './db';
+import { Connections, createDb, Db } from './db';
 import { alreadyExists, conflict, notFound, StoreError } from './errors';
 import { resourceKey } from './keys';
 import { DeletePlan, indexColumns, planDelete, prepareCreate, prepareUpdate, PropagationPolicy, randomSuffix, readyToRemove, Subresource } from './lifecycle';
@@ -141,10 +142,16 @@ export class Store {
   private closed = false;
   private readonly log: NonNullable<StoreOptions['log']>;
 
+  /** The Prisma client (tenancy, audit); objects and the change log go through `pool` directly. */
+  readonly db: Db;
+  private readonly pool: Pool;
+
   private constructor(
-    readonly db: Db,
+    conn: Connections,
     private readonly opts: StoreOptions,
   ) {
+    this.db = conn.db;
+    this.pool = conn.pool;
     this.log = opts.log ?? (() => undefined);
     this.cache = new WatchCache((resource, from, to) => this.history(resource, from, to), opts.ringSize);
   }
@@ -164,9 +171,10 @@ export class Store {
     this.cache.closeAll();
     await this.listener?.end().catch(() => undefined);
     await this.db.$disconnect();
+    await this.pool.end().catch(() => undefined);
   }
 
-  private readonly q: Query = (sql, ...params) => this.db.$queryRawUnsafe(sql, ...params);
+  private readonly q: Query = async <T>(sql: string, ...params: unknown[]) => (await this.pool.query(sql, params)).rows as T[];
 
   // ---- feeding the cache -----------------------------------------------------------------------
 
@@ -186,15 +194,15 @@ export class Store {
 
   /** Loads a consistent snapshot of every object (start-up, or after the log was compacted past us). */
   async reload(): Promise<void> {
-    const [objects, counters] = await this.db.$transaction(
-      [
-        this.db.$queryRawUnsafe<{ resource: string; namespace: string; name: string; rv: string; json: string }[]>(
-          'SELECT resource, namespace, name, resource_version::text AS rv, body::text AS json FROM objects',
-        ),
-        this.db.$queryRawUnsafe<{ name: string; value: string }[]>('SELECT name, value::text AS value FROM store_counters'),
-      ],
-      { isolationLevel: 'RepeatableRead' },
-    );
+    const [objects, counters] = await this.withClient(async (c) => {
+      await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const o = await c.query<{ resource: string; namespace: string; name: string; rv: string; json: string }>(
+        'SELECT resource, namespace, name, resource_version::text AS rv, body::text AS json FROM objects',
+      );
+      const n = await c.query<{ name: string; value: string }>('SELECT name, value::text AS value FROM store_counters');
+      await c.query('COMMIT');
+      return [o.rows, n.rows] as const;
+    });
     const counter = (n: string) => Number(counters.find((c) => c.name === n)?.value ?? 0);
     this.cache.load(
       objects.map((o) => ({
@@ -346,16 +354,21 @@ export class Store {
   async transaction<T>(fn: (tx: WriteTx) => Promise<T>, opts: WriteOptions = {}): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const { result, lastRv } = await this.db.$transaction(
-          async (ptx) => {
-            const tx = new WriteTx((sql, ...params) => ptx.$queryRawUnsafe(sql, ...params), opts.now ?? new Date(), this.opts.transformer);
-            const result = await fn(tx);
-            if (opts.dryRun || tx.writes.length === 0) return { result, lastRv: 0 };
-            const lastRv = await commitWrites(tx, this.opts.transformer);
-            return { result, lastRv };
-          },
-          { maxWait: 30_000, timeout: 30_000 },
-        );
+        const { result, lastRv } = await this.withClient(async (c) => {
+          // One round trip: the transaction, and a bound on how long a stalled caller may hold its row locks.
+          await c.query("BEGIN; SET LOCAL idle_in_transaction_session_timeout = '30s'");
+          const tx = new WriteTx(async (sql, ...params) => (await c.query(sql, params)).rows, opts.now ?? new Date(), this.opts.transformer);
+          const result = await fn(tx);
+          if (opts.dryRun) {
+            await c.query('ROLLBACK');
+            return { result, lastRv: 0 };
+          }
+          if (tx.writes.length === 0) {
+            await c.query('COMMIT');
+            return { result, lastRv: 0 };
+          }
+          return { result, lastRv: await commitWrites(c, tx, this.opts.transformer) };
+        });
         if (lastRv) this.poll();
         return result;
       } catch (err) {
@@ -363,6 +376,22 @@ export class Store {
         if (attempt < 5 && /deadlock detected|could not serialize/.test(msg)) continue;
         throw err;
       }
+    }
+  }
+
+  /** Runs `fn` on one pooled connection; on failure the transaction is rolled back, and a broken connection discarded. */
+  private async withClient<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
+    const c = await this.pool.connect();
+    try {
+      const result = await fn(c);
+      c.release();
+      return result;
+    } catch (err) {
+      await c.query('ROLLBACK').then(
+        () => c.release(),
+        (e: Error) => c.release(e),
+      );
+      throw err;
     }
   }
 
@@ -490,10 +519,14 @@ export class Store {
    * process compacts at a time (advisory lock); watchers resuming from before get 410 Gone.
    */
   async compact(keepSeconds: number, keepMin = 1000): Promise<number> {
-    return this.db.$transaction(async (ptx) => {
-      const q: Query = (sql, ...p) => ptx.$queryRawUnsafe(sql, ...p);
+    return this.withClient(async (c) => {
+      const q: Query = async <T>(sql: string, ...p: unknown[]) => (await c.query(sql, p)).rows as T[];
+      await c.query('BEGIN');
       const locked = await q<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock(727073) AS ok');
-      if (!locked[0]?.ok) return 0;
+      if (!locked[0]?.ok) {
+        await c.query('COMMIT');
+        return 0;
+      }
       const bound = await q<{ rv: string | null }>(
         `SELECT max(resource_version)::text AS rv FROM changes
          WHERE created_at < now() - make_interval(secs => $1)
@@ -502,9 +535,13 @@ export class Store {
         keepMin,
       );
       const upTo = bound[0]?.rv ? Number(bound[0].rv) : 0;
-      if (!upTo) return 0;
+      if (!upTo) {
+        await c.query('COMMIT');
+        return 0;
+      }
       const del = await q<{ n: string }>('WITH d AS (DELETE FROM changes WHERE resource_version <= $1 RETURNING 1) SELECT count(*)::text AS n FROM d', upTo);
       await q("UPDATE store_counters SET value = GREATEST(value, $1) WHERE name = 'compacted' RETURNING value", upTo);
+      await c.query('COMMIT');
       return Number(del[0]?.n ?? 0);
     });
   }
@@ -514,14 +551,16 @@ function withName(obj: KubeObject, name: string): KubeObject {
   return { ...obj, metadata: { ...obj.metadata, name } };
 }
 
-/** Writes queued changes: versions from the counter row (held until commit), objects, change log. */
-async function commitWrites(tx: WriteTx, transformer?: ValueTransformer): Promise<number> {
+/**
+ * Writes queued changes and commits, in one round trip: a single statement parses the rows, then takes
+ * the versions from the counter row (its lock is held until commit, so commit order is version order),
+ * writes objects and change log with the versions set in each body, and is followed by COMMIT in the
+ * same message. No client round trip happens while the counter row is locked, so a busy writer process
+ * never holds up every other writer. The rows travel as a dollar-quoted literal because a message with
+ * several statements cannot carry parameters.
+ */
+async function commitWrites(c: PoolClient, tx: WriteTx, transformer?: ValueTransformer): Promise<number> {
   const n = tx.writes.length;
-  const counter = await tx.query<{ value: string }>(
-    "UPDATE store_counters SET value = value + $1 WHERE name = 'resource_version' RETURNING value::text AS value",
-    n,
-  );
-  const last = Number(counter[0].value);
   // Several writes to one object in a transaction (create then update, say) leave the objects table
   // with the last state only: the data-modifying statements below share one snapshot, so each key
   // gets exactly one insert, update or delete there, while the change log keeps every step.
@@ -540,17 +579,15 @@ async function commitWrites(tx: WriteTx, transformer?: ValueTransformer): Promis
     return w.op === 'delete' ? 'delete' : 'update';
   };
   const rows = tx.writes.map((w, i) => {
-    const rv = last - n + 1 + i;
-    w.obj.metadata = { ...w.obj.metadata, resourceVersion: String(rv) };
     const idx = indexColumns(w.obj);
     return {
+      i: i + 1,
       op: applyOf(w, i),
       type: w.type,
       resource: w.resource,
       namespace: w.namespace,
       name: w.name,
       uid: w.obj.metadata.uid,
-      rv,
       generation: w.obj.metadata.generation ?? 1,
       labels: w.obj.metadata.labels ?? {},
       node_name: idx.nodeName,
@@ -561,36 +598,45 @@ async function commitWrites(tx: WriteTx, transformer?: ValueTransformer): Promis
       body: transformer?.resources.has(w.resource) ? transformer.toStorage(w.obj) : w.obj,
     };
   });
+  const rowsLiteral = dollarQuote(JSON.stringify(rows));
+  let base: number;
   try {
-    await tx.query(
-      `WITH r AS (
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(op text, type text, resource text, namespace text, name text, uid uuid, rv bigint,
+    const results = (await c.query(
+      `WITH r AS MATERIALIZED (
+         SELECT * FROM jsonb_to_recordset(${rowsLiteral}::jsonb) AS r(i bigint, op text, type text, resource text, namespace text, name text, uid uuid,
            generation bigint, labels jsonb, node_name text, phase text, owner_uids text[], deletion_timestamp timestamptz, created_at timestamptz, body jsonb)
+       ),
+       c AS (
+         UPDATE store_counters SET value = value + ${n} WHERE name = 'resource_version' AND EXISTS (SELECT 1 FROM r) RETURNING value - ${n} AS base
+       ),
+       v AS MATERIALIZED (
+         SELECT r.*, c.base + r.i AS rv, jsonb_set(r.body, '{metadata,resourceVersion}', to_jsonb((c.base + r.i)::text)) AS vbody FROM r CROSS JOIN c
        ),
        ins AS (
          INSERT INTO objects (resource, namespace, name, uid, resource_version, generation, labels, node_name, phase, owner_uids, deletion_timestamp, created_at, body)
-         SELECT resource, namespace, name, uid, rv, generation, labels, node_name, phase, owner_uids, deletion_timestamp, created_at, body FROM r WHERE op = 'insert'
+         SELECT resource, namespace, name, uid, rv, generation, labels, node_name, phase, owner_uids, deletion_timestamp, created_at, vbody FROM v WHERE op = 'insert'
          RETURNING 1
        ),
        upd AS (
-         UPDATE objects o SET resource_version = r.rv, generation = r.generation, labels = r.labels, node_name = r.node_name, phase = r.phase,
-           owner_uids = r.owner_uids, deletion_timestamp = r.deletion_timestamp, body = r.body
-         FROM r WHERE r.op = 'update' AND o.resource = r.resource AND o.namespace = r.namespace AND o.name = r.name
+         UPDATE objects o SET resource_version = v.rv, generation = v.generation, labels = v.labels, node_name = v.node_name, phase = v.phase,
+           owner_uids = v.owner_uids, deletion_timestamp = v.deletion_timestamp, body = v.vbody
+         FROM v WHERE v.op = 'update' AND o.resource = v.resource AND o.namespace = v.namespace AND o.name = v.name
          RETURNING 1
        ),
        del AS (
-         DELETE FROM objects o USING r WHERE r.op = 'delete' AND o.resource = r.resource AND o.namespace = r.namespace AND o.name = r.name
+         DELETE FROM objects o USING v WHERE v.op = 'delete' AND o.resource = v.resource AND o.namespace = v.namespace AND o.name = v.name
          RETURNING 1
        ),
        chg AS (
          INSERT INTO changes (resource_version, resource, namespace, name, uid, type, object)
-         SELECT rv, resource, namespace, name, uid, type, body FROM r
+         SELECT rv, resource, namespace, name, uid, type, vbody FROM v
          RETURNING 1
        )
-       SELECT pg_notify('${CHANNEL}', $2)::text AS notified, ((SELECT count(*) FROM ins) + (SELECT count(*) FROM upd) + (SELECT count(*) FROM del) + (SELECT count(*) FROM chg))::text AS n`,
-      JSON.stringify(rows),
-      String(last),
-    );
+       SELECT (SELECT base FROM c)::text AS base, pg_notify('${CHANNEL}', ((SELECT base FROM c) + ${n})::text)::text AS notified,
+         ((SELECT count(*) FROM ins) + (SELECT count(*) FROM upd) + (SELECT count(*) FROM del) + (SELECT count(*) FROM chg))::text AS n;
+       COMMIT`,
+    )) as unknown as { rows: { base: string }[] }[];
+    base = Number(results[0].rows[0].base);
   } catch (err) {
     const msg = (err as Error).message ?? '';
     if (/duplicate key|23505/.test(msg)) {
@@ -600,7 +646,16 @@ async function commitWrites(tx: WriteTx, transformer?: ValueTransformer): Promis
     }
     throw err;
   }
-  return last;
+  tx.writes.forEach((w, i) => (w.obj.metadata = { ...w.obj.metadata, resourceVersion: String(base + 1 + i) }));
+  return base + n;
+}
+
+/** A dollar-quoted SQL literal whose tag does not occur in the text, so nothing in it needs escaping. */
+function dollarQuote(text: string): string {
+  for (;;) {
+    const tag = `$f${randomBytes(6).toString('hex')}$`;
+    if (!text.includes(tag)) return `${tag}${text}${tag}`;
+  }
 }
 
 function encodeContinue(rv: number, namespace: string, name: string): string {
