@@ -167,7 +167,7 @@ export class ServiceProxyContainers {
       },
       Env: [`FLOTILLA_PROXY_CONFIG=${CONFIG_DIR_IN_CONTAINER}/config.json`],
       HostConfig: {
-        NetworkMode: net.name,
+        NetworkMode: net.id,
         Binds: [`${this.dirOf(s.namespace, s.name)}:${CONFIG_DIR_IN_CONTAINER}:ro`],
         RestartPolicy: { Name: 'unless-stopped' },
         ReadonlyRootfs: true,
@@ -177,7 +177,7 @@ export class ServiceProxyContainers {
         Memory: 96 * 1024 * 1024,
         LogConfig: { Type: 'json-file', Config: { 'max-size': '1m', 'max-file': '2' } },
       },
-      NetworkingConfig: { EndpointsConfig: { [net.name]: { Aliases: serviceDnsNames(s.namespace, s.name) } } },
+      NetworkingConfig: { EndpointsConfig: { [net.id]: { Aliases: serviceDnsNames(s.namespace, s.name) } } },
     });
     await created.start();
     this.o.log.info('service proxy started', { service: `${s.namespace}/${s.name}`, container: cname });

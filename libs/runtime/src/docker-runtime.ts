@@ -229,10 +229,15 @@ export class DockerRuntime {
     return p;
   }
 
+  /**
+   * The namespace's network. Docker does not refuse a second network of the same name (two agents on one
+   * engine can create one each at the same moment), so when there are several, all agents agree on the
+   * oldest, and containers are attached by id, never by the ambiguous name.
+   */
   private async findNetwork(name: string): Promise<{ name: string; id: string } | undefined> {
-    const list = await this.docker.listNetworks({ filters: { name: [name] } });
-    const n = list.find((x) => x.Name === name);
-    return n ? { name, id: n.Id } : undefined;
+    const list = (await this.docker.listNetworks({ filters: { name: [name] } })).filter((x) => x.Name === name);
+    list.sort((a, b) => String(a.Created).localeCompare(String(b.Created)) || a.Id.localeCompare(b.Id));
+    return list[0] ? { name, id: list[0].Id } : undefined;
   }
 
   private async createNetwork(namespace: string): Promise<{ name: string; id: string }> {
@@ -246,6 +251,15 @@ export class DockerRuntime {
         CheckDuplicate: true,
         Labels: this.labels({ [LABEL.namespace]: namespace }),
       });
+      const chosen = await this.findNetwork(name);
+      if (chosen && chosen.id !== net.id) {
+        // Another agent made one at the same time and its is the oldest: use that one, drop ours.
+        await this.docker
+          .getNetwork(net.id)
+          .remove()
+          .catch(() => undefined);
+        return chosen;
+      }
       return { name, id: net.id };
     } catch (e) {
       const again = await this.findNetwork(name);
@@ -406,7 +420,7 @@ export class DockerRuntime {
     }
     if (!sandbox) {
       try {
-        sandbox = await this.createSandbox(pod, st, net.name);
+        sandbox = await this.createSandbox(pod, st, net.id);
       } catch (e) {
         if (!(e instanceof ContainerStartError)) {
           this.networks.delete(ref.namespace);
