@@ -119,10 +119,11 @@ export async function applyActions(ctx: Ctx, actions: Action[], guard?: ActiveGu
     if (a.type === 'create') {
       const batch = a.batch ?? 0;
       const group: KubeObject[] = [];
+      const groupEvents: PlannedEvent[] = [];
       while (i < actions.length) {
         const b = actions[i];
         if (b.type === 'event') {
-          events.push(b.event);
+          groupEvents.push(b.event);
           i++;
           continue;
         }
@@ -135,6 +136,7 @@ export async function applyActions(ctx: Ctx, actions: Action[], guard?: ActiveGu
       if (nsName && (!nsObj || nsObj.metadata.deletionTimestamp)) {
         // Kubernetes refuses creates in a namespace that is gone or terminating; so do we.
         for (const obj of group) notWritten.add(obj.metadata.name ?? '');
+        events.push(...groupEvents);
         stopped = true;
         continue;
       }
@@ -148,8 +150,11 @@ export async function applyActions(ctx: Ctx, actions: Action[], guard?: ActiveGu
             if (!t) throw new Error(`plan asked to create unknown kind ${obj.kind}`);
             out.push(await ctx.store.createIn(tx, t, obj, obj.metadata.namespace ?? ''));
           }
+          // The events about these creates commit with them (one transaction per batch, not two).
+          await ctx.events.recordIn(tx, groupEvents.filter(aboutAny(out)));
           return out;
         });
+        events.push(...groupEvents.filter((e) => !aboutAny(created)(e)));
         created.forEach(noteRv);
         if (created.length < group.length) {
           for (const obj of group.slice(created.length)) notWritten.add(obj.metadata.name ?? '');
@@ -158,6 +163,7 @@ export async function applyActions(ctx: Ctx, actions: Action[], guard?: ActiveGu
         }
       } catch (err) {
         for (const obj of group) notWritten.add(obj.metadata.name ?? '');
+        events.push(...groupEvents);
         fail(err, `create batch of ${group.length} ${group[0]?.kind}`);
       }
       continue;
@@ -243,6 +249,12 @@ export async function applyActions(ctx: Ctx, actions: Action[], guard?: ActiveGu
   const kept = events.filter((e) => ![...notWritten].some((n) => n && e.message.includes(n)));
   await ctx.events.record(kept);
   return result;
+}
+
+/** Whether an event is about one of `objs` (its message names it, as every create/delete event does). */
+function aboutAny(objs: KubeObject[]): (e: PlannedEvent) => boolean {
+  const names = objs.map((o) => o.metadata.name ?? '').filter(Boolean);
+  return (e) => names.some((n) => e.message.includes(n));
 }
 
 function withWrittenRv(obj: KubeObject, written: Map<string, string>): KubeObject {
