@@ -14,6 +14,8 @@ import { resourceKey } from './keys';
 import { DeletePlan, indexColumns, planDelete, prepareCreate, prepareUpdate, PropagationPolicy, randomSuffix, readyToRemove, Subresource } from './lifecycle';
 
 const CHANNEL = 'flotilla_changes';
+/** Opens a write transaction, bounding how long a stalled caller may hold its row locks. */
+const BEGIN = "BEGIN; SET LOCAL idle_in_transaction_session_timeout = '30s'";
 
 export interface StoreOptions {
   databaseUrl: string;
@@ -355,19 +357,23 @@ export class Store {
     for (let attempt = 0; ; attempt++) {
       try {
         const { result, lastRv } = await this.withClient(async (c) => {
-          // One round trip: the transaction, and a bound on how long a stalled caller may hold its row locks.
-          await c.query("BEGIN; SET LOCAL idle_in_transaction_session_timeout = '30s'");
-          const tx = new WriteTx(async (sql, ...params) => (await c.query(sql, params)).rows, opts.now ?? new Date(), this.opts.transformer);
+          // BEGIN is sent with the first statement that needs it: a transaction that only writes (a create
+          // the cache says is new) is then one round trip, BEGIN, writes and COMMIT in one message.
+          let begun = false;
+          const query = async <R>(sql: string, ...params: unknown[]): Promise<R[]> => {
+            if (!begun) {
+              begun = true;
+              await c.query(BEGIN);
+            }
+            return (await c.query(sql, params)).rows as R[];
+          };
+          const tx = new WriteTx(query, opts.now ?? new Date(), this.opts.transformer);
           const result = await fn(tx);
-          if (opts.dryRun) {
-            await c.query('ROLLBACK');
+          if (opts.dryRun || tx.writes.length === 0) {
+            if (begun) await c.query(opts.dryRun ? 'ROLLBACK' : 'COMMIT');
             return { result, lastRv: 0 };
           }
-          if (tx.writes.length === 0) {
-            await c.query('COMMIT');
-            return { result, lastRv: 0 };
-          }
-          return { result, lastRv: await commitWrites(c, tx, this.opts.transformer) };
+          return { result, lastRv: await commitWrites(c, tx, this.opts.transformer, begun ? '' : `${BEGIN};`) };
         });
         if (lastRv) this.poll();
         return result;
@@ -557,9 +563,10 @@ function withName(obj: KubeObject, name: string): KubeObject {
  * writes objects and change log with the versions set in each body, and is followed by COMMIT in the
  * same message. No client round trip happens while the counter row is locked, so a busy writer process
  * never holds up every other writer. The rows travel as a dollar-quoted literal because a message with
- * several statements cannot carry parameters.
+ * several statements cannot carry parameters. `begin`, when set, opens the transaction in the same message
+ * (nothing was read before it: a transaction that only writes is then a single round trip).
  */
-async function commitWrites(c: PoolClient, tx: WriteTx, transformer?: ValueTransformer): Promise<number> {
+async function commitWrites(c: PoolClient, tx: WriteTx, transformer: ValueTransformer | undefined, begin: string): Promise<number> {
   const n = tx.writes.length;
   // Several writes to one object in a transaction (create then update, say) leave the objects table
   // with the last state only: the data-modifying statements below share one snapshot, so each key
@@ -602,7 +609,8 @@ async function commitWrites(c: PoolClient, tx: WriteTx, transformer?: ValueTrans
   let base: number;
   try {
     const results = (await c.query(
-      `WITH r AS MATERIALIZED (
+      `${begin}
+       WITH r AS MATERIALIZED (
          SELECT * FROM jsonb_to_recordset(${rowsLiteral}::jsonb) AS r(i bigint, op text, type text, resource text, namespace text, name text, uid uuid,
            generation bigint, labels jsonb, node_name text, phase text, owner_uids text[], deletion_timestamp timestamptz, created_at timestamptz, body jsonb)
        ),
@@ -636,7 +644,7 @@ async function commitWrites(c: PoolClient, tx: WriteTx, transformer?: ValueTrans
          ((SELECT count(*) FROM ins) + (SELECT count(*) FROM upd) + (SELECT count(*) FROM del) + (SELECT count(*) FROM chg))::text AS n;
        COMMIT`,
     )) as unknown as { rows: { base: string }[] }[];
-    base = Number(results[0].rows[0].base);
+    base = Number(results[results.length - 2].rows[0].base); // the answers: [BEGIN, SET,] WITH, COMMIT
   } catch (err) {
     const msg = (err as Error).message ?? '';
     if (/duplicate key|23505/.test(msg)) {
