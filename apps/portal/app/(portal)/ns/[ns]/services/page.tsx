@@ -9,9 +9,12 @@ import { list } from '@/lib/load';
 
 export const metadata: Metadata = { title: 'Services' };
 
-/** Addresses that reach a Service from outside: its Ingress rules, load-balancer address, or node ports. */
-function urlsOf(s: Service, ingresses: Ingress[], host: string): string[] {
+/** Addresses that reach a Service from outside: the nodes' ingress, its Ingress rules, load-balancer address, or node ports. */
+function urlsOf(s: Service, ingresses: Ingress[], host: string, ingress: URL | undefined): string[] {
   const urls: string[] = [];
+  // The agents' ingress routes <service>.<namespace>.<base domain> to the first port of every proxied Service.
+  if (ingress && s.spec.type !== 'ExternalName' && (s.spec.ports ?? []).length > 0)
+    urls.push(`${ingress.protocol}//${s.metadata.name}.${s.metadata.namespace}.${ingress.host}/`);
   for (const ing of ingresses) {
     const tlsHosts = new Set((ing.spec.tls ?? []).flatMap((t) => t.hosts ?? []));
     for (const r of ing.spec.rules ?? [])
@@ -35,7 +38,7 @@ export default async function Services({ params }: { params: Promise<{ ns: strin
     list<Endpoints>(nsPath('', 'endpoints', ns)),
     list<Ingress>(nsPath('networking.k8s.io', 'ingresses', ns)),
   ]);
-  const host = portalConfig().publicHost;
+  const { publicHost: host, ingressUrl } = portalConfig();
   const epBy = new Map(eps.items.map((e) => [e.metadata.name, e]));
   return (
     <>
@@ -66,7 +69,7 @@ export default async function Services({ params }: { params: Promise<{ ns: strin
                 const ep = epBy.get(s.metadata.name);
                 const ready = (ep?.subsets ?? []).flatMap((x) => x.addresses ?? []);
                 const notReady = (ep?.subsets ?? []).flatMap((x) => x.notReadyAddresses ?? []);
-                const urls = urlsOf(s, ings.items, host);
+                const urls = urlsOf(s, ings.items, host, ingressUrl);
                 return (
                   <tr key={s.metadata.name}>
                     <td>{s.metadata.name}</td>

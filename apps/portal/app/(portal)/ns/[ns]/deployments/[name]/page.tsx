@@ -145,7 +145,9 @@ export default async function DeploymentDetail({ params }: Props) {
       <h3 style={{ marginTop: 16 }}>Change the image</h3>
       <div className="row" style={{ gap: 16 }}>
         {dep.spec.template.spec.containers.map((c) => (
-          <InlineForm key={c.name} action={setImage.bind(null, ns, name)} submit="Roll out" fields={{ container: c.name }} fieldName="image">
+          // Keyed by the image too: when the image changes (a rollout, a rollback, an edit elsewhere) the field
+          // shows what runs now and the note of an earlier rollout goes.
+          <InlineForm key={`${c.name}=${c.image}`} action={setImage.bind(null, ns, name)} submit="Roll out" fields={{ container: c.name }} fieldName="image">
             <label htmlFor={`image-${c.name}`} style={{ margin: 0 }}>
               {c.name}
             </label>
