@@ -2,16 +2,11 @@
 // Docker engine): an admin makes a team namespace and binds a user; that user deploys the example web app
 // from the form, opens it through the node ingress from the Services page, follows its logs, rolls out a new
 // image, rolls back; another tenant sees none of it.
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import type { Locator, Page } from 'playwright-core';
-import { AgentProcess, cleanupNode, startAgent } from '../apps/agent/testing/harness';
-import { ControllerProcess, startControllerProcess } from '../apps/controller/src/testing/e2e';
-import { Browser, eventually, launchBrowser, Portal, screenshots, startPortal } from './support/browser';
-import { testDatabaseUrl, testRedisUrl } from './support/env';
-import { freePort, type Platform } from './support/platform';
-import { ADMIN_PASSWORD, cleanUp, sql, startTenancyPlatform } from './support/tenancy';
+import type { Page } from 'playwright-core';
+import { Browser, contains, equals, eventually, Portal, screenshots, signIn as signInAs, signOut as signOutOf } from './support/browser';
+import { PortalStack, startPortalStack } from './support/portal-stack';
+import { ADMIN_PASSWORD } from './support/tenancy';
 
 jest.setTimeout(300_000);
 
@@ -22,68 +17,24 @@ const dev = `${prefix}-dev`;
 const other = `${prefix}-other`;
 const ns = `${prefix}-shop`;
 const otherNs = `${prefix}-books`;
-const nodeName = `${prefix}-node`;
-const baseDomain = 'flotilla.localhost';
 const shot = screenshots('flow');
 
-let p: Platform;
-let controller: ControllerProcess;
-let agent: AgentProcess;
+let stack: PortalStack;
 let portal: Portal;
 let browser: Browser;
 let page: Page;
-let ingressPort: number;
-
-/**
- * An unscheduled pod that has waited for more than ten minutes is a leftover of an earlier suite (the fuzz
- * suites leave hundreds in the shared test database). This suite's agent is the only Ready node, and the
- * scheduler would fill it with those (110 pods at most) before the app under test gets a place; remove the
- * namespaces they are in. Recent ones are left alone: they may belong to a suite running elsewhere.
- */
-async function removeLeftoverWorkloads(): Promise<void> {
-  const rows = await sql<{ namespace: string }>(
-    `SELECT DISTINCT namespace FROM objects WHERE resource = 'core/pods' AND (node_name IS NULL OR node_name = '')
-       AND deletion_timestamp IS NULL AND created_at < now() - interval '10 minutes'`,
-  );
-  const namespaces = rows.map((r) => r.namespace);
-  if (namespaces.length) await sql(`DELETE FROM objects WHERE namespace = ANY($1) OR (resource = 'core/namespaces' AND name = ANY($1))`, [namespaces]);
-}
+let nodeName: string;
 
 beforeAll(async () => {
-  await removeLeftoverWorkloads();
-  execFileSync('bash', [join(__dirname, '../docker/images/build.sh')], { stdio: 'pipe' });
-  p = await startTenancyPlatform(admin);
-  controller = await startControllerProcess({ databaseUrl: testDatabaseUrl(), redisUrl: testRedisUrl() }, { FLOTILLA_HOLLOW_NODES: '0' });
-  // The ingress on a port of its own (a platform started with up.sh may hold 8080); the portal links Services
-  // there, and the browser reaches that loopback port from its network namespace.
-  ingressPort = await freePort();
-  agent = startAgent(p, nodeName, {
-    FLOTILLA_INGRESS_HTTP_ADDRESS: `127.0.0.1:${ingressPort}`,
-    FLOTILLA_INGRESS_HTTPS_ADDRESS: 'off',
-    FLOTILLA_BASE_DOMAIN: baseDomain,
-  });
-  portal = await startPortal(p, { FLOTILLA_INGRESS_URL: `http://${baseDomain}:${ingressPort}` });
-  browser = await launchBrowser(portal, { loopbackPorts: [ingressPort], loopbackDomains: [baseDomain] });
-  page = await browser.context.newPage();
-  page.setDefaultTimeout(30_000);
+  stack = await startPortalStack(prefix);
+  ({ portal, browser, page, nodeName } = stack);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await portal?.stop();
-  await agent?.stop();
-  await controller?.stop();
-  await cleanupNode(nodeName).catch(() => undefined);
-  if (process.env.PORTAL_TEST_LOGS) process.stderr.write(`--- portal ---\n${portal?.logs()}\n--- api ---\n${p?.logs()}`);
-  await p?.stop();
-  await cleanUp([ns, otherNs], prefix).catch(() => undefined);
+  await stack?.stop([ns, otherNs]);
 });
 
-const text = async (l: Locator) => ((await l.count()) ? ((await l.first().textContent()) ?? '') : '');
-const contains = (l: Locator, s: string, ms?: number) => eventually(async () => expect(await text(l)).toContain(s), ms);
-const equals = (l: Locator, s: string, ms?: number) => eventually(async () => expect((await text(l)).trim()).toBe(s), ms);
-
-const appUrl = () => `http://web.${ns}.${baseDomain}:${ingressPort}/`;
+const appUrl = () => stack.serviceUrl('web', ns);
 
 /** The version the app answers with through the ingress, as the browser sees it (the last pod to answer). */
 async function servedVersion(): Promise<string> {
@@ -96,19 +47,8 @@ async function servedVersion(): Promise<string> {
   }
 }
 
-async function signIn(user: string): Promise<void> {
-  await browser.context.clearCookies();
-  await page.goto(`${portal.url}/login`);
-  await page.getByLabel('Username').fill(user);
-  await page.getByLabel('Password').fill(ADMIN_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
-}
-
-async function signOut(): Promise<void> {
-  await page.getByRole('button', { name: 'Sign out' }).click();
-  await page.waitForURL(/\/login$/);
-}
+const signIn = (user: string) => signInAs(page, portal, user, ADMIN_PASSWORD);
+const signOut = () => signOutOf(page);
 
 async function createUser(name: string): Promise<void> {
   const form = page.locator('form', { has: page.getByRole('button', { name: 'Create user' }) });

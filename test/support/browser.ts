@@ -11,7 +11,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { issueServingCert } from '@flotilla/pki';
 import { ROOT } from './env';
 import { freePort, httpsGet, type Platform } from './platform';
@@ -188,4 +188,26 @@ export async function eventually(assertion: () => Promise<void>, timeoutMs = 30_
       await new Promise((r) => setTimeout(r, 250));
     }
   }
+}
+
+/** The text of the first match, or '' while there is none. */
+export const textOf = async (l: Locator): Promise<string> => ((await l.count()) ? ((await l.first().textContent()) ?? '') : '');
+/** Waits until the first match's text contains `s` (pages update live). */
+export const contains = (l: Locator, s: string, ms?: number): Promise<void> => eventually(async () => expect(await textOf(l)).toContain(s), ms);
+/** Waits until the first match's trimmed text is `s`. */
+export const equals = (l: Locator, s: string, ms?: number): Promise<void> => eventually(async () => expect((await textOf(l)).trim()).toBe(s), ms);
+
+/** Signs in on the portal's form, starting from no session. */
+export async function signIn(page: Page, portal: Portal, user: string, password: string): Promise<void> {
+  await page.context().clearCookies();
+  await page.goto(`${portal.url}/login`);
+  await page.getByLabel('Username').fill(user);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+}
+
+export async function signOut(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL(/\/login$/);
 }

@@ -130,10 +130,11 @@ export default async function DeploymentDetail({ params }: Props) {
           <input id="replicas" name="replicas" type="number" min={0} max={1000} defaultValue={want} style={{ width: 80 }} />
         </InlineForm>
         <ActionButton action={restartDeployment.bind(null, ns, name)} label="Restart" />
+        {/* Keyed: the other button must not inherit this one's outcome ("Paused" beside "Pause"). */}
         {dep.spec.paused ? (
-          <ActionButton action={pauseDeployment.bind(null, ns, name, false)} label="Resume" />
+          <ActionButton key="resume" action={pauseDeployment.bind(null, ns, name, false)} label="Resume" />
         ) : (
-          <ActionButton action={pauseDeployment.bind(null, ns, name, true)} label="Pause" />
+          <ActionButton key="pause" action={pauseDeployment.bind(null, ns, name, true)} label="Pause" />
         )}
         <ActionButton
           action={deleteObject.bind(null, 'apps', 'deployments', ns, name, `${base}/deployments`)}
