@@ -139,6 +139,8 @@ describe('the portal, as an admin and as team members', () => {
     await page.goto(`${portal.url}/ns/${ns}/services`);
     const row = page.getByRole('row', { name: /web/ });
     await contains(row, '2 ready', 60_000);
+    // The page follows changes through its watch (the Live mark shows the stream is open).
+    await equals(page.locator('span.live'), 'Live');
     await shot(page, 'services');
     const url = appUrl();
     const link = row.getByRole('link', { name: url });

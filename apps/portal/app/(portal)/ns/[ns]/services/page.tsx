@@ -54,11 +54,11 @@ export default async function Services({ params }: { params: Promise<{ ns: strin
             <thead>
               <tr>
                 <th scope="col">Name</th>
+                <th scope="col">Open</th>
                 <th scope="col">Type</th>
-                <th scope="col">Cluster IP</th>
+                <th scope="col">From your pods</th>
                 <th scope="col">Ports</th>
                 <th scope="col">Endpoints</th>
-                <th scope="col">Open</th>
                 <th scope="col">
                   <span className="skip">Actions</span>
                 </th>
@@ -73,21 +73,9 @@ export default async function Services({ params }: { params: Promise<{ ns: strin
                 return (
                   <tr key={s.metadata.name}>
                     <td>{s.metadata.name}</td>
-                    <td>{s.spec.type ?? 'ClusterIP'}</td>
-                    <td className="mono">{s.spec.clusterIP ?? '–'}</td>
-                    <td className="mono">
-                      {(s.spec.ports ?? [])
-                        .map((p) => `${p.port}${p.targetPort ? `→${p.targetPort}` : ''}${p.nodePort ? ` (node ${p.nodePort})` : ''}/${p.protocol ?? 'TCP'}`)
-                        .join(', ')}
-                    </td>
-                    <td>
-                      <Badge value={`${ready.length} ready`} tone={ready.length ? 'ok' : 'warn'} />{' '}
-                      {notReady.length > 0 && <Badge value={`${notReady.length} not ready`} tone="warn" />}
-                      <div className="sub mono">{ready.map((a) => a.targetRef?.name ?? a.ip).join(', ')}</div>
-                    </td>
                     <td>
                       {urls.length === 0 ? (
-                        <span className="sub">inside the namespace: http://{s.metadata.name}</span>
+                        <span className="sub">only from inside the namespace</span>
                       ) : (
                         urls.map((u) => (
                           <div key={u}>
@@ -97,6 +85,22 @@ export default async function Services({ params }: { params: Promise<{ ns: strin
                           </div>
                         ))
                       )}
+                    </td>
+                    <td>{s.spec.type ?? 'ClusterIP'}</td>
+                    {/* Pods reach a Service by name (no cluster IPs here); a headless one names its pods directly. */}
+                    <td className="mono">
+                      {s.spec.type === 'ExternalName' ? '–' : s.spec.clusterIP === 'None' ? `${s.metadata.name} (headless)` : `http://${s.metadata.name}`}
+                      {s.spec.clusterIP && s.spec.clusterIP !== 'None' && <div className="sub">{s.spec.clusterIP}</div>}
+                    </td>
+                    <td className="mono">
+                      {(s.spec.ports ?? [])
+                        .map((p) => `${p.port}${p.targetPort ? `→${p.targetPort}` : ''}${p.nodePort ? ` (node ${p.nodePort})` : ''}/${p.protocol ?? 'TCP'}`)
+                        .join(', ')}
+                    </td>
+                    <td>
+                      <Badge value={`${ready.length} ready`} tone={ready.length ? 'ok' : 'warn'} />{' '}
+                      {notReady.length > 0 && <Badge value={`${notReady.length} not ready`} tone="warn" />}
+                      <div className="sub mono">{ready.map((a) => a.targetRef?.name ?? a.ip).join(', ')}</div>
                     </td>
                     <td>
                       <ActionButton
