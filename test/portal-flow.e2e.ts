@@ -1,16 +1,12 @@
 // The portal end to end in a real browser against the whole stack (API, controller, an agent on the real
 // Docker engine): an admin makes a team namespace and binds a user; that user deploys the example web app
-// from the form, follows its logs, rolls out a new image, rolls back; another tenant sees none of it.
-import { execFileSync } from 'node:child_process';
+// from the form, opens it through the node ingress from the Services page, follows its logs, rolls out a new
+// image, rolls back; another tenant sees none of it.
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import type { Locator, Page } from 'playwright-core';
-import { AgentProcess, cleanupNode, startAgent } from '../apps/agent/testing/harness';
-import { ControllerProcess, startControllerProcess } from '../apps/controller/src/testing/e2e';
-import { Browser, eventually, launchBrowser, Portal, shot, startPortal } from './support/browser';
-import { testDatabaseUrl, testRedisUrl } from './support/env';
-import type { Platform } from './support/platform';
-import { ADMIN_PASSWORD, cleanUp, sql, startTenancyPlatform } from './support/tenancy';
+import type { Page } from 'playwright-core';
+import { Browser, contains, equals, eventually, Portal, screenshots, signIn as signInAs, signOut as signOutOf } from './support/browser';
+import { PortalStack, startPortalStack } from './support/portal-stack';
+import { ADMIN_PASSWORD } from './support/tenancy';
 
 jest.setTimeout(300_000);
 
@@ -21,70 +17,38 @@ const dev = `${prefix}-dev`;
 const other = `${prefix}-other`;
 const ns = `${prefix}-shop`;
 const otherNs = `${prefix}-books`;
-const nodeName = `${prefix}-node`;
+const shot = screenshots('flow');
 
-let p: Platform;
-let controller: ControllerProcess;
-let agent: AgentProcess;
+let stack: PortalStack;
 let portal: Portal;
 let browser: Browser;
 let page: Page;
-
-/**
- * An unscheduled pod that has waited for more than ten minutes is a leftover of an earlier suite (the fuzz
- * suites leave hundreds in the shared test database). This suite's agent is the only Ready node, and the
- * scheduler would fill it with those (110 pods at most) before the app under test gets a place; remove the
- * namespaces they are in. Recent ones are left alone: they may belong to a suite running elsewhere.
- */
-async function removeLeftoverWorkloads(): Promise<void> {
-  const rows = await sql<{ namespace: string }>(
-    `SELECT DISTINCT namespace FROM objects WHERE resource = 'core/pods' AND (node_name IS NULL OR node_name = '')
-       AND deletion_timestamp IS NULL AND created_at < now() - interval '10 minutes'`,
-  );
-  const namespaces = rows.map((r) => r.namespace);
-  if (namespaces.length) await sql(`DELETE FROM objects WHERE namespace = ANY($1) OR (resource = 'core/namespaces' AND name = ANY($1))`, [namespaces]);
-}
+let nodeName: string;
 
 beforeAll(async () => {
-  await removeLeftoverWorkloads();
-  execFileSync('bash', [join(__dirname, '../docker/images/build.sh')], { stdio: 'pipe' });
-  p = await startTenancyPlatform(admin);
-  controller = await startControllerProcess({ databaseUrl: testDatabaseUrl(), redisUrl: testRedisUrl() }, { FLOTILLA_HOLLOW_NODES: '0' });
-  agent = startAgent(p, nodeName);
-  portal = await startPortal(p);
-  browser = await launchBrowser(portal);
-  page = await browser.context.newPage();
-  page.setDefaultTimeout(30_000);
+  stack = await startPortalStack(prefix);
+  ({ portal, browser, page, nodeName } = stack);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await portal?.stop();
-  await agent?.stop();
-  await controller?.stop();
-  await cleanupNode(nodeName).catch(() => undefined);
-  if (process.env.PORTAL_TEST_LOGS) process.stderr.write(`--- portal ---\n${portal?.logs()}\n--- api ---\n${p?.logs()}`);
-  await p?.stop();
-  await cleanUp([ns, otherNs], prefix).catch(() => undefined);
+  await stack?.stop([ns, otherNs]);
 });
 
-const text = async (l: Locator) => ((await l.count()) ? ((await l.first().textContent()) ?? '') : '');
-const contains = (l: Locator, s: string, ms?: number) => eventually(async () => expect(await text(l)).toContain(s), ms);
-const equals = (l: Locator, s: string, ms?: number) => eventually(async () => expect((await text(l)).trim()).toBe(s), ms);
+const appUrl = () => stack.serviceUrl('web', ns);
 
-async function signIn(user: string): Promise<void> {
-  await browser.context.clearCookies();
-  await page.goto(`${portal.url}/login`);
-  await page.getByLabel('Username').fill(user);
-  await page.getByLabel('Password').fill(ADMIN_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+/** The version the app answers with through the ingress, as the browser sees it (the last pod to answer). */
+async function servedVersion(): Promise<string> {
+  const app = await browser.context.newPage();
+  try {
+    await app.goto(appUrl());
+    return ((await app.locator('p').first().textContent()) ?? '').replace('version ', '').trim();
+  } finally {
+    await app.close();
+  }
 }
 
-async function signOut(): Promise<void> {
-  await page.getByRole('button', { name: 'Sign out' }).click();
-  await page.waitForURL(/\/login$/);
-}
+const signIn = (user: string) => signInAs(page, portal, user, ADMIN_PASSWORD);
+const signOut = () => signOutOf(page);
 
 async function createUser(name: string): Promise<void> {
   const form = page.locator('form', { has: page.getByRole('button', { name: 'Create user' }) });
@@ -171,10 +135,27 @@ describe('the portal, as an admin and as team members', () => {
     await shot(page, 'deployment-rolled-out');
   });
 
-  it('shows the service with its ready endpoints and the pods with their containers', async () => {
+  it('shows the service with its ready endpoints and a link that opens the app through the ingress', async () => {
     await page.goto(`${portal.url}/ns/${ns}/services`);
-    await contains(page.getByRole('row', { name: /web/ }), '2 ready', 60_000);
+    const row = page.getByRole('row', { name: /web/ });
+    await contains(row, '2 ready', 60_000);
+    // The page follows changes through its watch (the Live mark shows the stream is open).
+    await equals(page.locator('span.live'), 'Live');
     await shot(page, 'services');
+    const url = appUrl();
+    const link = row.getByRole('link', { name: url });
+    expect(await link.getAttribute('href')).toBe(url);
+    const [app] = await Promise.all([browser.context.waitForEvent('page'), link.click()]);
+    await app.waitForLoadState();
+    // The real web server in a pod of the deployment answers (its page names the pod and version).
+    await contains(app.getByRole('heading', { level: 1 }), 'Hello from web-');
+    await contains(app.locator('body'), 'version 1.27');
+    expect(await app.title()).toBe('Flotilla web 1.27');
+    await shot(app, 'app-through-ingress');
+    await app.close();
+  });
+
+  it('shows the pods with their containers', async () => {
     await page.goto(`${portal.url}/ns/${ns}/pods`);
     await contains(page.getByRole('row', { name: /web-/ }).first(), 'Running');
     await page.getByRole('row', { name: /web-/ }).first().getByRole('link').click();
@@ -202,12 +183,17 @@ describe('the portal, as an admin and as team members', () => {
     await equals(page.getByTestId('rollout-status'), 'Successfully rolled out.', 120_000);
     await equals(page.getByTestId('old'), '0');
     await shot(page, 'rollout-done');
+    await eventually(async () => expect(await servedVersion()).toBe('1.28'), 30_000);
 
     await revisions.getByRole('button', { name: 'Roll back to 1' }).click();
     await revisions.getByRole('button', { name: 'Yes, roll back to 1' }).click();
     await contains(revisions.getByRole('row', { name: /^3/ }), 'nginx:1.27', 30_000);
     await contains(revisions.getByRole('row', { name: /^3/ }), 'current');
     await equals(page.getByTestId('rollout-status'), 'Successfully rolled out.', 120_000);
+    // The page shows what runs now: the image field is back at 1.27 and no note of the earlier rollout stays.
+    await eventually(async () => expect(await page.getByLabel('web', { exact: true }).inputValue()).toBe('nginx:1.27'));
+    expect(await page.getByText('Rolling out nginx:1.28').count()).toBe(0);
+    await eventually(async () => expect(await servedVersion()).toBe('1.27'), 30_000);
     await shot(page, 'rolled-back');
     await signOut();
   });

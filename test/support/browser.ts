@@ -3,14 +3,15 @@
 // exactly that certificate (its SPKI pinned with --ignore-certificate-errors-spki-list; no checks disabled).
 // Chromium runs in its own network namespace: the agent adds and removes Docker interfaces while pods
 // start, and Chromium aborts every request in flight with ERR_NETWORK_CHANGED when the host's interfaces
-// change. Inside the namespace only loopback exists; a relay carries the portal's port over a Unix socket.
+// change. Inside the namespace only loopback exists; a relay carries the portal's port, and any other
+// loopback port the test names (the node ingress), over Unix sockets to the same port on the host.
 import { ChildProcess, spawn } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { issueServingCert } from '@flotilla/pki';
 import { ROOT } from './env';
 import { freePort, httpsGet, type Platform } from './platform';
@@ -88,40 +89,57 @@ export interface Browser {
   close: () => Promise<void>;
 }
 
-// Runs inside Chromium's namespace: 127.0.0.1:PORT there → the Unix socket; exits with Chromium.
+// Runs inside Chromium's namespace: 127.0.0.1:PORT there → the Unix socket for PORT; exits with Chromium.
 const INNER_RELAY = `const net = require('node:net');
-const [port, sock] = process.argv.slice(2);
 const parent = process.ppid;
-net.createServer((c) => { const u = net.connect(sock); c.pipe(u).pipe(c); c.on('error', () => u.destroy()); u.on('error', () => c.destroy()); })
-  .listen(Number(port), '127.0.0.1');
+for (const pair of process.argv.slice(2)) {
+  const [port, sock] = pair.split('=');
+  net.createServer((c) => { const u = net.connect(sock); c.pipe(u).pipe(c); c.on('error', () => u.destroy()); u.on('error', () => c.destroy()); })
+    .listen(Number(port), '127.0.0.1');
+}
 setInterval(() => { if (process.ppid !== parent) process.exit(0); }, 1000);
 `;
 
+export interface BrowserOptions {
+  /** More host loopback ports the browser may reach at 127.0.0.1 (the portal's is always there). */
+  loopbackPorts?: number[];
+  /** Domains whose every host name resolves to 127.0.0.1 in the browser (e.g. the ingress base domain). */
+  loopbackDomains?: string[];
+  viewport?: { width: number; height: number };
+}
+
 /** Chromium with a fresh profile, in its own network namespace, trusting only the portal's certificate beyond the system roots. */
-export async function launchBrowser(portal: Portal): Promise<Browser> {
+export async function launchBrowser(portal: Portal, o: BrowserOptions = {}): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), 'flotilla-chromium-'));
   const work = mkdtempSync(join(tmpdir(), 'flotilla-relay-'));
-  const sock = join(work, 'portal.sock');
   const relay = join(work, 'relay.cjs');
   writeFileSync(relay, INNER_RELAY);
-  const outer: Server = createServer((c) => {
-    const u = connect(portal.port, '127.0.0.1');
-    c.pipe(u).pipe(c);
-    c.on('error', () => u.destroy());
-    u.on('error', () => c.destroy());
-  });
-  await new Promise<void>((r) => outer.listen(sock, r));
+  const outers: Server[] = [];
+  const pairs: string[] = [];
+  for (const port of [portal.port, ...(o.loopbackPorts ?? [])]) {
+    const sock = join(work, `${port}.sock`);
+    const outer = createServer((c) => {
+      const u = connect(port, '127.0.0.1');
+      c.pipe(u).pipe(c);
+      c.on('error', () => u.destroy());
+      u.on('error', () => c.destroy());
+    });
+    await new Promise<void>((r) => outer.listen(sock, r));
+    outers.push(outer);
+    pairs.push(`${port}=${sock}`);
+  }
   const wrapper = join(work, 'chromium');
   writeFileSync(
     wrapper,
-    `#!/bin/sh\nexec /usr/bin/unshare --net /bin/sh -c 'ip link set lo up || exit 1; "${process.execPath}" "${relay}" ${portal.port} "${sock}" & exec /usr/bin/chromium "$@"' chromium "$@"\n`,
+    `#!/bin/sh\nexec /usr/bin/unshare --net /bin/sh -c 'ip link set lo up || exit 1; "${process.execPath}" "${relay}" ${pairs.map((x) => `"${x}"`).join(' ')} & exec /usr/bin/chromium "$@"' chromium "$@"\n`,
   );
   chmodSync(wrapper, 0o755);
+  const rules = (o.loopbackDomains ?? []).map((d) => `MAP *.${d} 127.0.0.1`).join(', ');
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: wrapper,
     headless: true,
     ignoreHTTPSErrors: false,
-    viewport: { width: 1280, height: 860 },
+    viewport: o.viewport ?? { width: 1280, height: 860 },
     args: [
       '--headless',
       '--no-sandbox',
@@ -132,25 +150,30 @@ export async function launchBrowser(portal: Portal): Promise<Browser> {
       '--disable-component-update',
       '--disable-sync',
       `--ignore-certificate-errors-spki-list=${portal.spki}`,
+      ...(rules ? [`--host-resolver-rules=${rules}`] : []),
     ],
   });
   return {
     context,
     close: async () => {
       await context.close();
-      await new Promise((r) => outer.close(r));
+      await Promise.all(outers.map((outer) => new Promise((r) => outer.close(r))));
       rmSync(profile, { recursive: true, force: true });
       rmSync(work, { recursive: true, force: true });
     },
   };
 }
 
-let step = 0;
-/** A numbered full-page screenshot in test-artifacts/portal/. */
-export async function shot(page: Page, name: string): Promise<void> {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  step++;
-  await page.screenshot({ path: join(ARTIFACTS, `${String(step).padStart(2, '0')}-${name}.png`), fullPage: true });
+/** Numbered full-page screenshots of one suite, in test-artifacts/portal/<suite>/ (emptied first). */
+export function screenshots(suite: string): (page: Page, name: string) => Promise<void> {
+  const dir = join(ARTIFACTS, suite);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  let step = 0;
+  return async (page, name) => {
+    step++;
+    await page.screenshot({ path: join(dir, `${String(step).padStart(2, '0')}-${name}.png`), fullPage: true });
+  };
 }
 
 /** Retries an assertion until it passes (the page updates live), then returns; rethrows the last failure. */
@@ -165,4 +188,26 @@ export async function eventually(assertion: () => Promise<void>, timeoutMs = 30_
       await new Promise((r) => setTimeout(r, 250));
     }
   }
+}
+
+/** The text of the first match, or '' while there is none. */
+export const textOf = async (l: Locator): Promise<string> => ((await l.count()) ? ((await l.first().textContent()) ?? '') : '');
+/** Waits until the first match's text contains `s` (pages update live). */
+export const contains = (l: Locator, s: string, ms?: number): Promise<void> => eventually(async () => expect(await textOf(l)).toContain(s), ms);
+/** Waits until the first match's trimmed text is `s`. */
+export const equals = (l: Locator, s: string, ms?: number): Promise<void> => eventually(async () => expect((await textOf(l)).trim()).toBe(s), ms);
+
+/** Signs in on the portal's form, starting from no session. */
+export async function signIn(page: Page, portal: Portal, user: string, password: string): Promise<void> {
+  await page.context().clearCookies();
+  await page.goto(`${portal.url}/login`);
+  await page.getByLabel('Username').fill(user);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+}
+
+export async function signOut(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL(/\/login$/);
 }

@@ -42,7 +42,8 @@ export function YamlEditor({ action, initial }: { action: (prev: ApplyState, for
                     line {p.line}
                   </button>
                 ) : null}
-                {p.field && <code style={{ marginRight: 6 }}>{p.field}</code>}
+                {p.object && <strong>{p.object}: </strong>}
+                {p.field && <code>{p.field} </code>}
                 {p.message}
               </li>
             ))}

@@ -106,11 +106,14 @@ export async function call<T>(method: string, path: string, o: CallOptions = {})
 
 export const get = <T>(path: string, o?: CallOptions) => call<T>('GET', path, o);
 
-/** A one-line description of a failed answer, for error states. */
+/** A one-line description of a failed answer, for error states: what happened, then what to do next. */
 export function describe(a: Answer<unknown>): string {
   const e = a.error ?? {};
-  if (a.status === 403) return `You do not have access: ${e.message ?? 'forbidden'}`;
+  if (a.status === 403) return `You do not have access: ${e.message ?? 'forbidden'}. Ask an admin of this namespace for a role that allows it.`;
   // The API does not tell a tenant whether someone else's namespace exists.
-  if (a.status === 404 && /^namespaces "/.test(e.message ?? '')) return `${e.message}, or you do not have access to it.`;
+  if (a.status === 404 && /^namespaces "/.test(e.message ?? ''))
+    return `${e.message}, or you do not have access to it. Pick one of yours in the namespace switcher.`;
+  if (a.status === 429) return `${e.message ?? 'Too many requests'}. Wait a few seconds and try again.`;
+  if (a.status >= 500) return `${e.message ?? `The API answered ${a.status}`}. Try again in a moment; if it keeps failing, tell your platform administrator.`;
   return e.message ?? `The API answered ${a.status}`;
 }

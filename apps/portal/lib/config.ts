@@ -12,6 +12,11 @@ export interface PortalConfig {
   sessionKey: Buffer;
   /** Host name or address where NodePorts and the ingress are reached (links on the Services page). */
   publicHost: string;
+  /**
+   * The nodes' HTTP ingress as browsers reach it, with the agents' base domain as host (every Service answers at
+   * `<service>.<namespace>.<host>`); undefined when turned off.
+   */
+  ingressUrl?: URL;
 }
 
 let cached: PortalConfig | undefined;
@@ -33,6 +38,20 @@ function sessionKey(env: NodeJS.ProcessEnv, dataDir: string): Buffer {
   return Buffer.from(readFileSync(/* turbopackIgnore: true */ file, 'utf8').trim(), 'base64');
 }
 
+function ingressUrl(raw: string | undefined): URL | undefined {
+  if (raw === 'off') return undefined;
+  const value = raw || 'http://flotilla.localhost:8080';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`FLOTILLA_INGRESS_URL must be a URL such as http://flotilla.localhost:8080, got "${value}"`);
+  }
+  if (!/^https?:$/.test(url.protocol) || url.pathname !== '/' || url.search || /^[\d.]+$|^\[/.test(url.hostname))
+    throw new Error(`FLOTILLA_INGRESS_URL must be http(s)://<base domain>[:port] with no path, got "${value}"`);
+  return url;
+}
+
 export function portalConfig(env: NodeJS.ProcessEnv = process.env): PortalConfig {
   if (cached) return cached;
   const dataDir = resolve(/* turbopackIgnore: true */ env.FLOTILLA_DATA_DIR || './.flotilla');
@@ -46,6 +65,7 @@ export function portalConfig(env: NodeJS.ProcessEnv = process.env): PortalConfig
     caPem: readFileSync(/* turbopackIgnore: true */ caFile, 'utf8'),
     sessionKey: sessionKey(env, dataDir),
     publicHost: env.FLOTILLA_PUBLIC_HOST || '127.0.0.1',
+    ingressUrl: ingressUrl(env.FLOTILLA_INGRESS_URL),
   };
   return cached;
 }

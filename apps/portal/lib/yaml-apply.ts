@@ -6,6 +6,8 @@ import type { StatusCause } from './api';
 
 export interface Problem {
   line?: number;
+  /** The object the problem is in, e.g. "Deployment web" (a manifest may hold several). */
+  object?: string;
   field?: string;
   message: string;
 }
@@ -97,7 +99,9 @@ export async function applyYaml(ns: string, text: string, force: boolean): Promi
     }
     const causes: StatusCause[] = r.error?.details?.causes ?? [];
     if (causes.length === 0) problems.push({ line: at('kind'), message: `${obj.kind} ${obj.metadata.name}: ${r.error?.message ?? r.status}` });
-    for (const c of causes) problems.push({ line: lineOf(doc, lc, c.field) ?? at('kind'), field: c.field, message: c.message ?? c.reason ?? 'invalid' });
+    const object = `${obj.kind} ${obj.metadata.name}`;
+    for (const c of causes)
+      problems.push({ line: lineOf(doc, lc, c.field) ?? at('kind'), object, field: c.field, message: c.message ?? c.reason ?? 'invalid' });
   }
   if (problems.length) return { problems, text, ok: applied.length ? `Applied ${applied.join(', ')}` : undefined };
   return { ok: applied.length ? `Applied ${applied.join(', ')}` : 'Nothing to apply', text };

@@ -33,7 +33,7 @@ export default async function Audit({ searchParams }: { searchParams: Promise<Re
   return (
     <>
       <PageHead title="Audit log" sub="Every change and every refusal, newest first." />
-      <form method="get" className="card" style={{ marginBottom: 12 }}>
+      <form method="get" className="card" style={{ marginBottom: 12 }} aria-label="Filter the audit log">
         <div className="cols">
           {FILTERS.map((f) => (
             <div className="field" key={f}>

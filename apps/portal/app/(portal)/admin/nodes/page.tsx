@@ -73,10 +73,11 @@ export default async function Nodes() {
                 </ul>
               </details>
               <div className="row" style={{ marginTop: 8 }}>
+                {/* Keyed: the other button must not inherit this one's outcome ("Uncordoned" beside "Uncordon"). */}
                 {n.spec?.unschedulable ? (
-                  <ActionButton action={setUnschedulable.bind(null, n.metadata.name, false)} label="Uncordon" />
+                  <ActionButton key="uncordon" action={setUnschedulable.bind(null, n.metadata.name, false)} label="Uncordon" />
                 ) : (
-                  <ActionButton action={setUnschedulable.bind(null, n.metadata.name, true)} label="Cordon" />
+                  <ActionButton key="cordon" action={setUnschedulable.bind(null, n.metadata.name, true)} label="Cordon" />
                 )}
                 <ActionButton action={drainNode.bind(null, n.metadata.name)} label="Drain" danger confirm={`Move every pod off ${n.metadata.name}?`} />
               </div>

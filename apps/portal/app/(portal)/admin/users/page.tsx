@@ -78,6 +78,7 @@ export default async function AdminUsers() {
                   </td>
                   <td>
                     <ActionButton
+                      key={u.disabled ? 'enable' : 'disable'}
                       action={setUserDisabled.bind(null, u.username, !u.disabled)}
                       label={u.disabled ? 'Enable' : 'Disable'}
                       danger={!u.disabled}

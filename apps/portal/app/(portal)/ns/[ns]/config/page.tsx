@@ -20,14 +20,17 @@ export default async function Config({ params }: { params: Promise<{ ns: string 
       <PageHead title="Config & Secrets" sub="Settings your apps read as environment variables or files.">
         <LiveRefresh watch={[nsPath('', 'configmaps', ns), nsPath('', 'secrets', ns)]} />
         <Link className="button" href={`${base}/yaml?kind=ConfigMap`}>
-          New (YAML)
+          New ConfigMap
+        </Link>
+        <Link className="button" href={`${base}/yaml?kind=Secret`}>
+          New Secret
         </Link>
       </PageHead>
       <h2>ConfigMaps</h2>
       {cms.error && <ErrorNote>{cms.error}</ErrorNote>}
       {!cms.error && cms.items.length === 0 && <Empty>No ConfigMaps.</Empty>}
       {cms.items.map((c) => (
-        <section key={c.metadata.name} className="card" style={{ marginBottom: 10 }}>
+        <section key={c.metadata.name} className="card" style={{ marginBottom: 10 }} aria-label={`ConfigMap ${c.metadata.name}`}>
           <div className="row between">
             <h3>{c.metadata.name}</h3>
             <div className="row">
@@ -56,7 +59,7 @@ export default async function Config({ params }: { params: Promise<{ ns: string 
       {secrets.error && <ErrorNote>{secrets.status === 403 ? 'Your role may not read Secrets in this namespace.' : secrets.error}</ErrorNote>}
       {!secrets.error && secrets.items.length === 0 && <Empty>No Secrets.</Empty>}
       {secrets.items.map((s) => (
-        <section key={s.metadata.name} className="card" style={{ marginBottom: 10 }}>
+        <section key={s.metadata.name} className="card" style={{ marginBottom: 10 }} aria-label={`Secret ${s.metadata.name}`}>
           <div className="row between">
             <h3>
               {s.metadata.name} <span className="sub">{s.type}</span>

@@ -9,9 +9,12 @@ import { list } from '@/lib/load';
 
 export const metadata: Metadata = { title: 'Services' };
 
-/** Addresses that reach a Service from outside: its Ingress rules, load-balancer address, or node ports. */
-function urlsOf(s: Service, ingresses: Ingress[], host: string): string[] {
+/** Addresses that reach a Service from outside: the nodes' ingress, its Ingress rules, load-balancer address, or node ports. */
+function urlsOf(s: Service, ingresses: Ingress[], host: string, ingress: URL | undefined): string[] {
   const urls: string[] = [];
+  // The agents' ingress routes <service>.<namespace>.<base domain> to the first port of every proxied Service.
+  if (ingress && s.spec.type !== 'ExternalName' && (s.spec.ports ?? []).length > 0)
+    urls.push(`${ingress.protocol}//${s.metadata.name}.${s.metadata.namespace}.${ingress.host}/`);
   for (const ing of ingresses) {
     const tlsHosts = new Set((ing.spec.tls ?? []).flatMap((t) => t.hosts ?? []));
     for (const r of ing.spec.rules ?? [])
@@ -35,7 +38,7 @@ export default async function Services({ params }: { params: Promise<{ ns: strin
     list<Endpoints>(nsPath('', 'endpoints', ns)),
     list<Ingress>(nsPath('networking.k8s.io', 'ingresses', ns)),
   ]);
-  const host = portalConfig().publicHost;
+  const { publicHost: host, ingressUrl } = portalConfig();
   const epBy = new Map(eps.items.map((e) => [e.metadata.name, e]));
   return (
     <>
@@ -51,11 +54,11 @@ export default async function Services({ params }: { params: Promise<{ ns: strin
             <thead>
               <tr>
                 <th scope="col">Name</th>
+                <th scope="col">Open</th>
                 <th scope="col">Type</th>
-                <th scope="col">Cluster IP</th>
+                <th scope="col">From your pods</th>
                 <th scope="col">Ports</th>
                 <th scope="col">Endpoints</th>
-                <th scope="col">Open</th>
                 <th scope="col">
                   <span className="skip">Actions</span>
                 </th>
@@ -66,25 +69,13 @@ export default async function Services({ params }: { params: Promise<{ ns: strin
                 const ep = epBy.get(s.metadata.name);
                 const ready = (ep?.subsets ?? []).flatMap((x) => x.addresses ?? []);
                 const notReady = (ep?.subsets ?? []).flatMap((x) => x.notReadyAddresses ?? []);
-                const urls = urlsOf(s, ings.items, host);
+                const urls = urlsOf(s, ings.items, host, ingressUrl);
                 return (
                   <tr key={s.metadata.name}>
                     <td>{s.metadata.name}</td>
-                    <td>{s.spec.type ?? 'ClusterIP'}</td>
-                    <td className="mono">{s.spec.clusterIP ?? '–'}</td>
-                    <td className="mono">
-                      {(s.spec.ports ?? [])
-                        .map((p) => `${p.port}${p.targetPort ? `→${p.targetPort}` : ''}${p.nodePort ? ` (node ${p.nodePort})` : ''}/${p.protocol ?? 'TCP'}`)
-                        .join(', ')}
-                    </td>
-                    <td>
-                      <Badge value={`${ready.length} ready`} tone={ready.length ? 'ok' : 'warn'} />{' '}
-                      {notReady.length > 0 && <Badge value={`${notReady.length} not ready`} tone="warn" />}
-                      <div className="sub mono">{ready.map((a) => a.targetRef?.name ?? a.ip).join(', ')}</div>
-                    </td>
                     <td>
                       {urls.length === 0 ? (
-                        <span className="sub">inside the namespace: http://{s.metadata.name}</span>
+                        <span className="sub">only from inside the namespace</span>
                       ) : (
                         urls.map((u) => (
                           <div key={u}>
@@ -94,6 +85,22 @@ export default async function Services({ params }: { params: Promise<{ ns: strin
                           </div>
                         ))
                       )}
+                    </td>
+                    <td>{s.spec.type ?? 'ClusterIP'}</td>
+                    {/* Pods reach a Service by name (no cluster IPs here); a headless one names its pods directly. */}
+                    <td className="mono">
+                      {s.spec.type === 'ExternalName' ? '–' : s.spec.clusterIP === 'None' ? `${s.metadata.name} (headless)` : `http://${s.metadata.name}`}
+                      {s.spec.clusterIP && s.spec.clusterIP !== 'None' && <div className="sub">{s.spec.clusterIP}</div>}
+                    </td>
+                    <td className="mono">
+                      {(s.spec.ports ?? [])
+                        .map((p) => `${p.port}${p.targetPort ? `→${p.targetPort}` : ''}${p.nodePort ? ` (node ${p.nodePort})` : ''}/${p.protocol ?? 'TCP'}`)
+                        .join(', ')}
+                    </td>
+                    <td>
+                      <Badge value={`${ready.length} ready`} tone={ready.length ? 'ok' : 'warn'} />{' '}
+                      {notReady.length > 0 && <Badge value={`${notReady.length} not ready`} tone="warn" />}
+                      <div className="sub mono">{ready.map((a) => a.targetRef?.name ?? a.ip).join(', ')}</div>
                     </td>
                     <td>
                       <ActionButton

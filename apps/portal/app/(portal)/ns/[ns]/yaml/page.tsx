@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import Link from 'next/link';
 import { stringify } from 'yaml';
 import { applyAction } from '@/app/actions/yaml';
 import { YamlEditor } from '@/components/YamlEditor';
@@ -17,7 +18,9 @@ const KINDS: Record<string, { group: string; plural: string; apiVersion: string 
   Pod: { group: '', plural: 'pods', apiVersion: 'v1' },
 };
 
-const TEMPLATE = `apiVersion: apps/v1
+/** A starting point per kind for a new object (what "New" links open). */
+const TEMPLATES: Record<string, string> = {
+  Deployment: `apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: web
@@ -34,12 +37,51 @@ spec:
           image: nginx:1.27
           ports:
             - containerPort: 80
-`;
+`,
+  Service: `apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector: { app: web }
+  ports:
+    - port: 80
+      targetPort: 80
+`,
+  ConfigMap: `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+data:
+  GREETING: hello
+`,
+  Secret: `apiVersion: v1
+kind: Secret
+metadata:
+  name: credentials
+type: Opaque
+stringData:
+  PASSWORD: change-me
+`,
+  Job: `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: once
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: once
+          image: busybox
+          command: [sh, -c, 'echo done']
+`,
+};
 
 export default async function Yaml({ params, searchParams }: { params: Promise<{ ns: string }>; searchParams: Promise<{ kind?: string; name?: string }> }) {
   const { ns } = await params;
   const q = await searchParams;
-  let initial = TEMPLATE;
+  let initial = TEMPLATES[q.kind ?? ''] ?? TEMPLATES.Deployment;
   let error: string | undefined;
   const k = q.kind ? KINDS[q.kind] : undefined;
   if (k && q.name) {
@@ -59,7 +101,20 @@ export default async function Yaml({ params, searchParams }: { params: Promise<{
         sub={`Server-side apply into ${ns} as you (field manager flotilla-portal). Problems point at their line.`}
       />
       {error && <ErrorNote>{error}</ErrorNote>}
-      <YamlEditor action={applyAction.bind(null, ns)} initial={initial} />
+      {!q.name && (
+        <p className="sub">
+          Start from:{' '}
+          {Object.keys(TEMPLATES).map((kind, i) => (
+            <span key={kind}>
+              {i > 0 && ' · '}
+              <Link href={`/ns/${encodeURIComponent(ns)}/yaml?kind=${kind}`} aria-current={(q.kind ?? 'Deployment') === kind ? 'page' : undefined}>
+                {kind}
+              </Link>
+            </span>
+          ))}
+        </p>
+      )}
+      <YamlEditor key={`${q.kind ?? ''}/${q.name ?? ''}`} action={applyAction.bind(null, ns)} initial={initial} />
     </>
   );
 }

@@ -130,10 +130,11 @@ export default async function DeploymentDetail({ params }: Props) {
           <input id="replicas" name="replicas" type="number" min={0} max={1000} defaultValue={want} style={{ width: 80 }} />
         </InlineForm>
         <ActionButton action={restartDeployment.bind(null, ns, name)} label="Restart" />
+        {/* Keyed: the other button must not inherit this one's outcome ("Paused" beside "Pause"). */}
         {dep.spec.paused ? (
-          <ActionButton action={pauseDeployment.bind(null, ns, name, false)} label="Resume" />
+          <ActionButton key="resume" action={pauseDeployment.bind(null, ns, name, false)} label="Resume" />
         ) : (
-          <ActionButton action={pauseDeployment.bind(null, ns, name, true)} label="Pause" />
+          <ActionButton key="pause" action={pauseDeployment.bind(null, ns, name, true)} label="Pause" />
         )}
         <ActionButton
           action={deleteObject.bind(null, 'apps', 'deployments', ns, name, `${base}/deployments`)}
@@ -145,7 +146,9 @@ export default async function DeploymentDetail({ params }: Props) {
       <h3 style={{ marginTop: 16 }}>Change the image</h3>
       <div className="row" style={{ gap: 16 }}>
         {dep.spec.template.spec.containers.map((c) => (
-          <InlineForm key={c.name} action={setImage.bind(null, ns, name)} submit="Roll out" fields={{ container: c.name }} fieldName="image">
+          // Keyed by the image too: when the image changes (a rollout, a rollback, an edit elsewhere) the field
+          // shows what runs now and the note of an earlier rollout goes.
+          <InlineForm key={`${c.name}=${c.image}`} action={setImage.bind(null, ns, name)} submit="Roll out" fields={{ container: c.name }} fieldName="image">
             <label htmlFor={`image-${c.name}`} style={{ margin: 0 }}>
               {c.name}
             </label>

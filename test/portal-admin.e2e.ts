@@ -1,0 +1,323 @@
+// The portal beyond the first deploy, in a real browser against the whole stack: the YAML editor (the API's
+// field error at its line, then an apply), ConfigMaps and Secrets (values hidden until revealed; a view-only
+// user may not read them, in the portal or at the API), API tokens (shown once, used, revoked → 401), the
+// kubeconfig download used by the real kubectl, the admin's nodes page (cordon, drain, uncordon) and audit log,
+// and every main page at phone width without sideways scrolling.
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import type { Deployment, Node, Pod } from '@flotilla/resources';
+import { contains, equals, eventually, Portal, screenshots, signIn as signInAs, signOut as signOutOf, textOf } from './support/browser';
+import type { Platform } from './support/platform';
+import { PortalStack, startPortalStack } from './support/portal-stack';
+import { ADMIN_PASSWORD, call, login } from './support/tenancy';
+
+jest.setTimeout(300_000);
+
+const run = randomBytes(3).toString('hex');
+const prefix = `pa${run}`;
+const admin = `${prefix}-admin`;
+const dev = `${prefix}-dev`;
+const viewer = `${prefix}-viewer`;
+const ns = `${prefix}-team`;
+const secretValue = `s3cret-${run}`;
+const shot = screenshots('admin');
+
+let stack: PortalStack;
+let p: Platform;
+let portal: Portal;
+let page: Page;
+let nodeName: string;
+
+const signIn = (user: string) => signInAs(page, portal, user, ADMIN_PASSWORD);
+const signOut = () => signOutOf(page);
+const asAdmin = (method: string, path: string, body?: unknown) => call(p, method, path, p.token, body);
+
+beforeAll(async () => {
+  stack = await startPortalStack(prefix);
+  ({ p, portal, page, nodeName } = stack);
+  for (const u of [dev, viewer]) expect((await asAdmin('POST', '/flotilla/v1/admin/users', { username: u, password: ADMIN_PASSWORD })).status).toBe(201);
+  const created = await asAdmin('POST', '/flotilla/v1/admin/namespaces', {
+    name: ns,
+    quota: { pods: '10', 'requests.cpu': '2', 'requests.memory': '1Gi' },
+    bindings: [
+      { role: 'edit', users: [dev] },
+      { role: 'view', users: [viewer] },
+    ],
+  });
+  expect(created.status).toBe(201);
+});
+
+afterAll(async () => {
+  await stack?.stop([ns]);
+});
+
+/** The manifest the editor applies: settings, a Secret, and a small app that reads both, behind a Service. */
+const MANIFEST = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: hello-settings
+data:
+  GREETING: hello from yaml
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: hello-secret
+type: Opaque
+stringData:
+  PASSWORD: ${secretValue}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: hello
+spec:
+  replicas: 1
+  selector:
+    matchLabels: { app: hello }
+  template:
+    metadata:
+      labels: { app: hello }
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+        - name: web
+          image: nginx:1.27
+          envFrom:
+            - configMapRef: { name: hello-settings }
+          resources:
+            requests: { cpu: 50m, memory: 32Mi }
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: hello
+spec:
+  selector: { app: hello }
+  ports:
+    - port: 80
+`;
+
+/** Pods of the hello app, as the API sees them. */
+async function helloPods(): Promise<Pod[]> {
+  const r = await asAdmin('GET', `/api/v1/namespaces/${ns}/pods?labelSelector=app%3Dhello`);
+  return (r.json().items as Pod[]).filter((x) => !x.metadata.deletionTimestamp);
+}
+
+const runningOnNode = (pods: Pod[]) => pods.filter((x) => x.spec?.nodeName === nodeName && x.status?.phase === 'Running');
+
+describe('the portal beyond the first deploy', () => {
+  it('shows the API’s field error at its line in the YAML editor, then applies a valid manifest', async () => {
+    await signIn(dev);
+    await page.goto(`${portal.url}/ns/${ns}/yaml?kind=ConfigMap`);
+    const editor = page.getByLabel(/^Manifest/);
+    // A new ConfigMap starts from a ConfigMap, not from another kind.
+    expect(await editor.inputValue()).toContain('kind: ConfigMap');
+    // A container without an image: valid YAML, refused by the API's validation with the field named.
+    const broken = MANIFEST.replace('          image: nginx:1.27\n', '');
+    await editor.fill(broken);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    const problems = page.locator('#yaml-problems');
+    await contains(problems, 'Deployment hello: spec.template.spec.containers[0].image');
+    expect(await textOf(problems)).toContain('Required value');
+    // The problem points at the container's line, and a click puts the cursor there.
+    const line = broken.split('\n').findIndex((l) => l.includes('- name: web')) + 1;
+    const jump = problems.getByRole('button', { name: `line ${line}` });
+    expect(await jump.count()).toBe(1);
+    await jump.click();
+    const cursorLine = await editor.evaluate((el: HTMLTextAreaElement) => el.value.slice(0, el.selectionStart).split('\n').length);
+    expect(cursorLine).toBe(line);
+    expect(await editor.getAttribute('aria-invalid')).toBe('true');
+    // The objects before the broken one were applied; the Deployment was not.
+    expect((await asAdmin('GET', `/apis/apps/v1/namespaces/${ns}/deployments/hello`)).status).toBe(404);
+    await shot(page, 'yaml-field-error');
+
+    await editor.fill(MANIFEST);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await equals(page.locator('p[role="status"].note'), 'Applied ConfigMap hello-settings, Secret hello-secret, Deployment hello, Service hello');
+    expect(await page.locator('#yaml-problems').count()).toBe(0);
+    const dep = (await asAdmin('GET', `/apis/apps/v1/namespaces/${ns}/deployments/hello`)).json() as unknown as Deployment;
+    expect(dep.spec?.template.spec?.containers[0].image).toBe('nginx:1.27');
+    expect(dep.metadata.managedFields?.some((f) => f.manager === 'flotilla-portal' && f.operation === 'Apply')).toBe(true);
+    await shot(page, 'yaml-applied');
+  });
+
+  it('shows ConfigMaps, and a Secret’s values only once revealed', async () => {
+    await page.goto(`${portal.url}/ns/${ns}/config`);
+    const cm = page.getByRole('region', { name: 'ConfigMap hello-settings' });
+    await contains(cm, 'hello from yaml');
+    const secret = page.getByRole('region', { name: 'Secret hello-secret' });
+    await contains(secret, 'PASSWORD');
+    expect(await textOf(secret.locator('dd'))).toBe('••••••••');
+    // Hidden means not in the page at all, not merely not shown.
+    expect(await page.content()).not.toContain(secretValue);
+    await shot(page, 'config-secret-hidden');
+    await secret.getByRole('button', { name: 'Reveal values' }).click();
+    await equals(secret.locator('dd'), secretValue);
+    await shot(page, 'config-secret-revealed');
+    await secret.getByRole('button', { name: 'Hide values' }).click();
+    await equals(secret.locator('dd'), '••••••••');
+    await signOut();
+  });
+
+  it('refuses a view-only user the Secret’s values, in the portal and at the API', async () => {
+    await signIn(viewer);
+    await page.goto(`${portal.url}/ns/${ns}/config`);
+    await contains(page.getByRole('region', { name: 'ConfigMap hello-settings' }), 'hello from yaml');
+    await contains(page.getByRole('alert'), 'may not read Secrets');
+    expect(await page.getByRole('button', { name: 'Reveal values' }).count()).toBe(0);
+    expect(await page.content()).not.toContain(secretValue);
+    await shot(page, 'config-viewer');
+    // Not only a hidden button: the API itself refuses this user the Secret.
+    const s = await login(p, viewer, ADMIN_PASSWORD);
+    const get = await call(p, 'GET', `/api/v1/namespaces/${ns}/secrets/hello-secret`, s);
+    expect(get.status).toBe(403);
+    expect(get.body).not.toContain(Buffer.from(secretValue).toString('base64'));
+    expect((await call(p, 'GET', `/api/v1/namespaces/${ns}/secrets`, s)).status).toBe(403);
+    expect((await call(p, 'GET', `/api/v1/namespaces/${ns}/configmaps/hello-settings`, s)).status).toBe(200);
+    await signOut();
+  });
+
+  it('creates an API token that is shown once, works against the API, and fails with 401 once revoked', async () => {
+    await signIn(dev);
+    await page.goto(`${portal.url}/account`);
+    const tokenName = `ci-${run}`;
+    await page.getByLabel('Token name').fill(tokenName);
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const shown = page.getByLabel('Token', { exact: true });
+    await eventually(async () => expect(await shown.inputValue()).toMatch(/^flt_/));
+    const token = await shown.inputValue();
+    await shot(page, 'account-token-created');
+    const used = await call(p, 'GET', `/api/v1/namespaces/${ns}/configmaps`, token);
+    expect(used.status).toBe(200);
+    expect(used.body).toContain('hello-settings');
+    // Shown once: a fresh visit lists the token by name, never its value.
+    await page.goto(`${portal.url}/account`);
+    const row = page.getByRole('row', { name: new RegExp(tokenName) });
+    await row.waitFor({ state: 'visible' });
+    expect(await page.content()).not.toContain(token);
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await row.getByRole('button', { name: 'Yes, revoke' }).click();
+    await contains(page.getByRole('row', { name: new RegExp(tokenName) }), 'revoked');
+    expect((await call(p, 'GET', `/api/v1/namespaces/${ns}/configmaps`, token)).status).toBe(401);
+    await shot(page, 'account-token-revoked');
+  });
+
+  it('downloads a kubeconfig that the real kubectl uses as the signed-in user', async () => {
+    await page.goto(`${portal.url}/account`);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download kubeconfig' }).click()]);
+    expect(download.suggestedFilename()).toBe('flotilla.kubeconfig');
+    const file = join(p.dataDir, `${dev}.kubeconfig`);
+    await download.saveAs(file);
+    expect(readFileSync(file, 'utf8')).toContain('certificate-authority-data');
+    const kubectl = (...args: string[]) =>
+      spawnSync('/usr/bin/kubectl', ['--kubeconfig', file, ...args], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', HOME: p.dataDir },
+        timeout: 60_000,
+      });
+    const who = kubectl('auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}');
+    expect(who.stderr).toBe('');
+    expect(who.stdout).toBe(dev);
+    const cms = kubectl('get', 'configmaps', '-n', ns, '-o', 'name');
+    expect(cms.stdout).toContain('configmap/hello-settings');
+    expect(kubectl('get', 'pods', '-n', 'default').status).not.toBe(0);
+    await signOut();
+  });
+
+  it('lets the admin cordon, uncordon and drain the node, and the pods come back after', async () => {
+    await eventually(async () => expect(runningOnNode(await helloPods())).toHaveLength(1), 60_000);
+    await signIn(admin);
+    await page.goto(`${portal.url}/admin/nodes`);
+    const card = page.getByRole('region', { name: `Node ${nodeName}` });
+    await contains(card, 'Ready');
+    const unschedulable = async () => ((await asAdmin('GET', `/api/v1/nodes/${nodeName}`)).json() as unknown as Node).spec?.unschedulable === true;
+
+    await card.getByRole('button', { name: 'Cordon', exact: true }).click();
+    await card.getByRole('button', { name: 'Uncordon', exact: true }).waitFor({ state: 'visible' });
+    expect(await textOf(card)).toContain('Cordoned');
+    expect(await unschedulable()).toBe(true);
+    await card.getByRole('button', { name: 'Uncordon', exact: true }).click();
+    await card.getByRole('button', { name: 'Cordon', exact: true }).waitFor({ state: 'visible' });
+    expect(await unschedulable()).toBe(false);
+
+    await card.getByRole('button', { name: 'Drain' }).click();
+    await card.getByRole('button', { name: 'Yes, drain' }).click();
+    await contains(card, 'Cordoned; evicted 1 pod(s)');
+    expect(await unschedulable()).toBe(true);
+    // The app's pod is replaced, and the replacement waits: the only node takes no new pods.
+    await eventually(async () => {
+      const pods = await helloPods();
+      expect(runningOnNode(pods)).toHaveLength(0);
+      expect(pods.some((x) => !x.spec?.nodeName)).toBe(true);
+    }, 60_000);
+    await shot(page, 'admin-node-drained');
+    await card.getByRole('button', { name: 'Uncordon', exact: true }).click();
+    await card.getByRole('button', { name: 'Cordon', exact: true }).waitFor({ state: 'visible' });
+    await eventually(async () => expect(runningOnNode(await helloPods())).toHaveLength(1), 60_000);
+    await shot(page, 'admin-node-uncordoned');
+  });
+
+  it('filters the audit log down to this test’s own actions', async () => {
+    await page.goto(`${portal.url}/admin/audit`);
+    const filter = page.getByRole('form', { name: 'Filter the audit log' });
+    await filter.getByLabel('User').fill(dev);
+    await filter.getByLabel('Namespace').fill(ns);
+    await filter.getByLabel('Resource').fill('configmaps');
+    await filter.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForURL((u) => u.searchParams.get('user') === dev);
+    const rows = page.locator('tbody tr');
+    await rows.first().waitFor({ state: 'visible' });
+    const users = await rows.locator('td:nth-child(2)').allTextContents();
+    expect(new Set(users)).toEqual(new Set([dev]));
+    // Exactly the two applies of the ConfigMap by the editor, newest first: the update, then the creation.
+    expect(await rows.locator('td:nth-child(6)').allTextContents()).toEqual(['hello-settings', 'hello-settings']);
+    expect(await rows.locator('td:nth-child(8)').allTextContents()).toEqual(['200', '201']);
+    await shot(page, 'admin-audit-filtered');
+    // The viewer's refused reads are there too, as denials.
+    await page.goto(`${portal.url}/admin/audit?user=${viewer}&decision=denied`);
+    await contains(page.getByRole('row', { name: /hello-secret/ }), 'denied');
+    expect(await textOf(page.getByRole('row', { name: /hello-secret/ }))).toContain('403');
+  });
+
+  it('fits every main page on a phone screen without sideways scrolling', async () => {
+    const pod = (await helloPods()).find((x) => x.status?.phase === 'Running')?.metadata.name;
+    expect(pod).toBeDefined();
+    await page.setViewportSize({ width: 390, height: 844 });
+    const pages: [string, string][] = [
+      ['home', `/ns/${ns}`],
+      ['deployments', `/ns/${ns}/deployments`],
+      ['deployment', `/ns/${ns}/deployments/hello`],
+      ['deploy-form', `/ns/${ns}/deployments/new`],
+      ['services', `/ns/${ns}/services`],
+      ['pods', `/ns/${ns}/pods`],
+      ['pod', `/ns/${ns}/pods/${pod}`],
+      ['logs', `/ns/${ns}/logs?deployment=hello`],
+      ['events', `/ns/${ns}/events`],
+      ['config', `/ns/${ns}/config`],
+      ['yaml', `/ns/${ns}/yaml`],
+      ['access', `/ns/${ns}/access`],
+      ['account', '/account'],
+      ['admin-namespaces', '/admin/namespaces'],
+      ['admin-users', '/admin/users'],
+      ['admin-nodes', '/admin/nodes'],
+      ['admin-audit', '/admin/audit'],
+    ];
+    const overflowing: string[] = [];
+    try {
+      for (const [name, path] of pages) {
+        await page.goto(`${portal.url}${path}`);
+        await page.getByRole('heading', { level: 1 }).first().waitFor({ state: 'visible' });
+        const { scroll, inner } = await page.evaluate(() => ({ scroll: document.scrollingElement?.scrollWidth ?? 0, inner: window.innerWidth }));
+        if (scroll > inner) overflowing.push(`${path}: ${scroll}px wide in ${inner}px`);
+        await shot(page, `phone-${name}`);
+      }
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 860 });
+    }
+    expect(overflowing).toEqual([]);
+  });
+});
