@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { Pod, PodSpec } from '@flotilla/resources';
+import { dropNamespaces } from './support/env';
 import { AgentProcess, cleanupNode, startAgent, waitFor } from '../apps/agent/testing/harness';
 import { httpsRequest, KubectlResult, kubectlFor, Platform, startPlatform } from './support/platform';
 
@@ -95,6 +96,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await agent?.stop();
   await cleanupNode(nodeName);
+  await dropNamespaces([ns]);
   if (process.env.AGENT_TEST_LOGS) process.stderr.write(agent.logs());
   await p?.stop();
 });

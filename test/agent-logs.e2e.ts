@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Pod } from '@flotilla/resources';
+import { dropNamespaces } from './support/env';
 import { AgentProcess, cleanupNode, startAgent, waitFor } from '../apps/agent/testing/harness';
 import { httpsRequest, KubectlResult, kubectlFor, Platform, startPlatform } from './support/platform';
 
@@ -56,6 +57,7 @@ spec:
 afterAll(async () => {
   await agent?.stop();
   await cleanupNode(nodeName);
+  await dropNamespaces([ns]);
   if (process.env.AGENT_TEST_LOGS) process.stderr.write(agent.logs());
   await p?.stop();
 });

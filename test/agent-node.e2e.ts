@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Lease, Node, Pod } from '@flotilla/resources';
 import { caCertHash } from '@flotilla/pki';
+import { dropNamespaces } from './support/env';
 import { AgentProcess, cleanupNode, docker, startAgent, waitFor } from '../apps/agent/testing/harness';
 import { httpsRequest, KubectlResult, kubectlFor, Platform, startPlatform } from './support/platform';
 
@@ -61,6 +62,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await agent?.stop();
   await cleanupNode(nodeName);
+  await dropNamespaces([ns]);
   if (p) {
     if (process.env.AGENT_TEST_LOGS) process.stderr.write(agent.logs());
     await p.stop();

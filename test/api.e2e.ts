@@ -5,7 +5,7 @@ import { Agent, request } from 'node:https';
 import { connect } from 'node:tls';
 import { Platform, startPlatform } from './support/platform';
 import { Store } from '@flotilla/store';
-import { testDatabaseUrl } from './support/env';
+import { testDatabaseUrl, dropNamespaces } from './support/env';
 import { uniqueName } from './support/fixtures';
 
 let p: Platform;
@@ -75,7 +75,11 @@ beforeAll(async () => {
   expect((await call('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } })).status).toBe(201);
 });
 
+/** Namespaces removed from the database at the end (the fuzz namespace holds hundreds of unbound pods). */
+const dropAfter: string[] = [];
+
 afterAll(async () => {
+  await dropNamespaces(dropAfter);
   if (!p) return;
   for (const plural of ['configmaps', 'deployments', 'pods', 'services', 'secrets']) {
     const group = plural === 'deployments' ? '/apis/apps/v1' : '/api/v1';
@@ -414,6 +418,7 @@ const TEMPLATES: [string, string, unknown][] = [
 describe('fuzz', () => {
   it('answers 3,000 malformed create bodies with 4xx (or 201 when still valid), never 5xx, and stores only what it accepted', async () => {
     const fuzzNs = uniqueName('fuzz');
+    dropAfter.push(fuzzNs);
     expect((await call('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: fuzzNs } })).status).toBe(201);
     const r = rng(20261123);
     const accepted = new Map<string, Set<string>>();

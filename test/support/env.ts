@@ -25,3 +25,20 @@ export function testDatabaseUrl(): string {
 export function testRedisUrl(): string {
   return process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? fromEnvFile('REDIS_URL') ?? 'redis://127.0.0.1:6379';
 }
+
+/**
+ * Removes namespaces and everything in them from the test database, as a suite's last step. A suite that
+ * runs no controller cannot let namespace deletion empty them, and what it leaves (Deployments, unbound
+ * pods) would be scheduled onto the nodes of the suites that run after it.
+ */
+export async function dropNamespaces(namespaces: string[]): Promise<void> {
+  // Loaded here, so suites that never call this do not load pg.
+  const { Client } = await import('pg');
+  const db = new Client({ connectionString: testDatabaseUrl() });
+  await db.connect();
+  try {
+    await db.query(`DELETE FROM objects WHERE namespace = ANY($1) OR (resource = 'core/namespaces' AND name = ANY($1))`, [namespaces]);
+  } finally {
+    await db.end();
+  }
+}

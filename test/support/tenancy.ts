@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { Redis } from 'ioredis';
-import { testDatabaseUrl, testRedisUrl } from './env';
+import { dropNamespaces, testDatabaseUrl, testRedisUrl } from './env';
 import { Platform, startPlatform } from './platform';
 
 export interface Answer {
@@ -113,10 +113,10 @@ export function kubeconfigFor(p: Platform, name: string, token: string): string 
 
 /** Removes, straight from Postgres, the namespaces (and all in them), users and groups a suite made. */
 export async function cleanUp(namespaces: string[], userPrefix: string): Promise<void> {
+  await dropNamespaces(namespaces);
   const db = new Client({ connectionString: testDatabaseUrl() });
   await db.connect();
   try {
-    await db.query(`DELETE FROM objects WHERE namespace = ANY($1) OR (resource = 'core/namespaces' AND name = ANY($1))`, [namespaces]);
     await db.query(`DELETE FROM users WHERE username LIKE $1`, [`${userPrefix}%`]);
     await db.query(`DELETE FROM groups WHERE name LIKE $1`, [`${userPrefix}%`]);
     await db.query(`DELETE FROM api_tokens WHERE subject LIKE $1`, [`%${userPrefix}%`]);
