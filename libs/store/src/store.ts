@@ -276,6 +276,14 @@ export class Store {
     return rows.map((r) => ({ ...r, resource, rv: Number(r.rv), ...decodeRow(this.opts.transformer, resource, r.json) }));
   }
 
+  /** Which of these uids belong to stored objects, read from the database (the cache may lag behind it). */
+  async existingUids(uids: string[]): Promise<Set<string>> {
+    const valid = uids.filter((u) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(u));
+    if (valid.length === 0) return new Set();
+    const rows = await this.q<{ uid: string }>('SELECT uid::text AS uid FROM objects WHERE uid = ANY($1::uuid[])', valid);
+    return new Set(rows.map((r) => r.uid));
+  }
+
   /** The latest committed version. */
   async currentRv(): Promise<number> {
     const rows = await this.q<{ value: string }>("SELECT value::text AS value FROM store_counters WHERE name = 'resource_version'");

@@ -29,13 +29,8 @@ export function needsCollection(ctx: ControllerContext, obj: KubeObject): boolea
 }
 
 export function garbageCollector(ctx: ControllerContext): Reconciler {
-  const ownersExist = async (uids: string[]): Promise<Set<string>> => {
-    // The cache may lag; the database decides that an owner is really gone before anything is deleted.
-    const valid = uids.filter((u) => /^[0-9a-f-]{36}$/i.test(u));
-    if (valid.length === 0) return new Set();
-    const rows = await ctx.store.db.$queryRawUnsafe<{ uid: string }[]>('SELECT uid::text AS uid FROM objects WHERE uid = ANY($1::uuid[])', valid);
-    return new Set(rows.map((r) => r.uid));
-  };
+  // The cache may lag; the database decides that an owner is really gone before anything is deleted.
+  const ownersExist = (uids: string[]): Promise<Set<string>> => ctx.store.existingUids(uids);
 
   return async (key: ReconcileKey): Promise<ReconcileOutcome> => {
     const resource = resourceOfGcKey(key);
