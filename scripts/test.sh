@@ -22,6 +22,7 @@ npx --no-install eslint . --max-warnings=0
 npx --no-install prettier --check . --log-level=warn
 say "type check"
 npx --no-install turbo run typecheck --output-logs=errors-only
+npx --no-install tsc -p test/tsconfig.json
 
 say "tests"
 report="$FLOTILLA_DATA_DIR/jest-report.json"

@@ -166,7 +166,7 @@ spec:
     const env = (await docker.getContainer(id).inspect()).Config.Env;
     expect(env).toEqual(expect.arrayContaining(['GREETING=hello', 'PASSWORD=s3cr3t']));
     const out = ok(kubectl(['get', 'pod', 'web', '-n', ns, '-o', 'wide']));
-    expect(out).toMatch(new RegExp(`web\\s+1/1\\s+Running\\s+0\\s+\\S+\\s+${st.podIP.replace(/\./g, '\\.')}\\s+${nodeName}`));
+    expect(out).toMatch(new RegExp(`web\\s+1/1\\s+Running\\s+0\\s+\\S+\\s+${String(st.podIP).replace(/\./g, '\\.')}\\s+${nodeName}`));
   });
 
   it('does not write status when nothing changed', async () => {

@@ -128,7 +128,7 @@ describe('the portal beyond the first deploy', () => {
     const jump = problems.getByRole('button', { name: `line ${line}` });
     expect(await jump.count()).toBe(1);
     await jump.click();
-    const cursorLine = await editor.evaluate((el: HTMLTextAreaElement) => el.value.slice(0, el.selectionStart).split('\n').length);
+    const cursorLine = await editor.evaluate((el: { value: string; selectionStart: number }) => el.value.slice(0, el.selectionStart).split('\n').length);
     expect(cursorLine).toBe(line);
     expect(await editor.getAttribute('aria-invalid')).toBe('true');
     // The objects before the broken one were applied; the Deployment was not.
@@ -311,7 +311,11 @@ describe('the portal beyond the first deploy', () => {
       for (const [name, path] of pages) {
         await page.goto(`${portal.url}${path}`);
         await page.getByRole('heading', { level: 1 }).first().waitFor({ state: 'visible' });
-        const { scroll, inner } = await page.evaluate(() => ({ scroll: document.scrollingElement?.scrollWidth ?? 0, inner: window.innerWidth }));
+        // (Runs in the page; typed by hand, the suites compile without the DOM library.)
+        const { scroll, inner } = await page.evaluate(() => {
+          const w = globalThis as unknown as { document: { scrollingElement: { scrollWidth: number } | null }; innerWidth: number };
+          return { scroll: w.document.scrollingElement?.scrollWidth ?? 0, inner: w.innerWidth };
+        });
         if (scroll > inner) overflowing.push(`${path}: ${scroll}px wide in ${inner}px`);
         await shot(page, `phone-${name}`);
       }

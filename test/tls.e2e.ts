@@ -2,7 +2,7 @@
 // platform CA (sent in the chain, so agents can pin it by hash), and a certificate due for renewal is
 // replaced by the running process without dropping open connections.
 import { Agent, request } from 'node:https';
-import { checkServerIdentity, connect, PeerCertificate, TLSSocket } from 'node:tls';
+import { checkServerIdentity, connect, DetailedPeerCertificate, PeerCertificate, TLSSocket } from 'node:tls';
 import { caCertHash } from '@flotilla/pki';
 import { Platform, startPlatform } from './support/platform';
 
@@ -18,7 +18,7 @@ afterAll(async () => {
 });
 
 /** Connects to the test API (on 127.0.0.1) and verifies its certificate as if it were reached as `asHost`. */
-function peer(asHost: string, servername?: string): Promise<{ cert: PeerCertificate; chainLength: number; authorized: boolean }> {
+function peer(asHost: string, servername?: string): Promise<{ cert: DetailedPeerCertificate; chainLength: number; authorized: boolean }> {
   return new Promise((resolve, reject) => {
     const opts = {
       host: '127.0.0.1',
