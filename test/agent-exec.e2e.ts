@@ -3,17 +3,18 @@
 // containers. Covers output, exit codes, stdin, -c, terminal resize, RBAC (view may not exec, edit
 // may), audit, clear 4xx errors, and that a node's kubelet endpoint serves only its own pods and only
 // to the API.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { get } from 'node:http';
 import { request } from 'node:https';
 import { checkServerIdentity, connect, type PeerCertificate } from 'node:tls';
 import WebSocket from 'ws';
 import { issueClientCert, KUBELET_CLIENT_CN, type KeyPairPem } from '@flotilla/pki';
 import type { Node, Pod } from '@flotilla/resources';
 import { AgentProcess, cleanupNode, docker, startAgent, waitFor } from '../apps/agent/testing/harness';
-import { KubectlResult, kubectlFor, Platform } from './support/platform';
+import { freePort, KubectlResult, kubectlFor, Platform } from './support/platform';
 import { call, cleanUp, kubeconfigFor, sql, startTenancyPlatform, userWithToken } from './support/tenancy';
 
 jest.setTimeout(180_000);
@@ -237,6 +238,39 @@ describe('kubectl exec', () => {
   });
 });
 
+describe('kubectl port-forward', () => {
+  it('forwards local connections to the pod’s port (SPDY/3.1 inside the WebSocket)', async () => {
+    const local = await freePort();
+    const child = spawn('/usr/bin/kubectl', ['--kubeconfig', p.kubeconfig, 'port-forward', '-n', nsB, 'pod/web', `${local}:80`], {
+      env: { PATH: process.env.PATH ?? '', HOME: join(p.dataDir, 'home') },
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      await waitFor('kubectl to listen', async () => out.includes(`Forwarding from 127.0.0.1:${local} -> 80`), 20_000).catch((e: Error) => {
+        throw new Error(`${e.message}: ${out}`);
+      });
+      // Several connections, one after another and at once, each its own pair of streams.
+      for (let i = 0; i < 3; i++) expect(await httpGet(local, '/')).toContain('<h1>Hello from web</h1>');
+      const pages = await Promise.all([httpGet(local, '/'), httpGet(local, '/healthz'), httpGet(local, '/')]);
+      expect(pages[1]).toBe('ok\n');
+      expect(pages[0]).toContain('version 1.27');
+      expect(out).not.toMatch(/an error occurred|lost connection/);
+    } finally {
+      child.kill('SIGINT');
+      await exited;
+    }
+  });
+
+  it('refuses a pod that is not running', () => {
+    const r = admin(['port-forward', '-n', ns, 'pod/unbound', '18080:80']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('unable to forward port because pod is not running. Current status=Pending');
+  });
+});
+
 describe('who may exec', () => {
   it('refuses a view user with 403 and lets an edit user in', async () => {
     expect(ok(asViewer(['get', 'pod', 'shell', '-n', ns]))).toContain('shell');
@@ -372,5 +406,17 @@ function wsExec(path: string, token: string, onOpen: (ws: WebSocket) => void): P
     ws.on('close', () => resolve({ out, status }));
     ws.on('error', reject);
     ws.on('unexpected-response', (_req, res) => reject(new Error(`handshake answered ${res.statusCode}`)));
+  });
+}
+
+function httpGet(port: number, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = get({ host: '127.0.0.1', port, path, agent: false, timeout: 10_000 }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve(body));
+    });
+    req.on('timeout', () => req.destroy(new Error('no answer in 10 s')));
+    req.on('error', reject);
   });
 }

@@ -34,8 +34,8 @@ export function sendStatus(ws: WebSocket, status: Record<string, unknown>): void
 }
 
 /** Runs the bridge until the command ends or the client goes; resolves with the exit code (-1 when unknown). */
-export function bridgeExec(ws: WebSocket, session: ExecSession, o: ExecOptions): Promise<number> {
-  const v5 = ws.protocol === 'v5.channel.k8s.io';
+export function bridgeExec(ws: WebSocket, protocol: string, session: ExecSession, o: ExecOptions): Promise<number> {
+  const v5 = protocol === 'v5.channel.k8s.io';
   let unsent = 0;
   const outputs = [
     { stream: session.stdout, channel: EXEC_CHANNEL.stdout, wanted: o.stdout },

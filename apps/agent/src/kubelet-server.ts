@@ -10,12 +10,13 @@ import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { KUBELET_CLIENT_CN, needsRenewal } from '@flotilla/pki';
-import { EXEC_PROTOCOLS, parseKubeletPath, type ExecOptions, type KubeletPodTarget, type Pod } from '@flotilla/resources';
+import { EXEC_PROTOCOLS, parseKubeletPath, PORT_FORWARD_PROTOCOL, type ExecOptions, type KubeletPodTarget, type Pod } from '@flotilla/resources';
 import type { DockerRuntime, ExecSession } from '@flotilla/runtime';
 import type { ApiClient } from './api-client';
 import type { ListenAddress } from './config';
 import { bridgeExec } from './exec-stream';
 import { errText, type Logger } from './log';
+import { servePortForward } from './port-forward';
 
 const RENEW_BEFORE_DAYS = 10;
 const RENEW_CHECK_MS = 3_600_000;
@@ -71,19 +72,21 @@ function chooseProtocol(req: IncomingMessage, ours: readonly string[]): string |
 
 export class KubeletServer {
   private server?: Server;
-  /** The subprotocol chosen for each request before the handshake (ws asks for it during the upgrade). */
+  /** The subprotocol chosen for each request before the handshake. */
   private readonly chosen = new WeakMap<IncomingMessage, string>();
-  private readonly wss = new WebSocketServer({
-    noServer: true,
-    perMessageDeflate: false,
-    maxPayload: 16 << 20,
-    handleProtocols: (_offered, req) => this.chosen.get(req) ?? false,
-  });
+  private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 16 << 20 });
   private cert?: ServingCert;
   private renewTimer?: NodeJS.Timeout;
   port = 0;
 
-  constructor(private readonly o: KubeletServerOptions) {}
+  constructor(private readonly o: KubeletServerOptions) {
+    // ws refuses `SPDY/3.1+portforward.k8s.io` (a '/' is not allowed in an RFC 7230 token), so the subprotocol
+    // is chosen here and the client's header removed before ws sees it; the answer names the chosen one.
+    this.wss.on('headers', (headers: string[], req: IncomingMessage) => {
+      const protocol = this.chosen.get(req);
+      if (protocol) headers.push(`Sec-WebSocket-Protocol: ${protocol}`);
+    });
+  }
 
   private async fetchCertificate(): Promise<ServingCert> {
     const r = await this.o.api.request<ServingCert>('POST', KUBELET_CERT_PATH, { nodeName: this.o.nodeName, addresses: this.o.addresses });
@@ -189,11 +192,15 @@ export class KubeletServer {
         session.stream.destroy();
         throw e;
       });
-      const code = await bridgeExec(ws, session, parsed.options);
+      const code = await bridgeExec(ws, protocol, session, parsed.options);
       this.o.log.info('exec finished', { pod: `${parsed.target.namespace}/${parsed.target.pod}`, container: parsed.options.container, exitCode: code });
       return;
     }
-    throw new HttpError(400, 'BadRequest', `port-forward to pod "${pod.metadata.name}" is not served by this agent`);
+    if (!chooseProtocol(req, [PORT_FORWARD_PROTOCOL]))
+      throw new HttpError(400, 'BadRequest', `port-forward needs the WebSocket subprotocol ${PORT_FORWARD_PROTOCOL}`);
+    const podIP = pod.status?.podIP;
+    if (!podIP) throw new HttpError(400, 'BadRequest', `pod ${pod.metadata.name} has no IP address yet`);
+    servePortForward(await this.accept(req, socket, head, PORT_FORWARD_PROTOCOL), podIP, this.o.log);
   }
 
   private async startExec(pod: Pod, o: ExecOptions): Promise<ExecSession> {
@@ -211,6 +218,7 @@ export class KubeletServer {
 
   private accept(req: IncomingMessage, socket: Duplex, head: Buffer, protocol: string): Promise<WebSocket> {
     this.chosen.set(req, protocol);
+    delete req.headers['sec-websocket-protocol'];
     return new Promise((resolve, reject) => {
       socket.once('error', reject);
       this.wss.handleUpgrade(req, socket, head, (ws) => {

@@ -32,7 +32,8 @@ export class PodConnectService {
   }
 
   async serve(req: ResourceRequest): Promise<'upgraded'> {
-    const { namespace, name, subresource } = req.info;
+    const { namespace, name, subresource, verb } = req.info;
+    if (verb !== 'create') throw new ApiError(405, 'MethodNotAllowed', `pods/${subresource} is opened with GET (WebSocket) or POST, not ${verb}`);
     const pod = (await this.store.get(PODS, namespace, name, { consistent: true }))?.obj as Pod | undefined;
     if (!pod) throw new ApiError(404, 'NotFound', `pods "${name}" not found`, { name, group: '', kind: 'pods' });
     const node = pod.spec.nodeName;

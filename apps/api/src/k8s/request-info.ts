@@ -75,11 +75,10 @@ export function parseResourcePath(group: string, version: string, segments: stri
     default:
       throw new PathError(`method ${method} is not allowed`, 405);
   }
-  if (CONNECT.has(subresource)) {
+  if (CONNECT.has(subresource) && (method === 'GET' || method === 'POST')) {
     // kubectl's WebSocket handshake is a GET, its SPDY fallback a POST: both open a stream into the pod and are
     // authorised as `create`, as Kubernetes does since 1.30 (AuthorizePodWebsocketUpgradeCreatePermission), so
-    // read-only roles cannot exec.
-    if (method !== 'GET' && method !== 'POST') throw new PathError(`method ${method} is not allowed on ${type.plural}/${subresource}`, 405);
+    // read-only roles cannot exec. Other methods are authorised as what they are, then refused by the handler.
     verb = 'create';
   }
   if (!name && (verb === 'update' || verb === 'patch')) throw new PathError(`the server does not allow this method on the requested resource`, 405);
