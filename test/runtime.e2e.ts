@@ -69,7 +69,8 @@ const cs = (s: PodRuntimeStatus, name: string): ContainerStatus => {
 async function execText(p: Pod, container: string, cmd: string[]): Promise<{ code: number; out: string }> {
   const session = await rt.exec(p, container, cmd);
   const chunks: Buffer[] = [];
-  session.output.on('data', (b: Buffer) => chunks.push(b));
+  session.stdout.on('data', (b: Buffer) => chunks.push(b));
+  session.stderr?.on('data', (b: Buffer) => chunks.push(b));
   const code = await session.exitCode();
   return { code, out: Buffer.concat(chunks).toString('utf8') };
 }

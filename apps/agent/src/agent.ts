@@ -6,6 +6,7 @@ import { ApiClient } from './api-client';
 import { resolveCa } from './ca-trust';
 import { nodeCredential } from './join';
 import type { AgentConfig } from './config';
+import { KubeletServer } from './kubelet-server';
 import { createLogger, errText, type Logger } from './log';
 import { LogShipper } from './log-shipper';
 import { NodeReporter } from './node';
@@ -22,6 +23,7 @@ export class Agent {
   private pods?: PodSync;
   private shipper?: LogShipper;
   private services?: ServiceNetworking;
+  private kubelet?: KubeletServer;
 
   constructor(private readonly config: AgentConfig) {
     this.log = createLogger(config.logLevel);
@@ -44,6 +46,20 @@ export class Agent {
     this.redis = new Redis(c.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: false });
     this.redis.on('error', (e: Error) => this.log.warn('redis', { error: e.message }));
     this.shipper = new LogShipper(docker, this.redis, c.nodeName, this.log);
+    // Listening before the node registers, so the first status already advertises the port.
+    if (c.kubeletAddress) {
+      this.kubelet = new KubeletServer({
+        api: this.api,
+        ca,
+        listen: c.kubeletAddress,
+        nodeName: c.nodeName,
+        addresses: [hostIP],
+        pod: (uid) => this.pods?.pod(uid),
+        runtime: this.runtime,
+        log: this.log,
+      });
+      await this.kubelet.start();
+    }
     this.node = new NodeReporter({
       api: this.api,
       docker,
@@ -51,6 +67,7 @@ export class Agent {
       nodeIP: hostIP,
       leaseSeconds: c.leaseSeconds,
       statusSeconds: c.statusSeconds,
+      kubeletPort: this.kubelet?.port,
       log: this.log,
     });
     await this.node.register();
@@ -89,6 +106,7 @@ export class Agent {
   /** Stops watching and reporting; containers keep running (a restarted agent adopts them). */
   async stop(): Promise<void> {
     this.node?.stop();
+    await this.kubelet?.stop().catch((e: unknown) => this.log.warn('stopping the kubelet endpoint', { error: errText(e) }));
     await this.services?.stop().catch((e: unknown) => this.log.warn('stopping service networking', { error: errText(e) }));
     await this.pods?.stop().catch((e: unknown) => this.log.warn('stopping pod loop', { error: errText(e) }));
     this.shipper?.stop();

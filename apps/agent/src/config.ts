@@ -47,6 +47,8 @@ export interface AgentConfig {
   ingressHttps?: ListenAddress;
   /** Every Service answers on the ingress as `<service>.<namespace>.<baseDomain>`. */
   baseDomain: string;
+  /** The kubelet-like endpoint the API opens exec and port-forward streams on; undefined (`off`) turns it off. Port 0: any free port. */
+  kubeletAddress?: ListenAddress;
 }
 
 export class ConfigError extends Error {}
@@ -132,5 +134,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     ingressHttp: listenAddress(env, 'FLOTILLA_INGRESS_HTTP_ADDRESS', '127.0.0.1:8080'),
     ingressHttps: listenAddress(env, 'FLOTILLA_INGRESS_HTTPS_ADDRESS', '127.0.0.1:9443'),
     baseDomain: baseDomain(env.FLOTILLA_BASE_DOMAIN ?? 'flotilla.localhost'),
+    kubeletAddress: listenAddress(env, 'FLOTILLA_KUBELET_ADDRESS', '0.0.0.0:10250'),
   };
 }

@@ -190,7 +190,14 @@ export function nodeLabels(nodeName: string, engine: EngineInfo): Record<string,
   };
 }
 
-export function nodeStatus(nodeName: string, nodeIP: string, facts: HostFacts, previous: Node['status'] | undefined): NonNullable<Node['status']> {
+/** `kubeletPort` is where the API reaches this node's exec/port-forward endpoint (0: not served). */
+export function nodeStatus(
+  nodeName: string,
+  nodeIP: string,
+  facts: HostFacts,
+  previous: Node['status'] | undefined,
+  kubeletPort = 0,
+): NonNullable<Node['status']> {
   const { engine } = facts;
   return {
     ...capacity(facts),
@@ -199,7 +206,7 @@ export function nodeStatus(nodeName: string, nodeIP: string, facts: HostFacts, p
       { type: 'InternalIP', address: nodeIP },
       { type: 'Hostname', address: nodeName === hostname().toLowerCase() ? nodeName : hostname() },
     ],
-    daemonEndpoints: { kubeletEndpoint: { Port: 0 } },
+    daemonEndpoints: { kubeletEndpoint: { Port: kubeletPort } },
     nodeInfo: {
       machineID: readText('/etc/machine-id') ?? '',
       systemUUID: readText('/sys/class/dmi/id/product_uuid') ?? readText('/etc/machine-id') ?? '',

@@ -15,6 +15,8 @@ export interface NodeAgentOptions {
   nodeIP: string;
   leaseSeconds: number;
   statusSeconds: number;
+  /** The port of the kubelet endpoint, advertised in status.daemonEndpoints (0: none). */
+  kubeletPort?: number;
   log: Logger;
 }
 
@@ -82,7 +84,7 @@ export class NodeReporter {
   /** PATCH nodes/<n>/status with fresh conditions and capacity. */
   async heartbeat(facts?: HostFacts): Promise<void> {
     const f = facts ?? (await this.facts());
-    const status = nodeStatus(this.o.nodeName, this.o.nodeIP, f, this.lastStatus);
+    const status = nodeStatus(this.o.nodeName, this.o.nodeIP, f, this.lastStatus, this.o.kubeletPort);
     const updated = await this.o.api.request<Node>('PATCH', `${this.path}/status`, { status }, MERGE_PATCH);
     this.lastStatus = updated.status;
   }

@@ -101,6 +101,11 @@ export class PodSync {
     await this.idle();
   }
 
+  /** A pod bound to this node, by uid, as last seen from the API. */
+  pod(uid: string): Pod | undefined {
+    return this.pods.get(uid);
+  }
+
   /** Resolves when no sync is queued or running. */
   idle(): Promise<void> {
     if (this.running === 0 && this.queue.size === 0) return Promise.resolve();

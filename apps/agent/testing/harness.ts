@@ -38,6 +38,9 @@ export function startAgent(p: PlatformLike, nodeName: string, env: Record<string
       FLOTILLA_DOCKER_LABELS: 'flotilla.test=1',
       FLOTILLA_BACKOFF_BASE_MS: '500',
       FLOTILLA_LOG_LEVEL: 'info',
+      // Several agents share this host: each takes a free port for its kubelet endpoint, reached on loopback.
+      FLOTILLA_NODE_IP: '127.0.0.1',
+      FLOTILLA_KUBELET_ADDRESS: '127.0.0.1:0',
       ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}),
       ...env,
     },

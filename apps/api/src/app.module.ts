@@ -7,13 +7,16 @@ import { BootstrapTokenAuthenticator, CompositeAuthenticator } from './auth/auth
 import { RbacAuthorizer } from './auth/authz';
 import { MutationRateLimiter } from './auth/rate-limit';
 import type { Config } from './config';
+import { PlatformCa } from './tls';
 import { HealthController, REDIS } from './health/health.controller';
 import { Metrics } from './health/metrics';
 import { DiscoveryController } from './k8s/discovery.controller';
 import { RequestPipeline } from './k8s/pipeline';
-import { IngressCertificateController } from './k8s/ingress-cert.controller';
+import { NodeCertificatesController } from './k8s/node-certificates.controller';
 import { ResourceController } from './k8s/resource.controller';
 import { PodLogService } from './k8s/pod-log';
+import { KubeletClient } from './k8s/kubelet-client';
+import { PodConnectService } from './k8s/pod-connect';
 import { ResourceService } from './k8s/resource.service';
 import { TenancyAdmission } from './k8s/admission';
 import { AdminController } from './tenancy/admin.controller';
@@ -56,7 +59,7 @@ export class AppModule {
         ReviewController,
         SessionController,
         AdminController,
-        IngressCertificateController,
+        NodeCertificatesController,
         ResourceController,
       ],
       providers: [
@@ -65,6 +68,7 @@ export class AppModule {
         { provide: REDIS, useValue: deps.redis },
         { provide: TENANCY_CONFIG, useValue: tenancy },
         { provide: SECRET_ENCRYPTION, useValue: encryption },
+        { provide: PlatformCa, useValue: new PlatformCa(deps.config) },
         IdentityService,
         {
           provide: AUTHENTICATOR,
@@ -89,6 +93,8 @@ export class AppModule {
         RequestPipeline,
         ResourceService,
         PodLogService,
+        PodConnectService,
+        KubeletClient,
       ],
     };
   }

@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import { ConsoleLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -15,6 +16,7 @@ import { AppModule } from './app.module';
 import { Config, ConfigError, loadConfig } from './config';
 import { SecretEncryption } from './tenancy/secret-encryption';
 import { loadTenancyConfig } from './tenancy/tenancy-config';
+import { routeUpgradesAsRequests } from './k8s/upgrade';
 import { keepCertificateFresh, servingChain, servingMaterial } from './tls';
 
 function log(level: string, msg: string, fields: Record<string, unknown> = {}): void {
@@ -108,6 +110,7 @@ export async function startApi(config: Config): Promise<{ app: NestFastifyApplic
     reply.type('application/json').send(flotillaDoc);
   });
   app.enableShutdownHooks();
+  routeUpgradesAsRequests(app.getHttpServer() as HttpServer);
   await app.listen(config.port, config.host);
   const timers: NodeJS.Timeout[] = [];
   if (tls) timers.push(keepCertificateFresh(app.getHttpServer() as HttpsServer, config, tls, (m) => log('info', m), config.tlsCheckSeconds * 1000));

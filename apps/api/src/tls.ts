@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server as HttpsServer } from 'node:https';
-import { ensurePki, needsRenewal } from '@flotilla/pki';
+import { ensurePki, needsRenewal, type KeyPairPem } from '@flotilla/pki';
 import type { Config } from './config';
 
 export interface ServingMaterial {
@@ -63,4 +63,28 @@ export function keepCertificateFresh(
   }, everyMs);
   timer.unref();
   return timer;
+}
+
+/**
+ * The platform CA with its key, read once: it signs the certificates the API issues to nodes (ingress
+ * hosts, kubelet endpoints) and the API's own kubelet client certificate.
+ */
+export class PlatformCa {
+  private pair?: KeyPairPem;
+
+  constructor(private readonly config: Config) {}
+
+  keyPair(): KeyPairPem {
+    if (!this.pair) {
+      const dir = pkiDir(this.config);
+      const certFile = this.config.caCertFile ?? join(dir, 'ca.crt');
+      const keyFile = this.config.caKeyFile ?? join(dir, 'ca.key');
+      try {
+        this.pair = { certPem: readFileSync(certFile, 'utf8'), keyPem: readFileSync(keyFile, 'utf8') };
+      } catch (e) {
+        throw new Error(`the platform CA and its key are needed to issue node certificates (${certFile}, ${keyFile}): ${(e as Error).message}`);
+      }
+    }
+    return this.pair;
+  }
 }

@@ -29,6 +29,13 @@ export interface ClientCertOptions {
   validDays?: number;
 }
 
+/**
+ * The identity the API server presents to node agents' kubelet endpoints (kube-apiserver's
+ * kubelet client certificate). The colon keeps it out of reach of every certificate issued for a host
+ * name (ingress hosts must be DNS names), so only the API can hold it.
+ */
+export const KUBELET_CLIENT_CN = 'flotilla:apiserver-kubelet-client';
+
 const DAY_MS = 24 * 60 * 60 * 1000;
 // Tolerates clocks a little behind ours between issuing and first use.
 const BACKDATE_MS = 60 * 1000;

@@ -1,5 +1,5 @@
 export type { KeyPairPem } from './keys';
-export { createCa, issueServingCert, issueClientCert } from './certificates';
+export { createCa, issueServingCert, issueClientCert, KUBELET_CLIENT_CN } from './certificates';
 export type { CreateCaOptions, ServingCertOptions, ClientCertOptions } from './certificates';
 export { caCertHash, certInfo, needsRenewal } from './cert-info';
 export type { CertInfo } from './cert-info';

@@ -56,6 +56,9 @@ export function authorizeNode(node: string, a: RequestAttributes, graph: NodeGra
     case 'flotilla.dev/ingresscertificates':
       // The node's ingress serves hosts without a TLS Secret with a platform-CA certificate (the API checks the hosts).
       return a.verb === 'create' ? { allowed: true } : deny('may only request ingress certificates');
+    case 'flotilla.dev/kubeletcertificates':
+      // The serving certificate of its exec/port-forward endpoint; the API issues it for the node's own name only.
+      return a.verb === 'create' ? { allowed: true } : deny('may only request its kubelet certificate');
     case 'networking.k8s.io/ingresses':
       // Every node runs the HTTP ingress, so it routes every namespace's Ingress rules.
       if (READ.has(a.verb)) return { allowed: true };

@@ -13,3 +13,4 @@ export { openApiV3Index, openApiV3Document, openApiV3Hash, gvPathOf } from './op
 export { schemaFor } from './schemas';
 export type { Schema, ObjectSchema, ArraySchema, MapSchema, ScalarSchema, AnySchema } from './schema';
 export * as names from './names';
+export * from './kubelet-api';

@@ -10,7 +10,7 @@ import { DEFAULT_BACKOFF, backoffDelay, formatDuration, type BackoffPolicy } fro
 import { resolveEnv, expandVars, type DataResolver } from './env';
 import { ContainerStartError, configError, type WaitingReason } from './errors';
 import { LABEL, PREVIOUS_SUFFIX, SANDBOX_NAME, containerName, podRef, podVolumeName, pvcVolumeName, type ContainerRole, type PodRef } from './labels';
-import { ByteLimiter, DockerDemuxer } from './log-stream';
+import { ByteLimiter, DockerDemuxer, splitDockerStream } from './log-stream';
 import { podConditions, podPhase, terminatedState, type ObservedInstance, type PodRuntimeStatus } from './pod-status';
 import { ContainerProber, runProbe } from './prober';
 import { cpuToNanoCpus, memoryToBytes } from './quantity';
@@ -75,8 +75,10 @@ export interface LogOptions {
 export interface ExecSession {
   /** Docker's hijacked connection: write stdin here; for a tty it also carries the raw output. */
   stream: Duplex;
-  /** stdout and stderr as plain text (demultiplexed unless tty). */
-  output: NodeJS.ReadableStream;
+  /** stdout as plain text; with a tty, the terminal's whole output. */
+  stdout: NodeJS.ReadableStream;
+  /** stderr as plain text; undefined with a tty (a terminal has one output). */
+  stderr?: NodeJS.ReadableStream;
   resize(width: number, height: number): Promise<void>;
   exitCode(): Promise<number>;
 }
@@ -1293,7 +1295,7 @@ export class DockerRuntime {
     const handle = this.docker.getContainer(containerName(ref, container));
     const exec = await handle.exec({ Cmd: command, AttachStdin: !!opts.stdin, AttachStdout: true, AttachStderr: true, Tty: !!opts.tty });
     const stream = await exec.start({ hijack: true, stdin: !!opts.stdin, Tty: !!opts.tty });
-    const output: NodeJS.ReadableStream = opts.tty ? stream : stream.pipe(new DockerDemuxer());
+    const split = opts.tty ? undefined : splitDockerStream(stream);
     const ended = new Promise<void>((resolve) => {
       stream.once('end', () => resolve());
       stream.once('close', () => resolve());
@@ -1301,7 +1303,8 @@ export class DockerRuntime {
     });
     return {
       stream,
-      output,
+      stdout: split?.stdout ?? stream,
+      stderr: split?.stderr,
       resize: async (width, height) => {
         await exec.resize({ w: width, h: height });
       },

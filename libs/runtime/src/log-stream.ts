@@ -1,5 +1,5 @@
 // Docker's multiplexed attach/log stream (8-byte frame headers) to plain text, and a byte limit.
-import { Transform, type TransformCallback } from 'node:stream';
+import { PassThrough, Transform, type TransformCallback } from 'node:stream';
 
 /** Strips Docker's `[stream, 0, 0, 0, size(4, big-endian)]` frame headers, keeping stdout and stderr in order. */
 export class DockerDemuxer extends Transform {
@@ -43,4 +43,36 @@ export class ByteLimiter extends Transform {
     }
     done();
   }
+}
+
+/**
+ * Splits Docker's multiplexed stream (8-byte frame headers; byte 0 is 1 for stdout, 2 for stderr) into
+ * two readable streams, for callers that must keep them apart (kubectl exec's channels 1 and 2).
+ */
+export function splitDockerStream(source: NodeJS.ReadableStream): { stdout: PassThrough; stderr: PassThrough } {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let buffered: Buffer = Buffer.alloc(0);
+  source.on('data', (chunk: Buffer) => {
+    buffered = buffered.length ? Buffer.concat([buffered, chunk]) : chunk;
+    while (buffered.length >= 8) {
+      const size = buffered.readUInt32BE(4);
+      if (buffered.length < 8 + size) break;
+      const target = buffered[0] === 2 ? stderr : stdout;
+      // Backpressure: hold the source while a consumer is slow.
+      if (!target.write(buffered.subarray(8, 8 + size))) {
+        source.pause();
+        target.once('drain', () => source.resume());
+      }
+      buffered = buffered.subarray(8 + size);
+    }
+  });
+  const end = (): void => {
+    stdout.end();
+    stderr.end();
+  };
+  source.once('end', end);
+  source.once('close', end);
+  source.once('error', end);
+  return { stdout, stderr };
 }

@@ -40,7 +40,7 @@ export class RequestPipeline {
     req: FastifyRequest,
     reply: FastifyReply,
     describe: () => Described,
-    handle: (user: UserInfo, d: Described) => Promise<Reply | 'streamed'>,
+    handle: (user: UserInfo, d: Described) => Promise<Reply | 'streamed' | 'upgraded'>,
   ): Promise<void> {
     const started = process.hrtime.bigint();
     let d: Described | undefined;
@@ -71,8 +71,8 @@ export class RequestPipeline {
       const described = d;
       const result = await runWithContext({ user, visible: verdict.visible }, () => handle(user, described));
       decision = 'allowed';
-      if (result === 'streamed') {
-        code = 200;
+      if (result === 'streamed' || result === 'upgraded') {
+        code = result === 'upgraded' ? 101 : 200;
         return;
       }
       code = result.code;

@@ -3,12 +3,14 @@
 // declared once in @flotilla/queue.
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { resourceFor, type ContainerStatus, type Pod, type ResourceType } from '@flotilla/resources';
+import { resourceFor, type Pod, type ResourceType } from '@flotilla/resources';
 import { logStreamKey } from '@flotilla/queue';
 import type { Store } from '@flotilla/store';
 import { REDIS } from '../health/health.controller';
 import { STORE } from '../tokens';
-import type { Query, Reply, ResourceRequest } from './resource.service';
+import { containerFor, containerStatusOf } from './pod-containers';
+import { flag, one, type Query } from './query';
+import type { Reply, ResourceRequest } from './resource.service';
 import { ApiError, badRequest } from './status';
 
 const PODS = resourceFor('', 'v1', 'pods') as ResourceType;
@@ -25,16 +27,6 @@ interface LogParams {
   tailLines?: number;
   sinceMs?: number;
   limitBytes?: number;
-}
-
-function one(q: Query, key: string): string | undefined {
-  const v = q[key];
-  return Array.isArray(v) ? v[v.length - 1] : v;
-}
-
-function flag(q: Query, key: string): boolean {
-  const v = one(q, key);
-  return v === 'true' || v === '1';
 }
 
 function nonNegative(q: Query, key: string, positive = false): number | undefined {
@@ -78,22 +70,7 @@ export class PodLogService {
   }
 
   private params(pod: Pod, q: Query): LogParams {
-    const name = pod.metadata.name ?? '';
-    const specs = pod.spec.containers.map((c) => c.name);
-    const inits = (pod.spec.initContainers ?? []).map((c) => c.name);
-    const ephemeral = ((pod.spec as { ephemeralContainers?: { name: string }[] }).ephemeralContainers ?? []).map((c) => c.name);
-    let container = one(q, 'container') ?? '';
-    if (!container) {
-      const annotated = pod.metadata.annotations?.['kubectl.kubernetes.io/default-container'];
-      if (annotated && specs.includes(annotated)) container = annotated;
-      else if (specs.length === 1) container = specs[0];
-      else {
-        throw badRequest(
-          `a container name must be specified for pod ${name}, choose one of: [${specs.join(' ')}]${inits.length ? ` or one of the init containers: [${inits.join(' ')}]` : ''}`,
-        );
-      }
-    }
-    if (![...specs, ...inits, ...ephemeral].includes(container)) throw badRequest(`container ${container} is not valid for pod ${name}`);
+    const container = containerFor(pod, one(q, 'container'));
     const sinceSeconds = nonNegative(q, 'sinceSeconds', true);
     const sinceTime = one(q, 'sinceTime');
     if (sinceSeconds !== undefined && sinceTime) throw badRequest('at most one of sinceTime or sinceSeconds may be specified');
@@ -114,16 +91,11 @@ export class PodLogService {
     };
   }
 
-  private statusOf(pod: Pod, container: string): ContainerStatus | undefined {
-    const st = pod.status;
-    return [...(st?.containerStatuses ?? []), ...(st?.initContainerStatuses ?? [])].find((c) => c.name === container);
-  }
-
   /** The stream of the wanted instance; 400 with kubelet's words when there is none. */
   private async streamKey(pod: Pod, p: LogParams): Promise<string> {
     const name = pod.metadata.name ?? '';
     const uid = pod.metadata.uid ?? '';
-    const cs = this.statusOf(pod, p.container);
+    const cs = containerStatusOf(pod, p.container);
     const restarts = cs?.restartCount ?? 0;
     if (p.previous) {
       if (restarts === 0 && !cs?.lastState?.terminated) throw badRequest(`previous terminated container "${p.container}" in pod "${name}" not found`);

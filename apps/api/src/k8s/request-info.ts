@@ -25,6 +25,8 @@ export class PathError extends Error {
 }
 
 const NAME = /^[^/%]+$/;
+/** Subresources that open a stream to the pod's node (kube-apiserver's "connect" subresources). */
+const CONNECT = new Set(['exec', 'attach', 'portforward']);
 
 /**
  * `segments` is the path after `/api/v1` or `/apis/<group>/<version>`, split on `/`.
@@ -72,6 +74,12 @@ export function parseResourcePath(group: string, version: string, segments: stri
       break;
     default:
       throw new PathError(`method ${method} is not allowed`, 405);
+  }
+  if (CONNECT.has(subresource) && (method === 'GET' || method === 'POST')) {
+    // kubectl's WebSocket handshake is a GET, its SPDY fallback a POST: both open a stream into the pod and are
+    // authorised as `create`, as Kubernetes does since 1.30 (AuthorizePodWebsocketUpgradeCreatePermission), so
+    // read-only roles cannot exec. Other methods are authorised as what they are, then refused by the handler.
+    verb = 'create';
   }
   if (!name && (verb === 'update' || verb === 'patch')) throw new PathError(`the server does not allow this method on the requested resource`, 405);
   if (name && verb === 'create' && !subresource) throw new PathError('the server does not allow this method on the requested resource', 405);

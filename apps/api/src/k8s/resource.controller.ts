@@ -58,6 +58,10 @@ export class ResourceController {
             req.raw.on('close', fn);
             reply.raw.on('close', fn);
           },
+          takeSocket: () => {
+            reply.hijack();
+            return req.raw.socket;
+          },
         }),
     );
   }

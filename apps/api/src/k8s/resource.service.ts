@@ -3,6 +3,7 @@
 // authorised and parsed into a RequestInfo; objects leave through the store.
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import { applyJsonPatch, applyMergePatch, applyServerSideApply, applyStrategicMergePatch, describeApplyConflicts, PatchError } from '@flotilla/patch';
 import {
@@ -25,12 +26,14 @@ import { requestContext } from '../auth/request-context';
 import { admit, AdmissionContext, checkFields, decodeAs, fieldValidationOf, TenancyAdmission } from './admission';
 import { decodeBody, isPlainObject, parseJson, patchTypeOf } from './body';
 import { negotiate, Wanted } from './negotiate';
+import { PodConnectService } from './pod-connect';
 import { PodLogService } from './pod-log';
+import { flag, one, type Query } from './query';
 import type { RequestInfo } from './request-info';
 import { ApiError, badRequest, status, toStatus } from './status';
 import { STORE } from '../tokens';
 
-export type Query = Record<string, string | string[] | undefined>;
+export type { Query };
 
 export interface ResourceRequest {
   info: RequestInfo;
@@ -40,6 +43,8 @@ export interface ResourceRequest {
   /** For watch streams. */
   res: ServerResponse;
   onClose: (fn: () => void) => void;
+  /** For upgraded streams (exec, port-forward): takes the connection over from the HTTP server. */
+  takeSocket: () => Duplex;
 }
 
 export interface Reply {
@@ -53,16 +58,6 @@ export interface Reply {
 
 const NAMESPACES = resourceFor('', 'v1', 'namespaces') as ResourceType;
 const MAX_WATCH_SECONDS = 1800;
-
-function one(q: Query, key: string): string | undefined {
-  const v = q[key];
-  return Array.isArray(v) ? v[v.length - 1] : v;
-}
-
-function flag(q: Query, key: string): boolean {
-  const v = one(q, key);
-  return v === 'true' || v === '1';
-}
 
 function intParam(q: Query, key: string): number | undefined {
   const v = one(q, key);
@@ -90,7 +85,7 @@ export class ResourceService {
     private readonly tenancy: TenancyAdmission,
   ) {}
 
-  async handle(req: ResourceRequest): Promise<Reply | 'streamed'> {
+  async handle(req: ResourceRequest): Promise<Reply | 'streamed' | 'upgraded'> {
     const { info } = req;
     switch (info.subresource) {
       case '':
@@ -105,6 +100,9 @@ export class ResourceService {
         return this.finalize(req);
       case 'log':
         return PodLogService.serve(req);
+      case 'exec':
+      case 'portforward':
+        return PodConnectService.serve(req);
       case 'eviction':
         return this.evict(req);
       default:
