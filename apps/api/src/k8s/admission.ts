@@ -6,7 +6,6 @@ import { describeRule, Policy, PolicyRule, RoleRef, uncoveredRules } from '@flot
 import { apiVersionOf, applyDefaults, FieldError, KubeObject, resourceFor, ResourceType, unknownFields, validateObject } from '@flotilla/resources';
 import { resourceKey, Store, WriteTx } from '@flotilla/store';
 import { Authorizer, RbacAuthorizer } from '../auth/authz';
-import { requestContext } from '../auth/request-context';
 import type { UserInfo } from '../auth/user';
 import { applyLimitRangeDefaults, limitRangeViolations } from '../tenancy/limit-range';
 import { ENFORCE_LABEL, podSecurityMessage, podSecurityViolations, podSpecOf } from '../tenancy/pod-security';
@@ -33,6 +32,8 @@ export interface AdmissionContext {
   namespace: string;
   /** The name from the URL, when the request has one. */
   name: string;
+  /** Who asks. */
+  user: UserInfo;
   fieldValidation: FieldValidation;
   /** Collected `Warning` headers. */
   warnings: string[];
@@ -113,7 +114,7 @@ export class TenancyAdmission {
 
   /** Runs every step for a create (`old` undefined) or an update. Mutates `obj` (LimitRange defaults). */
   async admitInTx(tx: WriteTx, ctx: AdmissionContext, obj: KubeObject, old?: KubeObject): Promise<void> {
-    const user = requestContext()?.user;
+    const user = ctx.user;
     const rk = resourceKey(ctx.type);
     if (user && !user.groups.includes('system:masters')) {
       this.checkEscalation(user, ctx, obj);

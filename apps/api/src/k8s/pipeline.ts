@@ -7,7 +7,7 @@ import { AuditService } from '../audit/audit.service';
 import { AuthError, Authenticator, Credentials } from '../auth/authn';
 import { Authorizer, forbiddenMessage, hiddenMessage } from '../auth/authz';
 import { MutationRateLimiter } from '../auth/rate-limit';
-import { runWithContext } from '../auth/request-context';
+import type { Visibility } from '../auth/request-context';
 import { ANONYMOUS, Attributes, UserInfo } from '../auth/user';
 import { Metrics } from '../health/metrics';
 import { AUTHENTICATOR, AUTHORIZER, RATE_LIMITER } from '../tokens';
@@ -40,7 +40,7 @@ export class RequestPipeline {
     req: FastifyRequest,
     reply: FastifyReply,
     describe: () => Described,
-    handle: (user: UserInfo, d: Described) => Promise<Reply | 'streamed' | 'upgraded'>,
+    handle: (user: UserInfo, d: Described, visible: Visibility | undefined) => Promise<Reply | 'streamed' | 'upgraded'>,
   ): Promise<void> {
     const started = process.hrtime.bigint();
     let d: Described | undefined;
@@ -69,7 +69,7 @@ export class RequestPipeline {
         throw new ApiError(429, 'TooManyRequests', `too many requests from ${user.username}: retry after ${wait}s`, { retryAfterSeconds: wait });
       }
       const described = d;
-      const result = await runWithContext({ user, visible: verdict.visible }, () => handle(user, described));
+      const result = await handle(user, described, verdict.visible);
       decision = 'allowed';
       if (result === 'streamed' || result === 'upgraded') {
         code = result === 'upgraded' ? 101 : 200;

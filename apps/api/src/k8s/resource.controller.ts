@@ -46,9 +46,11 @@ export class ResourceController {
           },
         };
       },
-      () =>
+      (user, _d, visible) =>
         this.resources.handle({
           info,
+          user,
+          visible,
           query,
           headers: req.headers,
           body: req.body as Buffer | undefined,

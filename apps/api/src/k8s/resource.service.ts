@@ -22,7 +22,8 @@ import {
   type LabelSelector,
 } from '@flotilla/resources';
 import { DeleteOptions, Entry, PropagationPolicy, randomSuffix, Store, StoreError, Watcher, WatchEvent } from '@flotilla/store';
-import { requestContext } from '../auth/request-context';
+import type { Visibility } from '../auth/request-context';
+import type { UserInfo } from '../auth/user';
 import { admit, AdmissionContext, checkFields, decodeAs, fieldValidationOf, TenancyAdmission } from './admission';
 import { decodeBody, isPlainObject, parseJson, patchTypeOf } from './body';
 import { negotiate, Wanted } from './negotiate';
@@ -37,6 +38,10 @@ export type { Query };
 
 export interface ResourceRequest {
   info: RequestInfo;
+  /** Who asks (admission checks escalation and namespace labels by it). */
+  user: UserInfo;
+  /** What the caller may see (a tenant's namespaces, a node's pods), as the authorizer decided. */
+  visible?: Visibility;
   query: Query;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer | undefined;
@@ -133,7 +138,14 @@ export class ResourceService {
   }
 
   private ctx(req: ResourceRequest, name = req.info.name): AdmissionContext {
-    return { type: req.info.type, namespace: req.info.namespace, name, fieldValidation: fieldValidationOf(one(req.query, 'fieldValidation')), warnings: [] };
+    return {
+      type: req.info.type,
+      namespace: req.info.namespace,
+      name,
+      user: req.user,
+      fieldValidation: fieldValidationOf(one(req.query, 'fieldValidation')),
+      warnings: [],
+    };
   }
 
   private wanted(req: ResourceRequest): Wanted {
@@ -182,8 +194,7 @@ export class ResourceService {
       if (err instanceof SelectorError || err instanceof FieldSelectorError) throw badRequest(`unable to parse requirement: ${err.message}`);
       throw err;
     }
-    // What the caller may see (a tenant's namespaces, a node's pods), as the authorizer decided.
-    const visible = requestContext()?.visible;
+    const visible = req.visible;
     if (!labels && !fields) return visible;
     return (o) => (!visible || visible(o)) && (!labels || matchesSelector(labels, o.metadata.labels)) && (!fields || matchesFieldSelector(fields, o));
   }
