@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Deployment, Node, Pod } from '@flotilla/resources';
-import { contains, equals, eventually, Portal, screenshots, signIn as signInAs, signOut as signOutOf, textOf } from './support/browser';
+import { browserStep, contains, equals, eventually, Portal, screenshots, signIn as signInAs, signOut as signOutOf, textOf } from './support/browser';
 import type { Platform } from './support/platform';
 import { PortalStack, startPortalStack } from './support/portal-stack';
 import { ADMIN_PASSWORD, call, login } from './support/tenancy';
@@ -110,7 +110,9 @@ async function helloPods(): Promise<Pod[]> {
 const runningOnNode = (pods: Pod[]) => pods.filter((x) => x.spec?.nodeName === nodeName && x.status?.phase === 'Running');
 
 describe('the portal beyond the first deploy', () => {
-  it('shows the API’s field error at its line in the YAML editor, then applies a valid manifest', async () => {
+  const step = browserStep(() => page);
+
+  step('shows the API’s field error at its line in the YAML editor, then applies a valid manifest', async () => {
     await signIn(dev);
     await page.goto(`${portal.url}/ns/${ns}/yaml?kind=ConfigMap`);
     const editor = page.getByLabel(/^Manifest/);
@@ -145,7 +147,7 @@ describe('the portal beyond the first deploy', () => {
     await shot(page, 'yaml-applied');
   });
 
-  it('shows ConfigMaps, and a Secret’s values only once revealed', async () => {
+  step('shows ConfigMaps, and a Secret’s values only once revealed', async () => {
     await page.goto(`${portal.url}/ns/${ns}/config`);
     const cm = page.getByRole('region', { name: 'ConfigMap hello-settings' });
     await contains(cm, 'hello from yaml');
@@ -163,7 +165,7 @@ describe('the portal beyond the first deploy', () => {
     await signOut();
   });
 
-  it('refuses a view-only user the Secret’s values, in the portal and at the API', async () => {
+  step('refuses a view-only user the Secret’s values, in the portal and at the API', async () => {
     await signIn(viewer);
     await page.goto(`${portal.url}/ns/${ns}/config`);
     await contains(page.getByRole('region', { name: 'ConfigMap hello-settings' }), 'hello from yaml');
@@ -181,7 +183,7 @@ describe('the portal beyond the first deploy', () => {
     await signOut();
   });
 
-  it('creates an API token that is shown once, works against the API, and fails with 401 once revoked', async () => {
+  step('creates an API token that is shown once, works against the API, and fails with 401 once revoked', async () => {
     await signIn(dev);
     await page.goto(`${portal.url}/account`);
     const tokenName = `ci-${run}`;
@@ -206,7 +208,7 @@ describe('the portal beyond the first deploy', () => {
     await shot(page, 'account-token-revoked');
   });
 
-  it('downloads a kubeconfig that the real kubectl uses as the signed-in user', async () => {
+  step('downloads a kubeconfig that the real kubectl uses as the signed-in user', async () => {
     await page.goto(`${portal.url}/account`);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download kubeconfig' }).click()]);
     expect(download.suggestedFilename()).toBe('flotilla.kubeconfig');
@@ -228,7 +230,7 @@ describe('the portal beyond the first deploy', () => {
     await signOut();
   });
 
-  it('lets the admin cordon, uncordon and drain the node, and the pods come back after', async () => {
+  step('lets the admin cordon, uncordon and drain the node, and the pods come back after', async () => {
     await eventually(async () => expect(runningOnNode(await helloPods())).toHaveLength(1), 60_000);
     await signIn(admin);
     await page.goto(`${portal.url}/admin/nodes`);
@@ -261,7 +263,7 @@ describe('the portal beyond the first deploy', () => {
     await shot(page, 'admin-node-uncordoned');
   });
 
-  it('filters the audit log down to this test’s own actions', async () => {
+  step('filters the audit log down to this test’s own actions', async () => {
     await page.goto(`${portal.url}/admin/audit`);
     const filter = page.getByRole('form', { name: 'Filter the audit log' });
     await filter.getByLabel('User').fill(dev);
@@ -283,7 +285,7 @@ describe('the portal beyond the first deploy', () => {
     expect(await textOf(page.getByRole('row', { name: /hello-secret/ }))).toContain('403');
   });
 
-  it('fits every main page on a phone screen without sideways scrolling', async () => {
+  step('fits every main page on a phone screen without sideways scrolling', async () => {
     const pod = (await helloPods()).find((x) => x.status?.phase === 'Running')?.metadata.name;
     expect(pod).toBeDefined();
     await page.setViewportSize({ width: 390, height: 844 });

@@ -4,7 +4,7 @@
 // image, rolls back; another tenant sees none of it.
 import { randomBytes } from 'node:crypto';
 import type { Page } from 'playwright-core';
-import { Browser, contains, equals, eventually, Portal, screenshots, signIn as signInAs, signOut as signOutOf } from './support/browser';
+import { Browser, browserStep, contains, equals, eventually, Portal, screenshots, signIn as signInAs, signOut as signOutOf } from './support/browser';
 import { PortalStack, startPortalStack } from './support/portal-stack';
 import { ADMIN_PASSWORD } from './support/tenancy';
 
@@ -72,7 +72,9 @@ async function createNamespace(name: string, editor: string): Promise<void> {
 }
 
 describe('the portal, as an admin and as team members', () => {
-  it('refuses a wrong password and signs the admin in over verified HTTPS', async () => {
+  const step = browserStep(() => page);
+
+  step('refuses a wrong password and signs the admin in over verified HTTPS', async () => {
     await page.goto(`${portal.url}/login`);
     await page.getByLabel('Username').fill(admin);
     await page.getByLabel('Password').fill('not-the-password');
@@ -87,7 +89,7 @@ describe('the portal, as an admin and as team members', () => {
     expect(cookies.map((c) => c.name)).toEqual(['__Host-flotilla_portal']);
   });
 
-  it('lets the admin create users and team namespaces with quota and role bindings', async () => {
+  step('lets the admin create users and team namespaces with quota and role bindings', async () => {
     await page.goto(`${portal.url}/admin/users`);
     await createUser(dev);
     await createUser(other);
@@ -105,7 +107,7 @@ describe('the portal, as an admin and as team members', () => {
     await signOut();
   });
 
-  it('lets a team member deploy the example web app from the form and watch it roll out', async () => {
+  step('lets a team member deploy the example web app from the form and watch it roll out', async () => {
     await signIn(dev);
     await page.waitForURL(new RegExp(`/ns/${ns}$`));
     const options = await page.getByLabel('Namespace').locator('option').allTextContents();
@@ -135,7 +137,7 @@ describe('the portal, as an admin and as team members', () => {
     await shot(page, 'deployment-rolled-out');
   });
 
-  it('shows the service with its ready endpoints and a link that opens the app through the ingress', async () => {
+  step('shows the service with its ready endpoints and a link that opens the app through the ingress', async () => {
     await page.goto(`${portal.url}/ns/${ns}/services`);
     const row = page.getByRole('row', { name: /web/ });
     await contains(row, '2 ready', 60_000);
@@ -155,7 +157,7 @@ describe('the portal, as an admin and as team members', () => {
     await app.close();
   });
 
-  it('shows the pods with their containers', async () => {
+  step('shows the pods with their containers', async () => {
     await page.goto(`${portal.url}/ns/${ns}/pods`);
     await contains(page.getByRole('row', { name: /web-/ }).first(), 'Running');
     await page.getByRole('row', { name: /web-/ }).first().getByRole('link').click();
@@ -163,7 +165,7 @@ describe('the portal, as an admin and as team members', () => {
     await shot(page, 'pod');
   });
 
-  it('follows the logs of every pod of the deployment', async () => {
+  step('follows the logs of every pod of the deployment', async () => {
     await page.goto(`${portal.url}/ns/${ns}/logs?deployment=web`);
     const log = page.getByTestId('log');
     await contains(log, 'web-server', 60_000);
@@ -173,7 +175,7 @@ describe('the portal, as an admin and as team members', () => {
     await shot(page, 'logs');
   });
 
-  it('rolls out a new image live and rolls back to the first revision', async () => {
+  step('rolls out a new image live and rolls back to the first revision', async () => {
     await page.goto(`${portal.url}/ns/${ns}/deployments/web`);
     await page.getByLabel('web', { exact: true }).fill('nginx:1.28');
     await page.getByRole('button', { name: 'Roll out' }).click();
@@ -198,7 +200,7 @@ describe('the portal, as an admin and as team members', () => {
     await signOut();
   });
 
-  it('shows another tenant none of it', async () => {
+  step('shows another tenant none of it', async () => {
     await signIn(other);
     await page.waitForURL(new RegExp(`/ns/${otherNs}$`));
     expect(await page.getByLabel('Namespace').locator('option').allTextContents()).toEqual([otherNs]);

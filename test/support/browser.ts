@@ -204,10 +204,59 @@ export async function signIn(page: Page, portal: Portal, user: string, password:
   await page.getByLabel('Username').fill(user);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+  // Signing in lands on '/', which sends a member on to their first namespace in a second, client-side step:
+  // wait until it has settled there (or on the welcome page of someone with no namespace), or a test's next
+  // page.goto races that redirect and ends up on the namespace page.
+  const settled = await Promise.race([
+    page
+      .waitForURL((u) => !u.pathname.startsWith('/login') && u.pathname !== '/')
+      .then(
+        () => true,
+        () => false,
+      ),
+    page
+      .getByRole('heading', { name: 'Welcome' })
+      .waitFor()
+      .then(
+        () => true,
+        () => false,
+      ),
+  ]);
+  if (!settled) throw new Error(`signing in as ${user} did not land anywhere (still at ${page.url()})`);
 }
 
 export async function signOut(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.waitForURL(/\/login$/);
+}
+
+/**
+ * `it` for browser steps: a failure also says where the browser was and what the page showed, so a red run
+ * in CI (whose screenshots nobody sees) can be understood from its log alone.
+ */
+export function browserStep(page: () => Page | undefined): (name: string, fn: () => Promise<void>, timeoutMs?: number) => void {
+  return (name, fn, timeoutMs) =>
+    it(
+      name,
+      async () => {
+        try {
+          await fn();
+        } catch (err) {
+          const p = page();
+          const text = p
+            ? await p
+                .locator('body')
+                .innerText({ timeout: 2000 })
+                .catch(() => '(no text)')
+            : '(no page)';
+          if (err instanceof Error) {
+            const where = `\n--- the page at ${p?.url() ?? '?'} ---\n${text.slice(0, 2000)}`;
+            err.message += where;
+            err.stack = `${err.stack ?? ''}${where}`; // jest prints the stack, which was written with the old message
+          }
+          throw err;
+        }
+      },
+      timeoutMs,
+    );
 }
