@@ -147,6 +147,20 @@ describe('planDeployment: RollingUpdate', () => {
     ]);
   });
 
+  it('does not surge again while a scaled-down ReplicaSet still runs its extra pods', () => {
+    const c = rolledOut({ replicas: 10 });
+    setImage(c, 'nginx:1.26');
+    c.apply(planDeployment(c.deployment('web'), c.replicaSets(), c.pods(), T0)); // new 0 -> 3, old 10 -> 8 (specs)
+    // The old ReplicaSet's controller has not removed its two extra pods yet: it still reports 10.
+    const old = c.replicaSets().find((rs) => rs.spec.template.spec.containers[0].image !== 'nginx:1.26');
+    expect(old?.spec.replicas).toBe(8);
+    expect(old?.status?.replicas).toBe(10);
+    const again = planDeployment(c.deployment('web'), c.replicaSets(), c.pods(), T0);
+    // 10 old pods + 3 new = replicas + maxSurge already: the new ReplicaSet may not grow (Kubernetes, counting
+    // specs only, would take it to 5, and 15 pods would run).
+    expect(eventMessages(again).filter((m) => m.includes('Scaled up'))).toEqual([]);
+  });
+
   it('removes unavailable old replicas first so a broken old version does not block the rollout', () => {
     const d = deployment('web', { replicas: 4, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } } });
     const old = replicaSet('web-old', {

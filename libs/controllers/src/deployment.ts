@@ -361,7 +361,10 @@ class DeploymentSync {
     const desired = desiredReplicas(d);
     if (!isRollingUpdate(d)) return desired;
     const maxTotal = desired + maxSurge(d);
-    const current = sum(all, rsReplicas);
+    // Kubernetes sums the ReplicaSets' spec.replicas here. A ReplicaSet just scaled down still runs its extra
+    // pods until its controller has removed them (status.replicas says how many it has): counting those too
+    // keeps the pods that actually run within replicas + maxSurge, not only the specs.
+    const current = sum(all, (rs) => Math.max(rsReplicas(rs), rs.status?.replicas ?? 0));
     if (current >= maxTotal) return rsReplicas(newRS);
     return rsReplicas(newRS) + Math.min(maxTotal - current, desired - rsReplicas(newRS));
   }
