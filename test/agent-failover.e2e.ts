@@ -81,7 +81,9 @@ afterAll(async () => {
   await Promise.all(agents.map((a) => a.stop()));
   await controller?.stop();
   if (process.env.AGENT_TEST_LOGS) for (const a of agents) process.stderr.write(a.logs());
-  for (const node of nodes) await cleanupNode(node);
+  // Twice over: the namespace's network carries the label of the agent that made it, and cannot go while the
+  // other agent's containers still use it.
+  for (const node of [...nodes, ...nodes]) await cleanupNode(node);
   kubectl?.(['delete', 'node', ...nodes, '--ignore-not-found', '--wait=false']);
   kubectl?.(['delete', 'lease', '-n', 'kube-node-lease', ...nodes, '--ignore-not-found', '--wait=false']);
   for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
