@@ -1,18 +1,30 @@
 // Docker's multiplexed attach/log stream (8-byte frame headers) to plain text, and a byte limit.
 import { PassThrough, Transform, type TransformCallback } from 'node:stream';
 
-/** Strips Docker's `[stream, 0, 0, 0, size(4, big-endian)]` frame headers, keeping stdout and stderr in order. */
-export class DockerDemuxer extends Transform {
+/** Docker's `[stream, 0, 0, 0, size(4, big-endian)]` frames, reassembled across the chunks they arrive in. */
+class FrameReader {
   private buffered: Buffer = Buffer.alloc(0);
 
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+  /** Calls `frame` for each whole frame received so far (stream 1: stdout, 2: stderr), in order. */
+  read(chunk: Buffer, frame: (stream: number, payload: Buffer) => void): void {
     this.buffered = this.buffered.length ? Buffer.concat([this.buffered, chunk]) : chunk;
     while (this.buffered.length >= 8) {
       const size = this.buffered.readUInt32BE(4);
       if (this.buffered.length < 8 + size) break;
-      this.push(this.buffered.subarray(8, 8 + size));
+      const stream = this.buffered[0];
+      const payload = this.buffered.subarray(8, 8 + size);
       this.buffered = this.buffered.subarray(8 + size);
+      frame(stream, payload);
     }
+  }
+}
+
+/** Strips Docker's frame headers, keeping stdout and stderr in order. */
+export class DockerDemuxer extends Transform {
+  private readonly frames = new FrameReader();
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.frames.read(chunk, (_stream, payload) => this.push(payload));
     done();
   }
 
@@ -52,21 +64,17 @@ export class ByteLimiter extends Transform {
 export function splitDockerStream(source: NodeJS.ReadableStream): { stdout: PassThrough; stderr: PassThrough } {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
-  let buffered: Buffer = Buffer.alloc(0);
-  source.on('data', (chunk: Buffer) => {
-    buffered = buffered.length ? Buffer.concat([buffered, chunk]) : chunk;
-    while (buffered.length >= 8) {
-      const size = buffered.readUInt32BE(4);
-      if (buffered.length < 8 + size) break;
-      const target = buffered[0] === 2 ? stderr : stdout;
+  const frames = new FrameReader();
+  source.on('data', (chunk: Buffer) =>
+    frames.read(chunk, (stream, payload) => {
+      const target = stream === 2 ? stderr : stdout;
       // Backpressure: hold the source while a consumer is slow.
-      if (!target.write(buffered.subarray(8, 8 + size))) {
+      if (!target.write(payload)) {
         source.pause();
         target.once('drain', () => source.resume());
       }
-      buffered = buffered.subarray(8 + size);
-    }
-  });
+    }),
+  );
   const end = (): void => {
     stdout.end();
     stderr.end();
