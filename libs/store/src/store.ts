@@ -82,6 +82,11 @@ export interface DeleteResult {
 
 type Query = <T = Record<string, unknown>>(sql: string, ...params: unknown[]) => Promise<T[]>;
 
+/** A Query on a pool (any connection) or on one connection (inside its transaction). */
+function queryOn(db: Pool | PoolClient): Query {
+  return async <T>(sql: string, ...params: unknown[]) => (await db.query(sql, params)).rows as T[];
+}
+
 interface PendingWrite {
   op: 'insert' | 'update' | 'delete';
   type: ChangeType;
@@ -147,6 +152,7 @@ export class Store {
   /** The Prisma client (tenancy, audit); objects and the change log go through `pool` directly. */
   readonly db: Db;
   private readonly pool: Pool;
+  private readonly q: Query;
 
   private constructor(
     conn: Connections,
@@ -154,6 +160,7 @@ export class Store {
   ) {
     this.db = conn.db;
     this.pool = conn.pool;
+    this.q = queryOn(conn.pool);
     this.log = opts.log ?? (() => undefined);
     this.cache = new WatchCache((resource, from, to) => this.history(resource, from, to), opts.ringSize);
   }
@@ -175,8 +182,6 @@ export class Store {
     await this.db.$disconnect();
     await this.pool.end().catch(() => undefined);
   }
-
-  private readonly q: Query = async <T>(sql: string, ...params: unknown[]) => (await this.pool.query(sql, params)).rows as T[];
 
   // ---- feeding the cache -----------------------------------------------------------------------
 
@@ -368,12 +373,13 @@ export class Store {
           // BEGIN is sent with the first statement that needs it: a transaction that only writes (a create
           // the cache says is new) is then one round trip, BEGIN, writes and COMMIT in one message.
           let begun = false;
-          const query = async <R>(sql: string, ...params: unknown[]): Promise<R[]> => {
+          const onClient = queryOn(c);
+          const query: Query = async (sql, ...params) => {
             if (!begun) {
               begun = true;
               await c.query(BEGIN);
             }
-            return (await c.query(sql, params)).rows as R[];
+            return onClient(sql, ...params);
           };
           const tx = new WriteTx(query, opts.now ?? new Date(), this.opts.transformer);
           const result = await fn(tx);
@@ -534,29 +540,26 @@ export class Store {
    */
   async compact(keepSeconds: number, keepMin = 1000): Promise<number> {
     return this.withClient(async (c) => {
-      const q: Query = async <T>(sql: string, ...p: unknown[]) => (await c.query(sql, p)).rows as T[];
+      const q = queryOn(c);
       await c.query('BEGIN');
-      const locked = await q<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock(727073) AS ok');
-      if (!locked[0]?.ok) {
-        await c.query('COMMIT');
-        return 0;
-      }
-      const bound = await q<{ rv: string | null }>(
-        `SELECT max(resource_version)::text AS rv FROM changes
-         WHERE created_at < now() - make_interval(secs => $1)
-           AND resource_version <= (SELECT max(resource_version) - $2 FROM changes)`,
-        keepSeconds,
-        keepMin,
-      );
-      const upTo = bound[0]?.rv ? Number(bound[0].rv) : 0;
-      if (!upTo) {
-        await c.query('COMMIT');
-        return 0;
-      }
-      const del = await q<{ n: string }>('WITH d AS (DELETE FROM changes WHERE resource_version <= $1 RETURNING 1) SELECT count(*)::text AS n FROM d', upTo);
-      await q("UPDATE store_counters SET value = GREATEST(value, $1) WHERE name = 'compacted' RETURNING value", upTo);
+      const deleted = await (async () => {
+        const locked = await q<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock(727073) AS ok');
+        if (!locked[0]?.ok) return 0;
+        const bound = await q<{ rv: string | null }>(
+          `SELECT max(resource_version)::text AS rv FROM changes
+           WHERE created_at < now() - make_interval(secs => $1)
+             AND resource_version <= (SELECT max(resource_version) - $2 FROM changes)`,
+          keepSeconds,
+          keepMin,
+        );
+        const upTo = bound[0]?.rv ? Number(bound[0].rv) : 0;
+        if (!upTo) return 0;
+        const del = await q<{ n: string }>('WITH d AS (DELETE FROM changes WHERE resource_version <= $1 RETURNING 1) SELECT count(*)::text AS n FROM d', upTo);
+        await q("UPDATE store_counters SET value = GREATEST(value, $1) WHERE name = 'compacted' RETURNING value", upTo);
+        return Number(del[0]?.n ?? 0);
+      })();
       await c.query('COMMIT');
-      return Number(del[0]?.n ?? 0);
+      return deleted;
     });
   }
 }
