@@ -151,10 +151,11 @@ export async function applyActions(ctx: Ctx, actions: Action[], guard?: ActiveGu
             out.push(await ctx.store.createIn(tx, t, obj, obj.metadata.namespace ?? ''));
           }
           // The events about these creates commit with them (one transaction per batch, not two).
-          await ctx.events.recordIn(tx, groupEvents.filter(aboutAny(out)));
+          await ctx.events.recordIn(tx, groupEvents.filter(aboutAny(namesOf(out))));
           return out;
         });
-        events.push(...groupEvents.filter((e) => !aboutAny(created)(e)));
+        const recorded = aboutAny(namesOf(created));
+        events.push(...groupEvents.filter((e) => !recorded(e)));
         created.forEach(noteRv);
         if (created.length < group.length) {
           for (const obj of group.slice(created.length)) notWritten.add(obj.metadata.name ?? '');
@@ -246,16 +247,19 @@ export async function applyActions(ctx: Ctx, actions: Action[], guard?: ActiveGu
     }
   }
 
-  const kept = events.filter((e) => ![...notWritten].some((n) => n && e.message.includes(n)));
+  const unwritten = aboutAny(notWritten);
+  const kept = events.filter((e) => !unwritten(e));
   await ctx.events.record(kept);
   return result;
 }
 
-/** Whether an event is about one of `objs` (its message names it, as every create/delete event does). */
-function aboutAny(objs: KubeObject[]): (e: PlannedEvent) => boolean {
-  const names = objs.map((o) => o.metadata.name ?? '').filter(Boolean);
-  return (e) => names.some((n) => e.message.includes(n));
+/** Whether an event is about one of the named objects (its message names it, as every create/delete event does). */
+function aboutAny(names: Iterable<string>): (e: PlannedEvent) => boolean {
+  const named = [...names].filter(Boolean);
+  return (e) => named.some((n) => e.message.includes(n));
 }
+
+const namesOf = (objs: KubeObject[]): string[] => objs.map((o) => o.metadata.name ?? '');
 
 function withWrittenRv(obj: KubeObject, written: Map<string, string>): KubeObject {
   const rv = written.get(objKey(obj.kind, obj.metadata.namespace ?? '', obj.metadata.name ?? ''));
