@@ -80,7 +80,7 @@ export interface DeleteResult {
   removed: boolean;
 }
 
-type Query = <T = Record<string, unknown>>(sql: string, ...params: unknown[]) => Promise<T[]>;
+export type Query = <T = Record<string, unknown>>(sql: string, ...params: unknown[]) => Promise<T[]>;
 
 /** A Query on a pool (any connection) or on one connection (inside its transaction). */
 function queryOn(db: Pool | PoolClient): Query {
@@ -149,10 +149,15 @@ export class Store {
   private closed = false;
   private readonly log: NonNullable<StoreOptions['log']>;
 
-  /** The Prisma client (tenancy, audit); objects and the change log go through `pool` directly. */
+  /**
+   * The Prisma client, for the identity admin (users, groups, token lists) and the audit reader. Its WASM
+   * query compiler costs the process 40–110 MB once it first runs, so nothing on a hot path uses it: objects,
+   * the change log, audit inserts and credential checks go through `sql`.
+   */
   readonly db: Db;
   private readonly pool: Pool;
-  private readonly q: Query;
+  /** Plain SQL on the pool (any connection). */
+  readonly sql: Query;
 
   private constructor(
     conn: Connections,
@@ -160,7 +165,7 @@ export class Store {
   ) {
     this.db = conn.db;
     this.pool = conn.pool;
-    this.q = queryOn(conn.pool);
+    this.sql = queryOn(conn.pool);
     this.log = opts.log ?? (() => undefined);
     this.cache = new WatchCache((resource, from, to) => this.history(resource, from, to), opts.ringSize);
   }
@@ -237,7 +242,7 @@ export class Store {
         do {
           this.pollAgain = false;
           for (;;) {
-            const rows = await this.q<{ rv: string; resource: string; namespace: string; name: string; type: ChangeType; json: string }>(
+            const rows = await this.sql<{ rv: string; resource: string; namespace: string; name: string; type: ChangeType; json: string }>(
               'SELECT resource_version::text AS rv, resource, namespace, name, type, object::text AS json FROM changes WHERE resource_version > $1 ORDER BY resource_version LIMIT 5000',
               this.cache.rv,
             );
@@ -263,20 +268,20 @@ export class Store {
 
   private async checkCompaction(): Promise<void> {
     // A change log compacted past the cache (e.g. after a long pause) means the cache must re-list.
-    const rows = await this.q<{ value: string }>("SELECT value::text AS value FROM store_counters WHERE name = 'compacted'");
+    const rows = await this.sql<{ value: string }>("SELECT value::text AS value FROM store_counters WHERE name = 'compacted'");
     const compacted = Number(rows[0]?.value ?? 0);
     this.cache.compactedRv = compacted;
     if (compacted > this.cache.rv) await this.reload();
   }
 
   private async history(resource: string, fromRv: number, toRv: number): Promise<Change[]> {
-    const rows = await this.q<{ rv: string; namespace: string; name: string; type: ChangeType; json: string }>(
+    const rows = await this.sql<{ rv: string; namespace: string; name: string; type: ChangeType; json: string }>(
       'SELECT resource_version::text AS rv, namespace, name, type, object::text AS json FROM changes WHERE resource = $1 AND resource_version > $2 AND resource_version <= $3 ORDER BY resource_version',
       resource,
       fromRv,
       toRv,
     );
-    const compacted = await this.q<{ value: string }>("SELECT value::text AS value FROM store_counters WHERE name = 'compacted'");
+    const compacted = await this.sql<{ value: string }>("SELECT value::text AS value FROM store_counters WHERE name = 'compacted'");
     if (fromRv < Number(compacted[0]?.value ?? 0)) throw new StoreError('Expired', `too old resource version: ${fromRv} (${compacted[0]?.value})`);
     return rows.map((r) => ({ ...r, resource, rv: Number(r.rv), ...decodeRow(this.opts.transformer, resource, r.json) }));
   }
@@ -285,13 +290,13 @@ export class Store {
   async existingUids(uids: string[]): Promise<Set<string>> {
     const valid = uids.filter((u) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(u));
     if (valid.length === 0) return new Set();
-    const rows = await this.q<{ uid: string }>('SELECT uid::text AS uid FROM objects WHERE uid = ANY($1::uuid[])', valid);
+    const rows = await this.sql<{ uid: string }>('SELECT uid::text AS uid FROM objects WHERE uid = ANY($1::uuid[])', valid);
     return new Set(rows.map((r) => r.uid));
   }
 
   /** The latest committed version. */
   async currentRv(): Promise<number> {
-    const rows = await this.q<{ value: string }>("SELECT value::text AS value FROM store_counters WHERE name = 'resource_version'");
+    const rows = await this.sql<{ value: string }>("SELECT value::text AS value FROM store_counters WHERE name = 'resource_version'");
     return Number(rows[0].value);
   }
 

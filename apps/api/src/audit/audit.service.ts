@@ -21,6 +21,9 @@ export interface AuditRecord {
   reason?: string;
 }
 
+const AUDIT_COLUMNS =
+  'time, request_id, username, groups, source_ip, user_agent, verb, api_group, resource, subresource, namespace, name, code, decision, reason';
+
 @Injectable()
 export class AuditService implements OnModuleDestroy {
   private pending: (AuditRecord & { time: Date })[] = [];
@@ -45,8 +48,31 @@ export class AuditService implements OnModuleDestroy {
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return;
-    this.flushing = this.store.db.auditEvent
-      .createMany({ data: batch })
+    const rows = batch.map((r) => ({
+      time: r.time.toISOString(),
+      request_id: r.requestId,
+      username: r.username,
+      groups: r.groups,
+      source_ip: r.sourceIp,
+      user_agent: r.userAgent ?? null,
+      verb: r.verb,
+      api_group: r.apiGroup,
+      resource: r.resource,
+      subresource: r.subresource,
+      namespace: r.namespace,
+      name: r.name,
+      code: r.code,
+      decision: r.decision,
+      reason: r.reason ?? null,
+    }));
+    // One statement for the whole batch; the column list is the Prisma model's (prisma/schema.prisma, AuditEvent).
+    this.flushing = this.store
+      .sql(
+        `INSERT INTO audit_events (${AUDIT_COLUMNS}) SELECT ${AUDIT_COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS r(time timestamptz, request_id text,
+         username text, groups text[], source_ip text, user_agent text, verb text, api_group text, resource text, subresource text, namespace text,
+         name text, code int, decision text, reason text)`,
+        JSON.stringify(rows),
+      )
       .then(() => undefined)
       .catch((err: Error) => {
         // Never drop silently: say so on stderr with the count, so an operator can see the gap.

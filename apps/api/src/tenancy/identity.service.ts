@@ -79,20 +79,28 @@ export class IdentityService {
     const groups = opts.groups ?? [];
     for (const g of groups) if (!GROUPNAME.test(g)) throw new IdentityError(422, `invalid group name "${g}"`);
     const passwordHash = await argonHash(password, ARGON);
+    const id = randomUUID();
+    const unique = [...new Set(groups)].sort();
+    let rows: { created_at: Date }[];
     try {
-      const id = randomUUID();
-      await this.db.$transaction(async (tx) => {
-        await tx.user.create({ data: { id, username, displayName: opts.displayName ?? '', passwordHash } });
-        for (const g of groups) {
-          await tx.group.upsert({ where: { name: g }, create: { name: g }, update: {} });
-          await tx.groupMember.create({ data: { groupName: g, userId: id } });
-        }
-      });
+      // One statement (so one transaction): the first admin is created at start-up, and this keeps the Prisma
+      // client unloaded until someone administers users (see Store.db).
+      rows = await this.store.sql<{ created_at: Date }>(
+        `WITH u AS (INSERT INTO users (id, username, display_name, password_hash) VALUES ($1, $2, $3, $4) RETURNING created_at),
+              g AS (INSERT INTO groups (name) SELECT unnest($5::text[]) ON CONFLICT (name) DO NOTHING),
+              m AS (INSERT INTO group_members (group_name, user_id) SELECT unnest($5::text[]), $1::uuid)
+         SELECT created_at FROM u`,
+        id,
+        username,
+        opts.displayName ?? '',
+        passwordHash,
+        unique,
+      );
     } catch (err) {
-      if (/Unique constraint|P2002/.test((err as Error).message)) throw new IdentityError(409, `user "${username}" already exists`);
+      if ((err as { code?: string }).code === '23505') throw new IdentityError(409, `user "${username}" already exists`);
       throw err;
     }
-    return this.getUser(username);
+    return { id, username, displayName: opts.displayName ?? '', disabled: false, groups: unique, createdAt: rows[0].created_at.toISOString() };
   }
 
   async getUser(username: string): Promise<UserView> {
@@ -257,12 +265,12 @@ export class IdentityService {
     const key = p.id;
     const hit = this.authCache.get(key);
     if (hit && hit.until > now && secretMatches(p.secret, hit.secretHash)) return hit.user;
-    const row = await this.db.apiToken.findUnique({ where: { id: p.id }, include: { user: { include: { memberships: true } } } });
-    if (!row || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= now) || !secretMatches(p.secret, row.secretHash)) return undefined;
+    const row = await this.credential<{ id: string; kind: string; subject: string }>('api_tokens', p.id, 'c.id, c.kind, c.subject');
+    if (!row || row.revoked_at || (row.expires_at && row.expires_at.getTime() <= now) || !secretMatches(p.secret, row.secret_hash)) return undefined;
     let user: UserInfo;
     if (row.kind === 'user') {
-      if (!row.user || row.user.disabled) return undefined;
-      user = userInfo(row.user);
+      if (!row.user_id || row.disabled) return undefined;
+      user = userInfo(row);
     } else if (row.kind === 'node') {
       user = { username: row.subject, uid: `node:${row.id}`, groups: [NODES_GROUP, 'system:authenticated'] };
     } else if (row.kind === 'serviceaccount') {
@@ -271,10 +279,24 @@ export class IdentityService {
       if (!this.store.cache.get('core/serviceaccounts', ns, sa)) return undefined;
       user = { username: row.subject, uid: `sa-token:${row.id}`, groups: ['system:serviceaccounts', `system:serviceaccounts:${ns}`, 'system:authenticated'] };
     } else return undefined;
-    const until = Math.min(now + AUTH_CACHE_MS, row.expiresAt?.getTime() ?? Infinity);
+    const until = Math.min(now + AUTH_CACHE_MS, row.expires_at?.getTime() ?? Infinity);
     if (this.authCache.size > 10_000) this.authCache.clear();
-    this.authCache.set(key, { user, until, secretHash: row.secretHash });
+    this.authCache.set(key, { user, until, secretHash: row.secret_hash });
     return user;
+  }
+
+  /**
+   * A token or session with its user and the user's groups, in one round trip. Every request that misses the
+   * cache asks this, so it is plain SQL on the store's pool rather than the Prisma client (see Store.db).
+   */
+  private async credential<T extends object>(table: 'api_tokens' | 'sessions', id: string, columns: string): Promise<(CredentialRow & T) | undefined> {
+    const rows = await this.store.sql<CredentialRow & T>(
+      `SELECT c.secret_hash, c.expires_at, c.revoked_at, ${columns}, u.id AS user_id, u.username, u.disabled,
+              ARRAY(SELECT m.group_name FROM group_members m WHERE m.user_id = u.id) AS groups
+         FROM ${table} c LEFT JOIN users u ON u.id = c.user_id WHERE c.id = $1`,
+      id,
+    );
+    return rows[0];
   }
 
   // ---- sessions ----------------------------------------------------------------------------------
@@ -293,10 +315,11 @@ export class IdentityService {
   async authenticateSession(cookie: string, csrf: string | undefined, needCsrf: boolean): Promise<{ user: UserInfo; csrfOk: boolean } | undefined> {
     const p = parseSecret(cookie);
     if (!p || p.prefix !== 'fls') return undefined;
-    const row = await this.db.session.findUnique({ where: { id: p.id }, include: { user: { include: { memberships: true } } } });
-    if (!row || row.revokedAt || row.expiresAt.getTime() <= Date.now() || row.user.disabled || !secretMatches(p.secret, row.secretHash)) return undefined;
-    const csrfOk = !needCsrf || (csrf !== undefined && secretMatches(csrf, row.csrfHash));
-    return { user: userInfo(row.user), csrfOk };
+    const row = await this.credential<{ csrf_hash: string }>('sessions', p.id, 'c.csrf_hash');
+    if (!row?.user_id || row.revoked_at || row.expires_at!.getTime() <= Date.now() || row.disabled || !secretMatches(p.secret, row.secret_hash))
+      return undefined;
+    const csrfOk = !needCsrf || (csrf !== undefined && secretMatches(csrf, row.csrf_hash));
+    return { user: userInfo(row), csrfOk };
   }
 
   async endSession(cookie: string): Promise<void> {
@@ -370,8 +393,19 @@ function view(u: UserRow): UserView {
   };
 }
 
-export function userInfo(u: UserRow): UserInfo {
-  return { username: u.username, uid: u.id, groups: [...u.memberships.map((m) => m.groupName).sort(), 'system:authenticated'] };
+/** A credential's row (api_tokens or sessions) joined with its user; the user columns are null for a token of no user. */
+interface CredentialRow {
+  secret_hash: string;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+  user_id: string | null;
+  username: string | null;
+  disabled: boolean | null;
+  groups: string[];
+}
+
+function userInfo(u: CredentialRow): UserInfo {
+  return { username: u.username!, uid: u.user_id!, groups: [...[...u.groups].sort(), 'system:authenticated'] };
 }
 
 function tokenView(r: {

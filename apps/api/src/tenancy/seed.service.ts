@@ -61,7 +61,7 @@ export class SeedService implements OnApplicationBootstrap {
     let password = this.cfg.adminPassword;
     let generated = false;
     if (!username || !password) {
-      if ((await this.store.db.user.count()) > 0) return;
+      if ((await this.store.sql('SELECT 1 FROM users LIMIT 1')).length > 0) return;
       username = 'admin';
       password = randomBytes(18).toString('base64url');
       generated = true;
