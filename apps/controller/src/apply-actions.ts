@@ -41,9 +41,13 @@ interface Ctx {
   log: Logger;
 }
 
-const ACTIVE_POD_COUNT = `SELECT count(*)::int AS n FROM objects
-  WHERE resource = 'core/pods' AND namespace = $1 AND owner_uids @> ARRAY[$2]::text[]
-    AND deletion_timestamp IS NULL AND coalesce(phase, '') NOT IN ('Succeeded', 'Failed')`;
+// The owner's uid alone picks its pods (the GIN index on owner_uids: a few hundred entries at most). The
+// fence (OFFSET 0) keeps the planner from also scanning the primary key for the namespace, as it does when the
+// table's statistics are stale (a burst into a young table): that BitmapAnd read every pod of the namespace,
+// 34,000 index entries and 8 ms per call in the scheduler benchmark, against 0.1 ms this way.
+const ACTIVE_POD_COUNT = `SELECT count(*)::int AS n FROM (
+    SELECT resource, namespace, phase, deletion_timestamp FROM objects WHERE owner_uids @> ARRAY[$2]::text[] OFFSET 0
+  ) o WHERE resource = 'core/pods' AND namespace = $1 AND deletion_timestamp IS NULL AND coalesce(phase, '') NOT IN ('Succeeded', 'Failed')`;
 
 function isActivePod(obj: KubeObject | undefined): boolean {
   if (!obj || obj.metadata.deletionTimestamp) return false;

@@ -1,10 +1,12 @@
-// Writes core/v1 Events the way Kubernetes' recorder does: one object per (object, reason, message, type),
-// named `<object>.<hex>`, and a repeat of the same event increments its count instead of adding another.
+// Writes core/v1 Events the way Kubernetes' recorder does: correlated first (similar events combined, bursts
+// capped: see event-correlator.ts), then one object per (object, reason, message, type), named
+// `<object>.<hex>`, and a repeat of the same event increments its count instead of adding another.
 import { randomBytes } from 'node:crypto';
 import type { PlannedEvent } from '@flotilla/controllers';
 import type { KubeEvent, Namespace } from '@flotilla/resources';
 import type { Store, WriteTx } from '@flotilla/store';
 import { StoreError, timestamp } from '@flotilla/store';
+import { EventCorrelator } from './event-correlator';
 import { R, T } from './kinds';
 import type { Logger } from './log';
 import { errorText } from './log';
@@ -12,14 +14,17 @@ import { errorText } from './log';
 const MAX_REMEMBERED = 20_000;
 
 export class EventRecorder {
-  /** aggregation key → event name, so a repeat finds the event to bump. */
+  /** correlation key → event name, so a repeat finds the event to bump. */
   private readonly seen = new Map<string, string>();
+  private readonly correlator: EventCorrelator;
 
   constructor(
     private readonly store: Store,
     private readonly component: string,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.correlator = new EventCorrelator(component);
+  }
 
   /** Records events in their own transaction; a failure is logged, never thrown (events are best effort). */
   async record(events: PlannedEvent[]): Promise<void> {
@@ -33,15 +38,25 @@ export class EventRecorder {
 
   /** Queues the events into a transaction the caller commits (so a batch of creates and their events is one write). */
   async recordIn(tx: WriteTx, events: PlannedEvent[], now = new Date()): Promise<void> {
+    // Correlated first (aggregation, spam filter), then one write per resulting event however often it occurs here.
+    const batch = new Map<string, { ev: PlannedEvent; message: string; n: number }>();
     for (const ev of events) {
+      if (!this.namespaceActive(ev.involvedObject.namespace || 'default')) continue;
+      const c = this.correlator.correlate(ev, now.getTime());
+      if (!c) continue;
+      const b = batch.get(c.key);
+      if (b) {
+        b.n++;
+        b.message = c.message;
+      } else batch.set(c.key, { ev, message: c.message, n: 1 });
+    }
+    for (const [key, { ev, message, n }] of batch) {
       const ns = ev.involvedObject.namespace || 'default';
-      if (!this.namespaceActive(ns)) continue;
-      const key = `${ev.involvedObject.uid}|${ev.involvedObject.name}|${ev.reason}|${ev.type}|${ev.message}`;
       const known = this.seen.get(key);
       if (known && this.store.cache.get(R.event, ns, known)) {
         const current = (await tx.read(T.event, ns, known)) as KubeEvent | undefined;
         if (current) {
-          await this.store.updateIn(tx, T.event, { ...current, count: (current.count ?? 1) + 1, lastTimestamp: timestamp(now) }, ns);
+          await this.store.updateIn(tx, T.event, { ...current, message, count: (current.count ?? 1) + n, lastTimestamp: timestamp(now) }, ns);
           continue;
         }
       }
@@ -52,9 +67,9 @@ export class EventRecorder {
         metadata: { name, namespace: ns },
         involvedObject: { ...ev.involvedObject },
         reason: ev.reason,
-        message: ev.message,
+        message,
         type: ev.type,
-        count: 1,
+        count: n,
         firstTimestamp: timestamp(now),
         lastTimestamp: timestamp(now),
         eventTime: null,
