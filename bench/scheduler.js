@@ -126,20 +126,27 @@ async function waitFor(what, fn, timeoutMs, everyMs = 200) {
  */
 function podTracker(pg, ns) {
   const pods = new Map();
+  const added = new Map();
+  const bound = new Map();
   let rv = 0;
   return {
     pods,
+    /** Milliseconds from each pod's creation to its bind, as committed. */
+    bindLatencies: () => [...bound].filter(([name]) => added.has(name)).map(([name, t]) => t - added.get(name)),
     async poll() {
       for (;;) {
         const { rows } = await pg.query(
           `SELECT resource_version::text AS rv, name, type, object->'spec'->>'nodeName' AS node, object->'status'->>'phase' AS phase,
-             object->'spec'->'containers'->0->>'image' AS image
+             object->'spec'->'containers'->0->>'image' AS image, extract(epoch FROM created_at) * 1000 AS at
            FROM changes WHERE resource_version > $1 AND resource = 'core/pods' AND namespace = $2 ORDER BY resource_version LIMIT 20000`,
           [rv, ns],
         );
         for (const r of rows) {
           if (r.type === 'DELETED') pods.delete(r.name);
           else pods.set(r.name, { node: r.node, phase: r.phase, image: r.image });
+          // Commit times of each pod's creation and of its bind, for the per-pod scheduling latency.
+          if (r.type === 'ADDED' && !added.has(r.name)) added.set(r.name, Number(r.at));
+          if (r.node && !bound.has(r.name)) bound.set(r.name, Number(r.at));
         }
         if (rows.length > 0) rv = Number(rows[rows.length - 1].rv);
         if (rows.length < 20000) return;
@@ -173,7 +180,7 @@ function deployment(i) {
   };
 }
 
-async function main() {
+async function runOnce(run, runs) {
   const db = freshDatabase();
   const pg = new Client({ connectionString: db.databaseUrl });
   await pg.connect();
@@ -255,16 +262,7 @@ async function main() {
   };
 
   // Per-pod scheduling latency: commit of the pod's creation -> commit of its bind, from the change log.
-  const lat = (
-    await pg.query(
-      `WITH a AS (SELECT name, min(created_at) AS t FROM changes WHERE resource = 'core/pods' AND namespace = $1 AND type = 'ADDED' GROUP BY name),
-            b AS (SELECT name, min(created_at) AS t FROM changes WHERE resource = 'core/pods' AND namespace = $1 AND object->'spec'->>'nodeName' IS NOT NULL GROUP BY name)
-       SELECT extract(epoch FROM (b.t - a.t)) * 1000 AS ms FROM a JOIN b USING (name)`,
-      [NS],
-    )
-  ).rows
-    .map((r) => Number(r.ms))
-    .sort((x, y) => x - y);
+  const lat = tracker.bindLatencies().sort((x, y) => x - y);
   const firstBound = timeline.find((x) => x.bound > 0)?.s ?? 0;
 
   progress('rolling update of every Deployment');
@@ -334,40 +332,84 @@ async function main() {
     changeLogRows: changes,
     cores: require('node:os').cpus().length,
   };
-  mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-  writeFileSync(join(ROOT, 'bench/results/scheduler.json'), `${JSON.stringify(result, null, 2)}\n`);
-  const cpuRow = (c) => `API ${c.api} s, controller ${c.controller} s, hollow nodes ${c.hollow} s, Postgres ${c.postgres} s, Redis ${c.redis} s`;
-  const md = [
-    '# Scheduler benchmark',
-    '',
-    `${NODES} hollow nodes (simulator, own process), ${DEPLOYMENTS} Deployments x ${REPLICAS} replicas = ${PODS} pods created at once through the API,`,
-    `on ${result.cores} cores. Controller: dispatcher + BullMQ workers + scheduler (batched binds), real Postgres and Redis.`,
-    '',
-    '| measure | value |',
-    '|---|---|',
-    `| all ${PODS} pods bound | ${result.allBoundSeconds} s |`,
-    `| all Running (hollow start delay 500 ms) | ${result.allRunningSeconds} s |`,
-    `| throughput, creation of the Deployments -> all bound | **${result.podsPerSecond} pods/s** |`,
-    `| per-pod scheduling latency (pod committed -> bind committed) p50 / p99 | ${result.scheduleP50Ms} ms / ${result.scheduleP99Ms} ms |`,
-    `| rolling update of all ${DEPLOYMENTS} Deployments (maxSurge/maxUnavailable 25%) converged | ${result.rollingUpdateSeconds} s |`,
-    `| the ${DEPLOYMENTS} create requests | ${result.createRequestsSeconds} s |`,
-    `| first pod bound | ${result.firstBoundSeconds} s |`,
-    '',
-    `CPU seconds, create -> all Running: ${cpuRow(result.cpuSecondsCreateToRunning)}.`,
-    '',
-    `CPU seconds, rolling update: ${cpuRow(result.cpuSecondsRollingUpdate)}.`,
-    '',
-    `Change-log rows written in the run: ${changes}.`,
-    '',
-  ].join('\n');
-  writeFileSync(join(ROOT, 'bench/results/scheduler.md'), md);
-  process.stdout.write(md);
-
+  progress(`run ${run}/${runs}: ${result.podsPerSecond} pods/s, rolling update ${result.rollingUpdateSeconds} s`);
   controller.child.kill('SIGTERM');
   hollow.child.kill('SIGTERM');
   api.stop();
   await pg.end();
   await sleep(500);
+  return result;
+}
+
+const median = (xs) => {
+  const v = [...xs].sort((a, b) => a - b);
+  return v.length % 2 ? v[(v.length - 1) / 2] : Math.round(((v[v.length / 2 - 1] + v[v.length / 2]) / 2) * 10) / 10;
+};
+
+/** Medians over BENCH_RUNS runs (default 3), each on a fresh database: one run moves by 20-40 % on this machine. */
+async function main() {
+  const runs = Number(process.env.BENCH_RUNS || 3);
+  const results = [];
+  for (let run = 1; run <= runs; run++) results.push(await runOnce(run, runs));
+  const headline = ['podsPerSecond', 'allBoundSeconds', 'allRunningSeconds', 'scheduleP50Ms', 'scheduleP99Ms', 'rollingUpdateSeconds', 'firstBoundSeconds'];
+  const med = Object.fromEntries(headline.map((k) => [k, median(results.map((r) => r[k]))]));
+  const cpuMed = (phase) => Object.fromEntries(Object.keys(results[0][phase]).map((k) => [k, median(results.map((r) => r[phase][k]))]));
+  const summary = {
+    nodes: NODES,
+    deployments: DEPLOYMENTS,
+    replicas: REPLICAS,
+    pods: PODS,
+    runs,
+    ...med,
+    cpuSecondsCreateToRunning: cpuMed('cpuSecondsCreateToRunning'),
+    cpuSecondsRollingUpdate: cpuMed('cpuSecondsRollingUpdate'),
+    changeLogRows: median(results.map((r) => r.changeLogRows)),
+    cores: results[0].cores,
+    perRun: results,
+  };
+  mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench/results/scheduler.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  const cpuRow = (c) => `API ${c.api} s, controller ${c.controller} s, hollow nodes ${c.hollow} s, Postgres ${c.postgres} s, Redis ${c.redis} s`;
+  const range = (k) => {
+    const v = results.map((r) => r[k]);
+    return runs > 1 ? ` (${Math.min(...v)}–${Math.max(...v)})` : '';
+  };
+  const md = [
+    '# Scheduler benchmark',
+    '',
+    `${NODES} hollow nodes (simulator, own process), ${DEPLOYMENTS} Deployments x ${REPLICAS} replicas = ${PODS} pods created at once through the API,`,
+    `on ${summary.cores} cores. Controller: dispatcher + BullMQ workers + scheduler (batched binds), real Postgres and Redis.`,
+    `${new Date().toISOString()}: median of ${runs} runs, each on a fresh database (range in brackets).`,
+    '',
+    '| measure | median (range) |',
+    '|---|---|',
+    `| all ${PODS} pods bound | ${med.allBoundSeconds} s${range('allBoundSeconds')} |`,
+    `| all Running (hollow start delay 500 ms) | ${med.allRunningSeconds} s${range('allRunningSeconds')} |`,
+    `| throughput, creation of the Deployments -> all bound | **${med.podsPerSecond} pods/s**${range('podsPerSecond')} |`,
+    `| per-pod scheduling latency (pod committed -> bind committed) p50 | ${med.scheduleP50Ms} ms${range('scheduleP50Ms')} |`,
+    `| per-pod scheduling latency p99 | ${med.scheduleP99Ms} ms${range('scheduleP99Ms')} |`,
+    `| rolling update of all ${DEPLOYMENTS} Deployments (maxSurge/maxUnavailable 25%) converged | ${med.rollingUpdateSeconds} s${range('rollingUpdateSeconds')} |`,
+    `| first pod bound | ${med.firstBoundSeconds} s${range('firstBoundSeconds')} |`,
+    '',
+    `CPU seconds (medians), create -> all Running: ${cpuRow(summary.cpuSecondsCreateToRunning)}.`,
+    '',
+    `CPU seconds (medians), rolling update: ${cpuRow(summary.cpuSecondsRollingUpdate)}.`,
+    '',
+    `Change-log rows written in a run: ${summary.changeLogRows}.`,
+    '',
+  ].join('\n');
+  // Notes written by hand below the marker survive a new run.
+  const file = join(ROOT, 'bench/results/scheduler.md');
+  const MARK = '<!-- notes: written by hand, kept by bench/scheduler.js -->';
+  let notes = '';
+  try {
+    const old = readFileSync(file, 'utf8');
+    if (old.includes(MARK)) notes = old.slice(old.indexOf(MARK));
+  } catch {
+    /* first run */
+  }
+  writeFileSync(file, notes ? `${md}\n${notes}` : md);
+  process.stdout.write(md);
 }
 
 module.exports = { main };

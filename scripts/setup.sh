@@ -20,6 +20,19 @@ else
     as_root pg_ctlcluster --skip-systemctl-redirect "$ver" main start
   fi
   wait_for "PostgreSQL" 30 as_root runuser -u postgres -- psql -qAtc 'select 1'
+  # Sized for a write-heavy control plane: the working set (objects, change log) in shared buffers rather
+  # than written out by the backends themselves, and checkpoints spaced by time rather than forced by WAL
+  # volume during a burst. An eighth of the memory, at most 1 GB.
+  conf="/etc/postgresql/$ver/main/conf.d/flotilla.conf"
+  mem_mb=$(awk '/MemTotal/ {print int($2 / 1024)}' /proc/meminfo)
+  buffers_mb=$((mem_mb / 8 > 1024 ? 1024 : (mem_mb / 8 < 128 ? 128 : mem_mb / 8)))
+  want=$(printf '# Written by Flotilla set-up (scripts/setup.sh).\nshared_buffers = %dMB\nmax_wal_size = 2GB\n' "$buffers_mb")
+  if [ -d "$(dirname "$conf")" ] && [ "$(cat "$conf" 2>/dev/null)" != "$want" ]; then
+    say "tuning PostgreSQL for Flotilla (shared_buffers ${buffers_mb}MB, max_wal_size 2GB: $conf) and restarting it"
+    printf '%s\n' "$want" | as_root tee "$conf" >/dev/null
+    as_root pg_ctlcluster --skip-systemctl-redirect "$ver" main restart
+    wait_for "PostgreSQL" 30 as_root runuser -u postgres -- psql -qAtc 'select 1'
+  fi
   psql_admin() { as_root runuser -u postgres -- psql -v ON_ERROR_STOP=1 -qAt "$@"; }
   if [ "$(psql_admin -c "select 1 from pg_roles where rolname='flotilla'")" != 1 ]; then
     say "creating database user flotilla"
