@@ -3,11 +3,11 @@
 // latency (creation -> bound, from the change log's commit times), and a rolling update of all 100
 // Deployments. Everything goes through the real store (Postgres) and the real controller process (BullMQ on
 // Redis); the nodes are the hollow simulator in its own process. CPU seconds per process say where time goes.
-const { spawn, execFileSync } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const { writeFileSync, mkdirSync, readFileSync, readdirSync } = require('node:fs');
 const { join } = require('node:path');
 const { Client } = require('pg');
-const { startApi, request, agentFor, percentile, progress, ROOT } = require('./support');
+const { freshDatabase, startApi, request, agentFor, percentile, progress, ROOT } = require('./support');
 
 const NODES = Number(process.env.BENCH_NODES || 1000);
 const DEPLOYMENTS = Number(process.env.BENCH_DEPLOYMENTS || 100);
@@ -15,30 +15,6 @@ const REPLICAS = Number(process.env.BENCH_REPLICAS || 100);
 const PODS = DEPLOYMENTS * REPLICAS;
 const NS = 'bench-sched';
 const DB = 'flotilla_bench_scheduler';
-
-function envFile() {
-  const f = join(ROOT, '.flotilla', 'env');
-  const out = {};
-  try {
-    for (const l of readFileSync(f, 'utf8').split('\n')) if (l.includes('=')) out[l.slice(0, l.indexOf('='))] = l.slice(l.indexOf('=') + 1);
-  } catch {
-    /* no env file: use the environment */
-  }
-  return out;
-}
-
-/** A fresh database with the migrations applied (the services themselves are assumed up: scripts/setup.sh). */
-function freshDatabase() {
-  const env = { ...envFile(), ...process.env };
-  const base = new URL(env.DATABASE_URL);
-  const admin = new URL(base);
-  admin.pathname = '/postgres';
-  execFileSync('psql', [admin.toString(), '-qc', `DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`, '-c', `CREATE DATABASE ${DB}`], { stdio: 'ignore' });
-  const db = new URL(base);
-  db.pathname = `/${DB}`;
-  execFileSync('node', [join(ROOT, 'libs/store/dist/migrate-cli.js')], { env: { ...process.env, DATABASE_URL: db.toString() }, stdio: 'ignore' });
-  return { databaseUrl: db.toString(), redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379' };
-}
 
 function startProcess(entry, env, name) {
   // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each process there (open in Chrome DevTools).
@@ -181,7 +157,7 @@ function deployment(i) {
 }
 
 async function runOnce(run, runs) {
-  const db = freshDatabase();
+  const db = freshDatabase(DB);
   const pg = new Client({ connectionString: db.databaseUrl });
   await pg.connect();
   const count = async (sql, ...params) => Number((await pg.query(sql, params)).rows[0].n);

@@ -28,6 +28,11 @@ function prepare(dbName) {
     progress('preparing machine (scripts/setup.sh)');
     execFileSync('bash', [join(ROOT, 'scripts/setup.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
   }
+  return freshDatabase(dbName);
+}
+
+/** A fresh database with the migrations applied (the services themselves are assumed up: scripts/setup.sh). */
+function freshDatabase(dbName) {
   const env = { ...envFile(), ...process.env };
   const base = new URL(env.DATABASE_URL);
   const admin = new URL(base);
@@ -36,7 +41,7 @@ function prepare(dbName) {
   const db = new URL(base);
   db.pathname = `/${dbName}`;
   execFileSync('node', [join(ROOT, 'libs/store/dist/migrate-cli.js')], { env: { ...process.env, DATABASE_URL: db.toString() }, stdio: 'ignore' });
-  return { databaseUrl: db.toString(), redisUrl: env.REDIS_URL };
+  return { databaseUrl: db.toString(), redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379' };
 }
 
 function freePort() {
@@ -168,4 +173,4 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-module.exports = { ROOT, prepare, startApi, request, rssMb, autocannon, percentile, progress, agentFor };
+module.exports = { ROOT, prepare, freshDatabase, startApi, request, rssMb, autocannon, percentile, progress, agentFor };
