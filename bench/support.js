@@ -54,11 +54,12 @@ function freePort() {
   });
 }
 
+// BENCH_API_NODE_ARGS adds Node flags to the API under test (e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof' to profile it).
 async function startApi({ databaseUrl, redisUrl, tls = true }) {
   const dataDir = mkdtempSync(join(tmpdir(), 'flotilla-bench-'));
   const port = await freePort();
   const token = randomBytes(24).toString('base64url');
-  const child = spawn(process.execPath, [join(ROOT, 'apps/api/dist/main.js')], {
+  const child = spawn(process.execPath, [...(process.env.BENCH_API_NODE_ARGS || '').split(' ').filter(Boolean), join(ROOT, 'apps/api/dist/main.js')], {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,

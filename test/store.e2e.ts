@@ -160,6 +160,63 @@ describe('store', () => {
     }
   });
 
+  /**
+   * Creates every name at once, each from the store paired with it, and checks the outcome as one process
+   * would see it: each name stored once, every loser told AlreadyExists, each winner's version the stored
+   * one, and a watcher seeing exactly one ADDED per name, in version order.
+   */
+  async function createAtOnce(requests: [Store, string][]): Promise<void> {
+    const watcher = await store.watch(CM, await store.currentRv(), { namespace: ns });
+    const results = await Promise.all(
+      requests.map(([s, n], i) =>
+        s.create(CM, configMap(n, { request: String(i) }), ns).then(
+          (o) => ({ n, i, rv: Number(o.metadata.resourceVersion) }),
+          (e: StoreError) => ({ n, i, reason: e.reason }),
+        ),
+      ),
+    );
+    const names = [...new Set(requests.map(([, n]) => n))];
+    expect(results.filter((r) => 'reason' in r).map((r) => ('reason' in r ? r.reason : ''))).toEqual(
+      Array(requests.length - names.length).fill('AlreadyExists'),
+    );
+    const { items } = await store.list(CM, { namespace: ns }, { consistent: true });
+    expect(items.map((e) => e.name).sort()).toEqual([...names].sort());
+    for (const e of items) {
+      const winner = results.find((r) => r.i === Number((e.obj.data as Record<string, string> | undefined)?.request));
+      expect(winner && 'rv' in winner && winner.n === e.name).toBe(true);
+      if (winner && 'rv' in winner && e.obj.metadata.resourceVersion !== String(winner.rv)) throw new Error(`${e.name}: stored version is not the winner's`);
+    }
+    await store.create(CM, configMap('zz-end'), ns);
+    const events: WatchEvent[] = [];
+    while (events[events.length - 1]?.obj.metadata.name !== 'zz-end') {
+      const more = await collect(watcher, 1);
+      if (more.length === 0) throw new Error(`watch ended after ${events.length} events`);
+      events.push(...more);
+    }
+    watcher.close();
+    const added = events.slice(0, -1);
+    expect(added.map((e) => e.type)).toEqual(names.map(() => 'ADDED'));
+    expect(added.map((e) => e.obj.metadata.name).sort()).toEqual([...names].sort());
+    expect(events.map((e) => e.rv)).toEqual(events.map((e) => e.rv).sort((a, b) => a - b));
+  }
+
+  it('group-commits concurrent creates from one process: a name asked for twice is stored once, the second told AlreadyExists', async () => {
+    // 200 creates at once share commits; three of the names are asked for twice.
+    const names = Array.from({ length: 200 }, (_, i) => `g${i}`);
+    await createAtOnce([...names, 'g1', 'g2', 'g2'].map((n) => [store, n]));
+  });
+
+  it('group-commits concurrent creates racing another process for the same names, each answered on its own', async () => {
+    // The second process's writes make some shared statements fail mid-batch; their members are retried alone.
+    const other = await Store.open({ databaseUrl: testDatabaseUrl(), maxConnections: 4 });
+    try {
+      const names = Array.from({ length: 200 }, (_, i) => `g${i}`);
+      await createAtOnce([...names.map((n): [Store, string] => [store, n]), ...names.slice(100, 120).map((n): [Store, string] => [other, n])]);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('replays from the change log for a watch older than the in-memory ring, and answers 410 when compacted', async () => {
     const small = await Store.open({ databaseUrl: testDatabaseUrl(), ringSize: 4 });
     try {

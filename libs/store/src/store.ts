@@ -100,6 +100,34 @@ interface Row {
   json: string;
 }
 
+/** A write-only transaction waiting for the group commit. */
+interface QueuedCommit {
+  writes: PendingWrite[];
+  resolve: (lastRv: number) => void;
+  reject: (err: unknown) => void;
+}
+
+/** Most writes one group commit carries: the statement stays small enough to plan and send quickly. */
+const GROUP_COMMIT_MAX_WRITES = 256;
+
+/**
+ * Takes from the front of the queue the transactions that can share one statement: in arrival order, up to
+ * the size limit, and stopping at one that writes an object another member writes (the statement keeps one
+ * row per object, which is right within a transaction and wrong across two).
+ */
+function takeBatch(queue: QueuedCommit[]): QueuedCommit[] {
+  const keys = new Set<string>();
+  let writes = 0;
+  let n = 0;
+  for (; n < queue.length; n++) {
+    const own = new Set(queue[n].writes.map((w) => `${w.resource}\0${w.namespace}\0${w.name}`));
+    if (n > 0 && (writes + queue[n].writes.length > GROUP_COMMIT_MAX_WRITES || [...own].some((k) => keys.has(k)))) break;
+    own.forEach((k) => keys.add(k));
+    writes += queue[n].writes.length;
+  }
+  return queue.splice(0, n);
+}
+
 /** A transaction in progress: reads lock rows; writes are queued and committed together. */
 export class WriteTx {
   readonly writes: PendingWrite[] = [];
@@ -370,38 +398,95 @@ export class Store {
   /**
    * Runs `fn` in one transaction and commits its queued writes with consecutive versions.
    * Serialisation failures and deadlocks are retried; everything else propagates.
+   *
+   * A connection is taken, and BEGIN sent, with the first statement that needs one. A transaction that
+   * read nothing (a create the cache says is new) holds no connection at all: its writes go to the group
+   * commit, which puts the write-only transactions that arrive while another commit is in flight into one
+   * statement, so they share one turn on the version counter's row lock and one WAL flush.
    */
   async transaction<T>(fn: (tx: WriteTx) => Promise<T>, opts: WriteOptions = {}): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const { result, lastRv } = await this.withClient(async (c) => {
-          // BEGIN is sent with the first statement that needs it: a transaction that only writes (a create
-          // the cache says is new) is then one round trip, BEGIN, writes and COMMIT in one message.
-          let begun = false;
-          const onClient = queryOn(c);
-          const query: Query = async (sql, ...params) => {
-            if (!begun) {
-              begun = true;
-              await c.query(BEGIN);
-            }
-            return onClient(sql, ...params);
-          };
-          const tx = new WriteTx(query, opts.now ?? new Date(), this.opts.transformer);
-          const result = await fn(tx);
-          if (opts.dryRun || tx.writes.length === 0) {
-            if (begun) await c.query(opts.dryRun ? 'ROLLBACK' : 'COMMIT');
-            return { result, lastRv: 0 };
-          }
-          return { result, lastRv: await commitWrites(c, tx, this.opts.transformer, begun ? '' : `${BEGIN};`) };
-        });
-        if (lastRv) this.poll();
-        return result;
+        return await this.attempt(fn, opts);
       } catch (err) {
         const msg = (err as Error).message ?? '';
         if (attempt < 5 && /deadlock detected|could not serialize/.test(msg)) continue;
         throw err;
       }
     }
+  }
+
+  private async attempt<T>(fn: (tx: WriteTx) => Promise<T>, opts: WriteOptions): Promise<T> {
+    let connecting: Promise<PoolClient> | undefined;
+    let client: PoolClient | undefined;
+    const query: Query = async <R>(sql: string, ...params: unknown[]) => {
+      connecting ??= this.pool.connect().then(async (c) => {
+        client = c;
+        await c.query(BEGIN);
+        return c;
+      });
+      return (await (await connecting).query(sql, params)).rows as R[];
+    };
+    const tx = new WriteTx(query, opts.now ?? new Date(), this.opts.transformer);
+    try {
+      const result = await fn(tx);
+      let lastRv = 0;
+      if (connecting) {
+        const c = await connecting;
+        if (opts.dryRun || tx.writes.length === 0) await c.query(opts.dryRun ? 'ROLLBACK' : 'COMMIT');
+        else lastRv = await commitWrites(c, tx.writes, this.opts.transformer, '');
+        c.release();
+        client = undefined;
+      } else if (!opts.dryRun && tx.writes.length > 0) {
+        lastRv = await this.groupCommit(tx.writes);
+      }
+      if (lastRv) this.poll();
+      return result;
+    } catch (err) {
+      if (connecting) await connecting.catch(() => undefined);
+      const c = client;
+      if (c)
+        await c.query('ROLLBACK').then(
+          () => c.release(),
+          (e: Error) => c.release(e),
+        );
+      throw err;
+    }
+  }
+
+  private readonly commitQueue: QueuedCommit[] = [];
+  private committing = false;
+
+  /** Commits `writes` with the other write-only transactions waiting at the time; resolves to their last version. */
+  private groupCommit(writes: PendingWrite[]): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.commitQueue.push({ writes, resolve, reject });
+      if (!this.committing) void this.drainCommits();
+    });
+  }
+
+  private async drainCommits(): Promise<void> {
+    this.committing = true;
+    try {
+      while (this.commitQueue.length > 0) await this.commitBatch(takeBatch(this.commitQueue));
+    } finally {
+      this.committing = false;
+    }
+  }
+
+  private async commitBatch(batch: QueuedCommit[]): Promise<void> {
+    const commitAlone = (writes: PendingWrite[]) => this.withClient((c) => commitWrites(c, writes, this.opts.transformer, `${BEGIN};`));
+    if (batch.length > 1) {
+      try {
+        await commitAlone(batch.flatMap((m) => m.writes));
+        for (const m of batch) m.resolve(Number(m.writes[m.writes.length - 1].obj.metadata.resourceVersion));
+        return;
+      } catch {
+        // One member's failure (a name taken meanwhile, say) fails the whole statement: commit each on its own,
+        // so that each gets its own answer.
+      }
+    }
+    await Promise.all(batch.map((m) => commitAlone(m.writes).then(m.resolve, m.reject)));
   }
 
   /** Runs `fn` on one pooled connection; on failure the transaction is rolled back, and a broken connection discarded. */
@@ -582,14 +667,14 @@ function withName(obj: KubeObject, name: string): KubeObject {
  * several statements cannot carry parameters. `begin`, when set, opens the transaction in the same message
  * (nothing was read before it: a transaction that only writes is then a single round trip).
  */
-async function commitWrites(c: PoolClient, tx: WriteTx, transformer: ValueTransformer | undefined, begin: string): Promise<number> {
-  const n = tx.writes.length;
+async function commitWrites(c: PoolClient, writes: PendingWrite[], transformer: ValueTransformer | undefined, begin: string): Promise<number> {
+  const n = writes.length;
   // Several writes to one object in a transaction (create then update, say) leave the objects table
   // with the last state only: the data-modifying statements below share one snapshot, so each key
   // gets exactly one insert, update or delete there, while the change log keeps every step.
   const first = new Map<string, PendingWrite['op']>();
   const lastIndex = new Map<string, number>();
-  tx.writes.forEach((w, i) => {
+  writes.forEach((w, i) => {
     const key = `${w.resource}\0${w.namespace}\0${w.name}`;
     if (!first.has(key)) first.set(key, w.op);
     lastIndex.set(key, i);
@@ -601,7 +686,7 @@ async function commitWrites(c: PoolClient, tx: WriteTx, transformer: ValueTransf
     if (began === 'insert') return w.op === 'delete' ? 'none' : 'insert';
     return w.op === 'delete' ? 'delete' : 'update';
   };
-  const rows = tx.writes.map((w, i) => {
+  const rows = writes.map((w, i) => {
     const idx = indexColumns(w.obj);
     return {
       i: i + 1,
@@ -664,13 +749,13 @@ async function commitWrites(c: PoolClient, tx: WriteTx, transformer: ValueTransf
   } catch (err) {
     const msg = (err as Error).message ?? '';
     if (/duplicate key|23505/.test(msg)) {
-      const w = tx.writes.find((x) => x.op === 'insert');
+      const w = writes.find((x) => x.op === 'insert');
       const [group, plural] = (w?.resource ?? 'core/objects').split('/');
       throw alreadyExists(plural, group === 'core' ? '' : group, w?.name ?? '');
     }
     throw err;
   }
-  tx.writes.forEach((w, i) => (w.obj.metadata = { ...w.obj.metadata, resourceVersion: String(base + 1 + i) }));
+  writes.forEach((w, i) => (w.obj.metadata = { ...w.obj.metadata, resourceVersion: String(base + 1 + i) }));
   return base + n;
 }
 
