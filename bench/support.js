@@ -54,8 +54,9 @@ function freePort() {
   });
 }
 
-// BENCH_API_NODE_ARGS adds Node flags to the API under test (e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof' to profile it).
-async function startApi({ databaseUrl, redisUrl, tls = true }) {
+// BENCH_API_NODE_ARGS adds Node flags to the API under test (e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof' to profile it);
+// BENCH_API_STDOUT=1 shows its standard output (e.g. for '--trace-gc').
+async function startApi({ databaseUrl, redisUrl, tls = true, env = {} }) {
   const dataDir = mkdtempSync(join(tmpdir(), 'flotilla-bench-'));
   const port = await freePort();
   const token = randomBytes(24).toString('base64url');
@@ -70,8 +71,9 @@ async function startApi({ databaseUrl, redisUrl, tls = true }) {
       FLOTILLA_BOOTSTRAP_TOKEN: token,
       FLOTILLA_LOG_LEVEL: 'warn',
       FLOTILLA_TLS: tls ? 'on' : 'off-behind-proxy',
+      ...env,
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', process.env.BENCH_API_STDOUT ? 'inherit' : 'ignore', 'inherit'],
   });
   const url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   const caFile = join(dataDir, 'pki', 'ca.crt');

@@ -27,6 +27,8 @@ export interface Config {
   tlsRenewBeforeDays: number;
   /** How often the running process checks its serving certificate. */
   tlsCheckSeconds: number;
+  /** Concurrent creates share one commit (the store's group commit). */
+  groupCommit: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -37,6 +39,13 @@ function int(env: NodeJS.ProcessEnv, key: string, def: number, min = 0): number 
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min) throw new ConfigError(`${key} must be an integer ≥ ${min}, got "${raw}"`);
   return n;
+}
+
+function onOff(env: NodeJS.ProcessEnv, key: string, def: boolean): boolean {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return def;
+  if (raw === 'on' || raw === 'off') return raw === 'on';
+  throw new ConfigError(`${key} must be "on" or "off", got "${raw}"`);
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -81,5 +90,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     changeLogRetentionSeconds: int(env, 'FLOTILLA_CHANGELOG_RETENTION_SECONDS', 900, 10),
     tlsRenewBeforeDays: int(env, 'FLOTILLA_TLS_RENEW_BEFORE_DAYS', 30, 1),
     tlsCheckSeconds: int(env, 'FLOTILLA_TLS_CHECK_SECONDS', 3600, 1),
+    groupCommit: onOff(env, 'FLOTILLA_GROUP_COMMIT', true),
   };
 }

@@ -39,6 +39,7 @@ export async function startApi(config: Config): Promise<{ app: NestFastifyApplic
     ringSize: config.watchCacheSize,
     log: (msg, f) => log('warn', msg, f),
     transformer: encryption,
+    groupCommit: config.groupCommit,
   });
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
   redis.on('error', () => undefined); // readiness reports it; the API itself does not need Redis to serve

@@ -27,6 +27,8 @@ export interface StoreOptions {
   log?: (msg: string, fields?: Record<string, unknown>) => void;
   /** Rewrites the stored form of some resources (Secrets encrypted at rest). */
   transformer?: ValueTransformer;
+  /** Share one commit among concurrent write-only transactions (default true; see `transaction`). */
+  groupCommit?: boolean;
 }
 
 /**
@@ -438,7 +440,7 @@ export class Store {
         c.release();
         client = undefined;
       } else if (!opts.dryRun && tx.writes.length > 0) {
-        lastRv = await this.groupCommit(tx.writes);
+        lastRv = this.opts.groupCommit === false ? await this.commitAlone(tx.writes) : await this.groupCommit(tx.writes);
       }
       if (lastRv) this.poll();
       return result;
@@ -474,11 +476,15 @@ export class Store {
     }
   }
 
+  /** Commits `writes` as a transaction of their own, in one round trip. */
+  private commitAlone(writes: PendingWrite[]): Promise<number> {
+    return this.withClient((c) => commitWrites(c, writes, this.opts.transformer, `${BEGIN};`));
+  }
+
   private async commitBatch(batch: QueuedCommit[]): Promise<void> {
-    const commitAlone = (writes: PendingWrite[]) => this.withClient((c) => commitWrites(c, writes, this.opts.transformer, `${BEGIN};`));
     if (batch.length > 1) {
       try {
-        await commitAlone(batch.flatMap((m) => m.writes));
+        await this.commitAlone(batch.flatMap((m) => m.writes));
         for (const m of batch) m.resolve(Number(m.writes[m.writes.length - 1].obj.metadata.resourceVersion));
         return;
       } catch {
@@ -486,7 +492,7 @@ export class Store {
         // so that each gets its own answer.
       }
     }
-    await Promise.all(batch.map((m) => commitAlone(m.writes).then(m.resolve, m.reject)));
+    await Promise.all(batch.map((m) => this.commitAlone(m.writes).then(m.resolve, m.reject)));
   }
 
   /** Runs `fn` on one pooled connection; on failure the transaction is rolled back, and a broken connection discarded. */
