@@ -9,6 +9,7 @@ import { ConsoleLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { LogController } from 'fastify';
 import { Redis } from 'ioredis';
 import { buildKubeconfig } from '@flotilla/pki';
 import { Store } from '@flotilla/store';
@@ -48,11 +49,11 @@ export async function startApi(config: Config): Promise<{ app: NestFastifyApplic
     // The chain includes the CA so a joining agent can pin it by hash (kubeadm's discovery model).
     https: tls ? { cert: servingChain(tls), key: tls.key, minVersion: 'TLSv1.2' } : undefined,
     logger: { level: config.logLevel, base: { component: 'api' } },
-    disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
+    logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
     bodyLimit: config.maxBodyBytes,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
-    maxParamLength: 2048,
+    routerOptions: { maxParamLength: 2048 },
     trustProxy: config.tls === 'off-behind-proxy',
     keepAliveTimeout: 75_000,
     // Watch streams would hold shutdown open for their whole timeout otherwise.
