@@ -222,7 +222,11 @@ export class Store {
 
   private async listen(): Promise<void> {
     const client = new Client({ connectionString: this.opts.databaseUrl });
-    client.on('notification', () => this.poll());
+    // The payload is the version the commit reached: a cache already there (its own writes, read back right
+    // after they committed) has nothing to read.
+    client.on('notification', (n) => {
+      if (!(Number(n.payload) <= this.cache.rv)) this.poll();
+    });
     client.on('error', (err) => this.log('change-log listener failed; reconnecting', { error: err.message }));
     client.on('end', () => {
       if (this.closed) return;
