@@ -1,12 +1,13 @@
 // The portal end to end in a real browser against the whole stack (API, controller, an agent on the real
 // Docker engine): an admin makes a team namespace and binds a user; that user deploys the example web app
 // from the form, opens it through the node ingress from the Services page, follows its logs, rolls out a new
-// image, rolls back; another tenant sees none of it.
+// image, rolls back, scales, pauses and resumes a rollout, restarts every pod; another tenant sees none of it.
 import { randomBytes } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { Browser, browserStep, contains, equals, eventually, Portal, screenshots, signIn as signInAs, signOut as signOutOf } from './support/browser';
 import { PortalStack, startPortalStack } from './support/portal-stack';
-import { ADMIN_PASSWORD } from './support/tenancy';
+import type { Deployment, Pod } from '@flotilla/resources';
+import { ADMIN_PASSWORD, call } from './support/tenancy';
 
 jest.setTimeout(300_000);
 
@@ -46,6 +47,21 @@ async function servedVersion(): Promise<string> {
     await app.close();
   }
 }
+
+/** As the platform admin, through the API: what the page should be showing. */
+async function apiGet<T>(path: string): Promise<T> {
+  const r = await call(stack.p, 'GET', path, stack.p.token);
+  expect(r.status).toBe(200);
+  return r.json() as T;
+}
+
+/** The deployment's pods that are not on their way out. */
+async function livePods(): Promise<Pod[]> {
+  const list = await apiGet<{ items: Pod[] }>(`/api/v1/namespaces/${ns}/pods?labelSelector=app%3Dweb`);
+  return list.items.filter((x) => !x.metadata.deletionTimestamp);
+}
+
+const podNames = async (): Promise<string[]> => (await livePods()).map((x) => x.metadata.name ?? '').sort();
 
 const signIn = (user: string) => signInAs(page, portal, user, ADMIN_PASSWORD);
 const signOut = () => signOutOf(page);
@@ -197,6 +213,57 @@ describe('the portal, as an admin and as team members', () => {
     expect(await page.getByText('Rolling out nginx:1.28').count()).toBe(0);
     await eventually(async () => expect(await servedVersion()).toBe('1.27'), 30_000);
     await shot(page, 'rolled-back');
+    await signOut();
+  });
+
+  step('scales the deployment, holds a rollout while paused, and restarts every pod', async () => {
+    await signIn(dev);
+    await page.goto(`${portal.url}/ns/${ns}/deployments/web`);
+    const actions = page.locator('form', { has: page.getByRole('button', { name: 'Scale' }) });
+    await page.getByLabel('Replicas', { exact: true }).fill('3');
+    await page.getByRole('button', { name: 'Scale' }).click();
+    await equals(actions.getByRole('status'), 'Scaled to 3');
+    await equals(page.getByTestId('ready'), '3', 120_000);
+    await shot(page, 'scaled');
+
+    // Paused, a new image is recorded but nothing rolls.
+    const podsBefore = await podNames();
+    expect(podsBefore).toHaveLength(3);
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.getByRole('button', { name: 'Resume' }).waitFor({ state: 'visible' });
+    await contains(page.locator('section', { has: page.getByTestId('rollout-status') }), 'Paused');
+    await page.getByLabel('web', { exact: true }).fill('nginx:1.28');
+    await page.getByRole('button', { name: 'Roll out' }).click();
+    const revisions = page.getByTestId('revisions');
+    // Once the controller has seen the new spec (observedGeneration), nothing may have rolled: the same pods,
+    // all still on 1.27. (Revision 2's ReplicaSet, nginx:1.28, becomes revision 4 at 0 replicas, as in Kubernetes.)
+    await eventually(async () => {
+      const d = await apiGet<Deployment>(`/apis/apps/v1/namespaces/${ns}/deployments/web`);
+      expect(d.spec.template.spec.containers[0].image).toBe('nginx:1.28');
+      expect(d.status?.observedGeneration).toBe(d.metadata.generation);
+    });
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(await podNames()).toEqual(podsBefore);
+    expect((await livePods()).map((x) => x.spec.containers[0].image)).toEqual(['nginx:1.27', 'nginx:1.27', 'nginx:1.27']);
+    await contains(revisions.getByRole('row', { name: /nginx:1\.28/ }), '0/0');
+    await shot(page, 'paused');
+
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await contains(revisions.getByRole('row', { name: /nginx:1\.28/ }), 'current', 30_000);
+    await equals(page.getByTestId('rollout-status'), 'Successfully rolled out.', 120_000);
+    await eventually(async () => expect(await servedVersion()).toBe('1.28'), 30_000);
+
+    // Restart: every pod is replaced by a new one, and the app answers from them.
+    const podsRolled = await podNames();
+    await page.getByRole('button', { name: 'Restart' }).click();
+    await eventually(async () => {
+      const now = await podNames();
+      expect(now).toHaveLength(3);
+      expect(now.filter((n) => podsRolled.includes(n))).toEqual([]);
+    }, 120_000);
+    await equals(page.getByTestId('rollout-status'), 'Successfully rolled out.', 120_000);
+    expect(await servedVersion()).toBe('1.28');
+    await shot(page, 'restarted');
     await signOut();
   });
 
