@@ -108,6 +108,26 @@ describe('operations endpoints', () => {
     expect(m.body).toMatch(/flotilla_api_request_duration_seconds_bucket\{le="[\d.]+",verb="list",resource="configmaps",code="200"\}/);
   });
 
+  it('counts its commits: concurrent creates go through the group commit, never more commits than objects', async () => {
+    const read = async () => {
+      const text = (await call('GET', '/metrics')).body;
+      const value = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
+      return {
+        commits: value('flotilla_store_commits_total'),
+        objects: value('flotilla_store_committed_objects_total'),
+        grouped: value('flotilla_store_group_committed_transactions_total'),
+      };
+    };
+    const before = await read();
+    const created = await Promise.all(Array.from({ length: 24 }, (_, i) => call('POST', `/api/v1/namespaces/${ns}/configmaps`, cm(`metrics-${i}`))));
+    expect(created.map((r) => r.status)).toEqual(created.map(() => 201));
+    const after = await read();
+    expect(after.grouped - before.grouped).toBeGreaterThanOrEqual(24);
+    expect(after.objects - before.objects).toBeGreaterThanOrEqual(24);
+    expect(after.commits - before.commits).toBeGreaterThanOrEqual(1);
+    expect(after.commits - before.commits).toBeLessThanOrEqual(after.objects - before.objects);
+  });
+
   it('publishes OpenAPI for its own (non-Kubernetes) endpoints', async () => {
     const doc = (await call('GET', '/openapi/flotilla.json')).json();
     expect(doc.paths['/readyz']).toBeDefined();

@@ -88,7 +88,7 @@ export class AppModule {
         SecretRewriter,
         SeedService,
         QuotaStatusService,
-        Metrics,
+        { provide: Metrics, useFactory: () => new Metrics(deps.store.commitStats) },
         AuditService,
         RequestPipeline,
         ResourceService,

@@ -170,8 +170,19 @@ export class WriteTx {
   }
 }
 
+/** What this process has committed since it started (exported as metrics). */
+export interface CommitStats {
+  /** Commit statements that wrote something. */
+  commits: number;
+  /** Objects written by them. */
+  writes: number;
+  /** Write-only transactions that went through the group commit. */
+  grouped: number;
+}
+
 export class Store {
   readonly cache: WatchCache;
+  readonly commitStats: CommitStats = { commits: 0, writes: 0, grouped: 0 };
   private listener?: Client;
   private pollTimer?: NodeJS.Timeout;
   private polling = false;
@@ -440,7 +451,7 @@ export class Store {
       if (connecting) {
         const c = await connecting;
         if (opts.dryRun || tx.writes.length === 0) await c.query(opts.dryRun ? 'ROLLBACK' : 'COMMIT');
-        else lastRv = await commitWrites(c, tx.writes, this.opts.transformer, '');
+        else lastRv = await this.counted(tx.writes, commitWrites(c, tx.writes, this.opts.transformer, ''));
         c.release();
         client = undefined;
       } else if (!opts.dryRun && tx.writes.length > 0) {
@@ -465,6 +476,7 @@ export class Store {
 
   /** Commits `writes` with the other write-only transactions waiting at the time; resolves to their last version. */
   private groupCommit(writes: PendingWrite[]): Promise<number> {
+    this.commitStats.grouped++;
     return new Promise((resolve, reject) => {
       this.commitQueue.push({ writes, resolve, reject });
       if (!this.committing) void this.drainCommits();
@@ -482,7 +494,17 @@ export class Store {
 
   /** Commits `writes` as a transaction of their own, in one round trip. */
   private commitAlone(writes: PendingWrite[]): Promise<number> {
-    return this.withClient((c) => commitWrites(c, writes, this.opts.transformer, `${BEGIN};`));
+    return this.counted(
+      writes,
+      this.withClient((c) => commitWrites(c, writes, this.opts.transformer, `${BEGIN};`)),
+    );
+  }
+
+  private async counted(writes: PendingWrite[], committed: Promise<number>): Promise<number> {
+    const rv = await committed;
+    this.commitStats.commits++;
+    this.commitStats.writes += writes.length;
+    return rv;
   }
 
   private async commitBatch(batch: QueuedCommit[]): Promise<void> {

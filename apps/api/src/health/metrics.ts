@@ -1,5 +1,6 @@
 // Prometheus metrics: request latency by route and code, watch counts, store version.
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { CommitStats } from '@flotilla/store';
 
 export class Metrics {
   readonly registry = new Registry();
@@ -17,7 +18,25 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor() {
+  /** `commits`: the store's counters, read at each scrape (commits, the objects they wrote, group-committed transactions). */
+  constructor(commits: CommitStats) {
     collectDefaultMetrics({ register: this.registry, prefix: 'flotilla_api_' });
+    const counter = (name: string, help: string, read: () => number) =>
+      new Counter({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          this.inc(read());
+        },
+      });
+    counter('flotilla_store_commits_total', 'Commit statements that wrote objects (a group commit is one).', () => commits.commits);
+    counter('flotilla_store_committed_objects_total', 'Objects written by those commits; divided by commits, the mean batch.', () => commits.writes);
+    counter(
+      'flotilla_store_group_committed_transactions_total',
+      'Write-only transactions that shared a group commit or went alone through it.',
+      () => commits.grouped,
+    );
   }
 }
