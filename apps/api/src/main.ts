@@ -5,7 +5,6 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
-import { ConsoleLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -18,11 +17,8 @@ import { Config, ConfigError, loadConfig } from './config';
 import { SecretEncryption } from './tenancy/secret-encryption';
 import { loadTenancyConfig } from './tenancy/tenancy-config';
 import { routeUpgradesAsRequests } from './k8s/upgrade';
+import { log, NestJsonLogger, pinoOptions } from './log';
 import { keepCertificateFresh, servingChain, servingMaterial } from './tls';
-
-function log(level: string, msg: string, fields: Record<string, unknown> = {}): void {
-  process.stdout.write(`${JSON.stringify({ level, time: new Date().toISOString(), component: 'api', msg, ...fields })}\n`);
-}
 
 export async function startApi(config: Config): Promise<{ app: NestFastifyApplication; store: Store; redis: Redis; close: () => Promise<void> }> {
   const tls = config.tls === 'on' ? await servingMaterial(config) : undefined;
@@ -48,7 +44,7 @@ export async function startApi(config: Config): Promise<{ app: NestFastifyApplic
   const adapter = new FastifyAdapter({
     // The chain includes the CA so a joining agent can pin it by hash (kubeadm's discovery model).
     https: tls ? { cert: servingChain(tls), key: tls.key, minVersion: 'TLSv1.2' } : undefined,
-    logger: { level: config.logLevel, base: { component: 'api' } },
+    logger: pinoOptions(config.logLevel),
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
     bodyLimit: config.maxBodyBytes,
     requestIdHeader: 'x-request-id',
@@ -61,7 +57,7 @@ export async function startApi(config: Config): Promise<{ app: NestFastifyApplic
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register({ config, store, redis, tenancy, encryption }), adapter, {
     bodyParser: false,
-    logger: new ConsoleLogger({ json: true, logLevels: ['error', 'warn', 'log'] }),
+    logger: new NestJsonLogger(config.logLevel),
   });
   const fastify = app.getHttpAdapter().getInstance();
   // Bodies stay raw bytes: the handlers decode JSON, YAML, protobuf and patches by Content-Type.

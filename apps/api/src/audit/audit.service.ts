@@ -2,6 +2,7 @@
 // request path (a slow audit insert must not slow the API; a crash loses at most one batch).
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import type { Store } from '@flotilla/store';
+import { log } from '../log';
 import { STORE } from '../tokens';
 
 export interface AuditRecord {
@@ -76,7 +77,7 @@ export class AuditService implements OnModuleDestroy {
       .then(() => undefined)
       .catch((err: Error) => {
         // Never drop silently: say so on stderr with the count, so an operator can see the gap.
-        process.stderr.write(`${JSON.stringify({ level: 'error', msg: 'audit write failed', lost: batch.length, error: err.message })}\n`);
+        log('error', 'audit write failed', { component: 'audit', lost: batch.length, error: err.message });
       });
     await this.flushing;
   }

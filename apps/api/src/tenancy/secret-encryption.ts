@@ -5,6 +5,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { KubeObject } from '@flotilla/resources';
 import type { ValueTransformer } from '@flotilla/store';
+import { log } from '../log';
 import type { EncryptionKey } from './tenancy-config';
 
 const PREFIX = 'k8s:enc:aesgcm:v1:';
@@ -56,9 +57,12 @@ export class SecretEncryption implements ValueTransformer {
     } catch (err) {
       if (!this.warned.has(String(stored.metadata.uid))) {
         this.warned.add(String(stored.metadata.uid));
-        process.stderr.write(
-          `${JSON.stringify({ level: 'error', component: 'secrets', msg: 'cannot decrypt Secret', namespace: stored.metadata.namespace, name: stored.metadata.name, error: (err as Error).message })}\n`,
-        );
+        log('error', 'cannot decrypt Secret', {
+          component: 'secrets',
+          namespace: stored.metadata.namespace,
+          name: stored.metadata.name,
+          error: (err as Error).message,
+        });
       }
       return stored;
     }

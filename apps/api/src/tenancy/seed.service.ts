@@ -10,6 +10,7 @@ import { ADMINS_GROUP, defaultClusterRoleBindings, defaultClusterRoles } from '@
 import { KubeObject, resourceFor, ResourceType } from '@flotilla/resources';
 import { StoreError, type Store } from '@flotilla/store';
 import type { Config } from '../config';
+import { log } from '../log';
 import { CONFIG, STORE } from '../tokens';
 import { IdentityError, IdentityService } from './identity.service';
 import { TENANCY_CONFIG } from './tenancy.tokens';
@@ -17,9 +18,7 @@ import type { TenancyConfig } from './tenancy-config';
 
 const RBAC = 'rbac.authorization.k8s.io';
 
-function log(msg: string, fields: Record<string, unknown> = {}): void {
-  process.stdout.write(`${JSON.stringify({ level: 'info', time: new Date().toISOString(), component: 'tenancy', msg, ...fields })}\n`);
-}
+const info = (msg: string, fields: Record<string, unknown> = {}) => log('info', msg, { component: 'tenancy', ...fields });
 
 @Injectable()
 export class SeedService implements OnApplicationBootstrap {
@@ -77,7 +76,7 @@ export class SeedService implements OnApplicationBootstrap {
       const file = join(this.config.dataDir, 'admin-password');
       writeFileSync(file, `${username}\n${password}\n`, { mode: 0o600 });
       chmodSync(file, 0o600);
-      log('first admin created: log in with these credentials (shown once; also in the file, mode 0600)', { username, password, file });
-    } else log('admin user created from FLOTILLA_ADMIN_USER', { username });
+      info('first admin created: log in with these credentials (shown once; also in the file, mode 0600)', { username, password, file });
+    } else info('admin user created from FLOTILLA_ADMIN_USER', { username });
   }
 }
