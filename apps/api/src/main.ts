@@ -45,7 +45,7 @@ export async function startApi(config: Config): Promise<{ app: NestFastifyApplic
     // The chain includes the CA so a joining agent can pin it by hash (kubeadm's discovery model).
     https: tls ? { cert: servingChain(tls), key: tls.key, minVersion: 'TLSv1.2' } : undefined,
     logger: pinoOptions(config.logLevel),
-    logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
+    logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' }),
     bodyLimit: config.maxBodyBytes,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
