@@ -94,6 +94,7 @@ export class RequestPipeline {
         reply.raw.end();
         return;
       }
+      if (s.details?.retryAfterSeconds && !reply.hasHeader('retry-after')) reply.header('retry-after', String(s.details.retryAfterSeconds));
       reply.code(s.code).header('content-type', 'application/json').send(JSON.stringify(s));
     } finally {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
