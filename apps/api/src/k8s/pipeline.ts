@@ -13,7 +13,7 @@ import { Metrics } from '../health/metrics';
 import { AUTHENTICATOR, AUTHORIZER, RATE_LIMITER } from '../tokens';
 import { PathError } from './request-info';
 import type { Reply } from './resource.service';
-import { ApiError, forbidden, status, toStatus } from './status';
+import { ApiError, databaseUnreachable, forbidden, status, toStatus } from './status';
 
 // Resource verbs, and the HTTP verbs non-resource endpoints (login, tokens) are authorised with.
 const MUTATING = new Set(['create', 'update', 'patch', 'delete', 'deletecollection', 'post', 'put']);
@@ -89,7 +89,9 @@ export class RequestPipeline {
       code = s.code;
       if (decision !== 'denied') decision = 'error';
       reason ??= s.message;
-      if (s.code >= 500) this.log.error({ msg: 'request failed', reqId: req.id, error: (err as Error).stack ?? String(err) });
+      // A database outage fails every request alike: one line each without the stack, which says nothing more.
+      if (databaseUnreachable(err)) this.log.warn({ msg: 'request failed: database unreachable', reqId: req.id, error: (err as Error).message ?? String(err) });
+      else if (s.code >= 500) this.log.error({ msg: 'request failed', reqId: req.id, error: (err as Error).stack ?? String(err) });
       if (reply.raw.headersSent) {
         reply.raw.end();
         return;
