@@ -89,8 +89,9 @@ export class RequestPipeline {
       code = s.code;
       if (decision !== 'denied') decision = 'error';
       reason ??= s.message;
-      // A database outage fails every request alike: one line each without the stack, which says nothing more.
-      if (databaseUnreachable(err)) this.log.warn({ msg: 'request failed: database unreachable', reqId: req.id, error: (err as Error).message ?? String(err) });
+      // An outage of the database (or Redis) fails every request alike: one line each without the stack, which says nothing more.
+      if (databaseUnreachable(err))
+        this.log.warn({ msg: 'request failed: a dependency is unreachable', reqId: req.id, error: (err as Error).message ?? String(err) });
       else if (s.code >= 500) this.log.error({ msg: 'request failed', reqId: req.id, error: (err as Error).stack ?? String(err) });
       if (reply.raw.headersSent) {
         reply.raw.end();

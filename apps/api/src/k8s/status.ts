@@ -37,11 +37,14 @@ export function unauthorized(): ApiError {
   return new ApiError(401, 'Unauthorized', 'Unauthorized');
 }
 
-/** Node's and Postgres' ways of saying the database could not be reached or went away (SQLSTATE 08xxx, 57P0x). */
+/**
+ * Node's and Postgres' ways of saying a connection could not be made or went away (SQLSTATE 08xxx, 57P0x). The
+ * socket codes do not say which dependency it was; the agents' errors are already ApiErrors by then.
+ */
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EPIPE', '57P01', '57P02', '57P03']);
 const UNREACHABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/;
 
-/** True for an error that says Postgres is not reachable, as opposed to a failed statement. */
+/** True for an error that says the database (or another dependency) is not reachable, as opposed to a failed statement. */
 export function databaseUnreachable(err: unknown): boolean {
   const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
   if (typeof code === 'string' && (UNREACHABLE_CODES.has(code) || /^08/.test(code))) return true;
@@ -51,9 +54,14 @@ export function databaseUnreachable(err: unknown): boolean {
 export function toStatus(err: unknown): Status {
   if (err instanceof ApiError) return status(err.code, err.reason, err.message, err.details);
   if (databaseUnreachable(err))
-    return status(503, 'ServiceUnavailable', 'the platform database (Postgres) is not reachable: retry shortly; GET /readyz shows what is down', {
-      retryAfterSeconds: 1,
-    });
+    return status(
+      503,
+      'ServiceUnavailable',
+      'the platform database or another service it depends on is not reachable: retry shortly; GET /readyz shows which',
+      {
+        retryAfterSeconds: 1,
+      },
+    );
   if (err instanceof StoreError) {
     const d = err.target;
     const details: Status['details'] = {};
