@@ -7,7 +7,7 @@ import { resolveCa } from './ca-trust';
 import { nodeCredential } from './join';
 import type { AgentConfig } from './config';
 import { KubeletServer } from './kubelet-server';
-import { createLogger, errText, type Logger } from './log';
+import { createLogger, errorText, type Logger } from '@flotilla/log';
 import { LogShipper } from './log-shipper';
 import { NodeReporter } from './node';
 import { defaultIPv4 } from './node-status';
@@ -26,7 +26,7 @@ export class Agent {
   private kubelet?: KubeletServer;
 
   constructor(private readonly config: AgentConfig) {
-    this.log = createLogger(config.logLevel);
+    this.log = createLogger('agent', config.logLevel);
   }
 
   async start(): Promise<void> {
@@ -106,9 +106,9 @@ export class Agent {
   /** Stops watching and reporting; containers keep running (a restarted agent adopts them). */
   async stop(): Promise<void> {
     this.node?.stop();
-    await this.kubelet?.stop().catch((e: unknown) => this.log.warn('stopping the kubelet endpoint', { error: errText(e) }));
-    await this.services?.stop().catch((e: unknown) => this.log.warn('stopping service networking', { error: errText(e) }));
-    await this.pods?.stop().catch((e: unknown) => this.log.warn('stopping pod loop', { error: errText(e) }));
+    await this.kubelet?.stop().catch((e: unknown) => this.log.warn('stopping the kubelet endpoint', { error: errorText(e) }));
+    await this.services?.stop().catch((e: unknown) => this.log.warn('stopping service networking', { error: errorText(e) }));
+    await this.pods?.stop().catch((e: unknown) => this.log.warn('stopping pod loop', { error: errorText(e) }));
     this.shipper?.stop();
     await this.runtime?.close();
     this.api?.close();

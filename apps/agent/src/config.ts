@@ -1,6 +1,7 @@
 // The agent's configuration: every environment variable it reads, validated once at start-up.
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { type Level, logLevelOf } from '@flotilla/log';
 
 /** A host:port to listen on. */
 export interface ListenAddress {
@@ -35,7 +36,7 @@ export interface AgentConfig {
   statusSeconds: number;
   /** Extra labels on every Docker object (tests use them to clean up). */
   dockerLabels: Record<string, string>;
-  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  logLevel: Level;
   /** Image of the per-Service ClusterIP proxy; undefined (`off`) turns name-based Services off. */
   serviceProxyImage?: string;
   /** Host directory for the agent's files (the service proxies' config); absolute. */
@@ -109,8 +110,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
   if (caHash && !/^sha256:[0-9a-f]{64}$/.test(caHash)) throw new ConfigError(`FLOTILLA_CA_HASH must be sha256:<64 hex digits>, got "${caHash}"`);
   const nodeName = (env.FLOTILLA_NODE_NAME || hostname()).toLowerCase();
   if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(nodeName)) throw new ConfigError(`FLOTILLA_NODE_NAME "${nodeName}" is not a valid DNS subdomain`);
-  const level = env.FLOTILLA_LOG_LEVEL ?? 'info';
-  if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new ConfigError(`FLOTILLA_LOG_LEVEL must be debug, info, warn or error, got "${level}"`);
   return {
     apiUrl: apiUrl.replace(/\/+$/, ''),
     caFile,
@@ -127,7 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     syncConcurrency: Math.floor(num(env, 'FLOTILLA_SYNC_CONCURRENCY', 8, 1)),
     statusSeconds: num(env, 'FLOTILLA_NODE_STATUS_SECONDS', 10, 0.5),
     dockerLabels: labels(env.FLOTILLA_DOCKER_LABELS),
-    logLevel: level as AgentConfig['logLevel'],
+    logLevel: logLevelOf(env.FLOTILLA_LOG_LEVEL, (m) => new ConfigError(m)),
     serviceProxyImage: orOff(env, 'FLOTILLA_SERVICE_PROXY_IMAGE', 'flotilla/service-proxy:1'),
     dataDir: resolve(env.FLOTILLA_AGENT_DATA_DIR || join(tmpdir(), `flotilla-agent-${nodeName}`)),
     nodePortAddress: orOff(env, 'FLOTILLA_NODEPORT_ADDRESS', '127.0.0.1'),

@@ -5,7 +5,7 @@ import type { Ingress, Secret } from '@flotilla/resources';
 import { HttpIngress, type TlsCertificate } from '@flotilla/netproxy';
 import { ApiStatusError, type ApiClient } from './api-client';
 import type { ListenAddress } from './config';
-import { errText, type Logger } from './log';
+import { errorText, type Logger } from '@flotilla/log';
 import type { IngressPlan } from './services-plan';
 
 const SECRET_TTL_MS = 15_000;
@@ -46,7 +46,7 @@ export class NodeIngress {
           this.bound[kind] = true;
           this.o.log.info(`ingress listening (${kind})`, { address: `${addr.host}:${port}` });
         } catch (e) {
-          this.o.log.warn(`ingress cannot listen (${kind}); retrying in 10 s`, { address: `${addr.host}:${addr.port}`, error: errText(e) });
+          this.o.log.warn(`ingress cannot listen (${kind}); retrying in 10 s`, { address: `${addr.host}:${addr.port}`, error: errorText(e) });
         }
       }
       const missing = (this.o.http && !this.bound.http) || (this.o.https && !this.bound.https);
@@ -79,7 +79,7 @@ export class NodeIngress {
         p = this.o.api
           .getOptional<Secret>(`/api/v1/namespaces/${encodeURIComponent(t.namespace)}/secrets/${encodeURIComponent(t.secretName)}`)
           .catch((e: unknown) => {
-            this.warnOnce(key, 'cannot read the TLS Secret of an Ingress', { secret: key, error: errText(e) });
+            this.warnOnce(key, 'cannot read the TLS Secret of an Ingress', { secret: key, error: errorText(e) });
             return undefined;
           });
         this.secretCache.set(key, { at: now, secret: p });
@@ -97,7 +97,7 @@ export class NodeIngress {
     try {
       this.proxy.setCertificates(certs);
     } catch (e) {
-      this.o.log.warn('an Ingress TLS certificate could not be loaded; keeping the previous set', { error: errText(e) });
+      this.o.log.warn('an Ingress TLS certificate could not be loaded; keeping the previous set', { error: errorText(e) });
     }
   }
 
@@ -122,7 +122,7 @@ export class NodeIngress {
         if (e instanceof ApiStatusError && (e.code === 400 || e.code === 403)) for (const h of missing) this.refusedHosts.set(h, now + 60_000);
         this.warnOnce(`platform-cert:${missing.join(',')}`, 'no platform certificate for these ingress hosts; serving them over HTTP only', {
           hosts: missing,
-          error: errText(e),
+          error: errorText(e),
         });
       }
     }
@@ -157,11 +157,11 @@ export class NodeIngress {
       } catch (e) {
         if (e instanceof ApiStatusError && e.code === 403) {
           this.statusDenied = true;
-          this.o.log.warn('not allowed to write Ingress status; leaving it empty', { error: errText(e) });
+          this.o.log.warn('not allowed to write Ingress status; leaving it empty', { error: errorText(e) });
           return;
         }
         if (!(e instanceof ApiStatusError && (e.code === 409 || e.code === 404)))
-          this.o.log.warn('Ingress status write failed', { ingress: path, error: errText(e) });
+          this.o.log.warn('Ingress status write failed', { ingress: path, error: errorText(e) });
       }
     }
   }

@@ -15,7 +15,7 @@ import type { DockerRuntime, ExecSession } from '@flotilla/runtime';
 import type { ApiClient } from './api-client';
 import type { ListenAddress } from './config';
 import { bridgeExec } from './exec-stream';
-import { errText, type Logger } from './log';
+import { errorText, type Logger } from '@flotilla/log';
 import { servePortForward } from './port-forward';
 
 const RENEW_BEFORE_DAYS = 10;
@@ -121,8 +121,8 @@ export class KubeletServer {
     });
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       void this.upgrade(req, socket, head).catch((e: unknown) => {
-        this.o.log.warn('kubelet stream failed', { url: req.url, error: errText(e) });
-        if (!socket.destroyed) refuse(socket, e instanceof HttpError ? e : new HttpError(500, 'InternalError', errText(e)));
+        this.o.log.warn('kubelet stream failed', { url: req.url, error: errorText(e) });
+        if (!socket.destroyed) refuse(socket, e instanceof HttpError ? e : new HttpError(500, 'InternalError', errorText(e)));
       });
     });
     server.on('tlsClientError', (e: Error) => this.o.log.debug('kubelet endpoint: TLS handshake refused', { error: e.message }));
@@ -148,7 +148,7 @@ export class KubeletServer {
       this.server.setSecureContext({ cert: this.cert.certPem, key: this.cert.keyPem, ca: this.o.ca });
       this.o.log.info('kubelet serving certificate renewed');
     } catch (e) {
-      this.o.log.warn('kubelet serving certificate renewal failed; retrying within the hour', { error: errText(e) });
+      this.o.log.warn('kubelet serving certificate renewal failed; retrying within the hour', { error: errorText(e) });
     }
   }
 

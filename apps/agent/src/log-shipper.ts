@@ -3,7 +3,7 @@
 import type Docker from 'dockerode';
 import type { Redis } from 'ioredis';
 import { LABEL } from '@flotilla/runtime';
-import { errText, type Logger } from './log';
+import { errorText, type Logger } from '@flotilla/log';
 import { LOG_RETENTION_AFTER_DELETE_SECONDS, LOG_STREAM_MAXLEN, logStreamKey, podLogIndexKey } from '@flotilla/queue';
 
 interface Entry {
@@ -96,7 +96,7 @@ export class LogShipper {
       return this.scanning;
     }
     this.scanning = this.scanOnce()
-      .catch((e: unknown) => this.log.warn('log scan failed', { error: errText(e) }))
+      .catch((e: unknown) => this.log.warn('log scan failed', { error: errorText(e) }))
       .finally(() => {
         this.scanning = undefined;
         if (this.rescan && !this.stopped) {
@@ -169,7 +169,7 @@ export class LogShipper {
           lastMs = ms;
           p.xadd(key, 'MAXLEN', '~', LOG_STREAM_MAXLEN, `${ms}-*`, 't', e.t, 's', e.s, 'l', e.l);
         }
-        chain = chain.then(() => p.exec()).catch((err: unknown) => this.log.warn('shipping logs failed', { key, error: errText(err) }));
+        chain = chain.then(() => p.exec()).catch((err: unknown) => this.log.warn('shipping logs failed', { key, error: errorText(err) }));
       };
       const parser = new LineParser(!!info.Config.Tty, (e) => {
         if (after && sortableTime(e.t) <= after) return;
@@ -197,7 +197,7 @@ export class LogShipper {
       this.finished.add(id);
     })()
       .catch((e: unknown) => {
-        if (!stopped) this.log.debug('log follow ended', { container: id, error: errText(e) });
+        if (!stopped) this.log.debug('log follow ended', { container: id, error: errorText(e) });
       })
       .finally(() => {
         if (this.following.get(id) === follower) this.following.delete(id);

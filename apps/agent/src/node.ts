@@ -2,7 +2,7 @@
 import type Docker from 'dockerode';
 import type { Lease, Node } from '@flotilla/resources';
 import { ApiClient, ApiStatusError, MERGE_PATCH } from './api-client';
-import { errText, type Logger } from './log';
+import { errorText, type Logger } from '@flotilla/log';
 import { diskOf, memAvailable, nodeLabels, nodeStatus, pidUsage, type EngineInfo, type HostFacts } from './node-status';
 import { microTime } from './time';
 
@@ -140,7 +140,7 @@ export class NodeReporter {
       this.o.log.info('created namespace kube-node-lease');
     } catch (e) {
       if (!(e instanceof ApiStatusError && e.code === 409))
-        this.o.log.warn('namespace kube-node-lease is missing and cannot be created', { error: errText(e) });
+        this.o.log.warn('namespace kube-node-lease is missing and cannot be created', { error: errorText(e) });
     }
   }
 
@@ -150,7 +150,7 @@ export class NodeReporter {
       try {
         await this.renewLease();
       } catch (e) {
-        this.o.log.warn('lease renewal failed', { error: errText(e) });
+        this.o.log.warn('lease renewal failed', { error: errorText(e) });
       }
       if (!this.stopped) this.leaseTimer = setTimeout(() => void leaseLoop(), this.o.leaseSeconds * 1000);
     };
@@ -159,7 +159,7 @@ export class NodeReporter {
       try {
         await this.heartbeat();
       } catch (e) {
-        this.o.log.warn('node status update failed', { error: errText(e) });
+        this.o.log.warn('node status update failed', { error: errorText(e) });
       }
       if (!this.stopped) this.statusTimer = setTimeout(() => void statusLoop(), this.o.statusSeconds * 1000);
     };

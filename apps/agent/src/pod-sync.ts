@@ -4,7 +4,7 @@
 import type { ConfigMap, Pod, Secret } from '@flotilla/resources';
 import type { DataResolver, DockerRuntime, PodRuntimeStatus } from '@flotilla/runtime';
 import { ApiClient, ApiStatusError, type WatchHandle } from './api-client';
-import { errText, type Logger } from './log';
+import { errorText, type Logger } from '@flotilla/log';
 import type { LogShipper } from './log-shipper';
 import { buildPodStatus, sameJson } from './pod-status';
 
@@ -147,7 +147,7 @@ export class PodSync {
       } catch (e) {
         if (this.stopped) return;
         failures++;
-        this.o.log.warn('pod list/watch failed', { error: errText(e) });
+        this.o.log.warn('pod list/watch failed', { error: errorText(e) });
         await new Promise((r) => setTimeout(r, Math.min(5000, 200 * 2 ** Math.min(failures, 5))));
       }
     }
@@ -198,7 +198,7 @@ export class PodSync {
         void this.o.shipper?.podDeleted(uid).catch(() => undefined);
       }
     } catch (e) {
-      this.o.log.warn('orphan clean-up failed', { error: errText(e) });
+      this.o.log.warn('orphan clean-up failed', { error: errorText(e) });
     }
   }
 
@@ -233,7 +233,7 @@ export class PodSync {
       this.running++;
       void this.syncOne(uid)
         .catch((e: unknown) => {
-          this.o.log.warn('pod sync failed', { uid, error: errText(e) });
+          this.o.log.warn('pod sync failed', { uid, error: errorText(e) });
           this.enqueueSoon(uid, 1000);
         })
         .finally(() => {
@@ -284,7 +284,7 @@ export class PodSync {
       await this.o.shipper?.podDeleted(uid).catch(() => undefined);
     })()
       .catch((e: unknown) => {
-        this.o.log.warn('pod termination failed; retrying', { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, error: errText(e) });
+        this.o.log.warn('pod termination failed; retrying', { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, error: errorText(e) });
         setTimeout(() => this.enqueue(uid), 1000);
       })
       .finally(() => this.terminating.delete(uid));

@@ -4,7 +4,7 @@
 // address on that port, and a failure is written on the error stream (kubectl prints it).
 import { connect, type Socket } from 'node:net';
 import type { WebSocket } from 'ws';
-import type { Logger } from './log';
+import type { Logger } from '@flotilla/log';
 import { RST, SpdySession, type SpdyStream } from './spdy';
 
 interface Pair {

@@ -2,7 +2,7 @@
 // each key in memory, a callback on every change, re-list after a dropped watch or a 410.
 import type { KubeObject } from '@flotilla/resources';
 import { ApiStatusError, type ApiClient, type WatchHandle } from './api-client';
-import { errText, type Logger } from './log';
+import { errorText, type Logger } from '@flotilla/log';
 import { objectKey } from './services-plan';
 
 export class Informer<T extends KubeObject> {
@@ -65,7 +65,7 @@ export class Informer<T extends KubeObject> {
         if (this.stopped) return;
         if (e instanceof ApiStatusError && e.code === 403) {
           // The node credential may not read this kind (see the node authorizer); say so once, keep trying slowly.
-          if (!this.denied) this.log.warn('not allowed to list; feature off until allowed', { path: this.path, error: errText(e) });
+          if (!this.denied) this.log.warn('not allowed to list; feature off until allowed', { path: this.path, error: errorText(e) });
           this.denied = true;
           if (!this.hasSynced) {
             this.hasSynced = true;
@@ -75,7 +75,7 @@ export class Informer<T extends KubeObject> {
           continue;
         }
         failures++;
-        this.log.warn('list/watch failed', { path: this.path, error: errText(e) });
+        this.log.warn('list/watch failed', { path: this.path, error: errorText(e) });
         await this.sleep(Math.min(5000, 200 * 2 ** Math.min(failures, 5)));
       }
     }

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { formatServiceProxyConfig, type ServiceProxyConfig } from '@flotilla/netproxy';
 import { LABEL, type DockerRuntime } from '@flotilla/runtime';
-import { errText, type Logger } from './log';
+import { errorText, type Logger } from '@flotilla/log';
 import type { ResolvedService } from './services-plan';
 
 export const SERVICE_LABEL = 'flotilla.service';
@@ -65,7 +65,7 @@ export class ServiceProxyContainers {
       try {
         this.writeConfig(s);
       } catch (e) {
-        this.o.log.warn('cannot write service proxy config', { service: `${s.namespace}/${s.name}`, error: errText(e) });
+        this.o.log.warn('cannot write service proxy config', { service: `${s.namespace}/${s.name}`, error: errorText(e) });
       }
     }
     this.pending = services;
@@ -74,7 +74,7 @@ export class ServiceProxyContainers {
         while (this.pending) {
           const next = this.pending;
           this.pending = undefined;
-          await this.syncOnce(next).catch((e: unknown) => this.o.log.warn('service proxy sync failed', { error: errText(e) }));
+          await this.syncOnce(next).catch((e: unknown) => this.o.log.warn('service proxy sync failed', { error: errorText(e) }));
         }
       })().finally(() => (this.running = undefined));
     }
@@ -91,7 +91,7 @@ export class ServiceProxyContainers {
       try {
         imageId = (await docker.getImage(this.o.image).inspect()).Id;
       } catch (e) {
-        const msg = `image ${this.o.image} is missing (build it with docker/images/build.sh): ${errText(e)}`;
+        const msg = `image ${this.o.image} is missing (build it with docker/images/build.sh): ${errorText(e)}`;
         if (this.warned.get('') !== msg) this.o.log.warn('service proxies cannot start', { error: msg });
         this.warned.set('', msg);
       }
@@ -104,7 +104,7 @@ export class ServiceProxyContainers {
           await this.ensureContainer(cname, s, byName.get(cname), imageId);
           this.warned.delete(key);
         } catch (e) {
-          const msg = errText(e);
+          const msg = errorText(e);
           if (this.warned.get(key) !== msg) this.o.log.warn('service proxy container failed', { service: key, error: msg });
           this.warned.set(key, msg);
         }
@@ -117,7 +117,7 @@ export class ServiceProxyContainers {
       await docker
         .getContainer(c.Id)
         .remove({ force: true })
-        .catch((e: unknown) => this.o.log.warn('removing service proxy failed', { container: cname, error: errText(e) }));
+        .catch((e: unknown) => this.o.log.warn('removing service proxy failed', { container: cname, error: errorText(e) }));
       if (ns && svc) rmSync(this.dirOf(ns, svc), { recursive: true, force: true });
       this.o.log.info('service proxy removed', { service: `${ns}/${svc}` });
     }

@@ -7,7 +7,7 @@ import type { DockerRuntime } from '@flotilla/runtime';
 import type { ApiClient } from './api-client';
 import type { ListenAddress } from './config';
 import { NodeIngress } from './ingress';
-import { errText, type Logger } from './log';
+import { errorText, type Logger } from '@flotilla/log';
 import { Informer } from './services-informer';
 import { assignNodePorts, planIngress, resolveServices } from './services-plan';
 import { ServiceProxyContainers } from './services-proxy';
@@ -113,7 +113,7 @@ export class ServiceNetworking {
       return;
     }
     this.running = this.reconcile()
-      .catch((e: unknown) => this.o.log.warn('service reconcile failed', { error: errText(e) }))
+      .catch((e: unknown) => this.o.log.warn('service reconcile failed', { error: errorText(e) }))
       .finally(() => {
         this.running = undefined;
         if (this.again && !this.stopped) {

@@ -1,6 +1,7 @@
 // Configuration from environment variables, validated once at start-up (README lists them all).
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
+import { type Level, logLevelOf } from '@flotilla/log';
 
 export interface Config {
   databaseUrl: string;
@@ -19,7 +20,7 @@ export interface Config {
   /** The URL clients are given in kubeconfigs. */
   publicUrl: string;
   bootstrapToken?: string;
-  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  logLevel: Level;
   maxBodyBytes: number;
   watchCacheSize: number;
   changeLogRetentionSeconds: number;
@@ -54,8 +55,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!v) throw new ConfigError(`${key} is not set: run scripts/setup.sh (it writes .flotilla/env) or export it`);
     return v;
   };
-  const logLevel = (env.FLOTILLA_LOG_LEVEL || 'info') as Config['logLevel'];
-  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw new ConfigError(`FLOTILLA_LOG_LEVEL must be debug, info, warn or error, got "${logLevel}"`);
   const tls = (env.FLOTILLA_TLS ?? 'on') as Config['tls'];
   if (tls !== 'on' && tls !== 'off-behind-proxy') throw new ConfigError(`FLOTILLA_TLS must be "on" or "off-behind-proxy", got "${tls}"`);
   const port = int(env, 'FLOTILLA_API_PORT', 6443, 1);
@@ -86,7 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tlsSans: sans,
     publicUrl: env.FLOTILLA_PUBLIC_URL ?? `${tls === 'on' ? 'https' : 'http'}://${publicHost.includes(':') ? `[${publicHost}]` : publicHost}:${port}`,
     bootstrapToken: env.FLOTILLA_BOOTSTRAP_TOKEN || undefined,
-    logLevel,
+    logLevel: logLevelOf(env.FLOTILLA_LOG_LEVEL, (m) => new ConfigError(m)),
     maxBodyBytes: int(env, 'FLOTILLA_MAX_BODY_BYTES', 3 * 1024 * 1024, 1024),
     watchCacheSize: int(env, 'FLOTILLA_WATCH_CACHE_EVENTS', 10_000, 100),
     changeLogRetentionSeconds: int(env, 'FLOTILLA_CHANGELOG_RETENTION_SECONDS', 900, 10),

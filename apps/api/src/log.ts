@@ -1,17 +1,17 @@
-// The API's logs: one JSON object per line on standard output, in the controller's and the agent's shape
-// ({"level":"info","time":"<ISO>","component":"api","msg":…, fields…}), whether the line comes from our own
-// code, from Nest (through NestJsonLogger) or from Fastify's pino (through pinoOptions).
+// The API's logs, in the format every Flotilla process writes (@flotilla/log), on standard output: our own
+// lines, Nest's (through NestJsonLogger) and Fastify's pino (through pinoOptions).
 import type { LoggerService } from '@nestjs/common';
+import { createLogger, type Level } from '@flotilla/log';
 
-export type Level = 'debug' | 'info' | 'warn' | 'error';
-const ORDER: Record<string, number> = { trace: 0, debug: 0, info: 1, warn: 2, error: 3, fatal: 3 };
+/** The API's own lines are always written: start-up, warnings and failures (request lines are pino's). */
+const api = createLogger('api', 'debug', process.stdout);
 
 export function log(level: Level, msg: string, fields: Record<string, unknown> = {}): void {
-  process.stdout.write(`${JSON.stringify({ level, time: new Date().toISOString(), component: 'api', msg, ...fields })}\n`);
+  api[level](msg, fields);
 }
 
 /** Fastify's logger options giving its lines the same level names, ISO times and component. */
-export function pinoOptions(level: string): Record<string, unknown> {
+export function pinoOptions(level: Level): Record<string, unknown> {
   return {
     level,
     base: { component: 'api' },
@@ -25,7 +25,11 @@ export function pinoOptions(level: string): Record<string, unknown> {
  * that is an object is written as fields (`{ msg, reqId, error }`).
  */
 export class NestJsonLogger implements LoggerService {
-  constructor(private readonly threshold: string) {}
+  private readonly out;
+
+  constructor(threshold: Level) {
+    this.out = createLogger('api', threshold, process.stdout);
+  }
 
   log(message: unknown, ...rest: unknown[]): void {
     this.emit('debug', message, rest);
@@ -44,12 +48,11 @@ export class NestJsonLogger implements LoggerService {
   }
 
   private emit(level: Level, message: unknown, rest: unknown[]): void {
-    if (ORDER[level] < (ORDER[this.threshold] ?? 1)) return;
     // Nest passes (message, ...params, context): a trailing string is the context, an earlier one a stack.
     const context = typeof rest[rest.length - 1] === 'string' ? (rest[rest.length - 1] as string) : undefined;
     const stack = rest.length > 1 && typeof rest[0] === 'string' ? rest[0] : undefined;
     const fields = message !== null && typeof message === 'object' ? { ...(message as Record<string, unknown>) } : { msg: String(message) };
     const { msg, ...other } = fields as { msg?: unknown };
-    log(level, typeof msg === 'string' ? msg : JSON.stringify(msg ?? ''), { ...(context ? { context } : {}), ...other, ...(stack ? { stack } : {}) });
+    this.out[level](typeof msg === 'string' ? msg : JSON.stringify(msg ?? ''), { ...(context ? { context } : {}), ...other, ...(stack ? { stack } : {}) });
   }
 }

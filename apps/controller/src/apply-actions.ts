@@ -8,8 +8,8 @@ import type { Store, WriteTx } from '@flotilla/store';
 import { StoreError } from '@flotilla/store';
 import type { EventRecorder } from './events';
 import { T, typeOfKind } from './kinds';
-import type { Logger } from './log';
-import { errorText } from './log';
+import type { Logger } from '@flotilla/log';
+import { errorText } from '@flotilla/log';
 
 /**
  * Keeps two workers (or a worker reading a cache that lags its own writes) from overshooting a replica

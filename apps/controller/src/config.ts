@@ -1,4 +1,5 @@
 // The controller's configuration: every environment variable it reads, validated once at start-up.
+import { type Level, logLevelOf } from '@flotilla/log';
 
 export interface ControllerConfig {
   databaseUrl: string;
@@ -23,7 +24,7 @@ export interface ControllerConfig {
   hollowStartMs: number;
   hollowJobMs: number;
   hollowLeaseSeconds: number;
-  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  logLevel: Level;
 }
 
 type Env = Record<string, string | undefined>;
@@ -44,8 +45,6 @@ function num(env: Env, key: string, def: number): number {
 }
 
 export function loadConfig(env: Env = process.env): ControllerConfig {
-  const level = env.FLOTILLA_LOG_LEVEL ?? 'info';
-  if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new Error(`FLOTILLA_LOG_LEVEL must be debug, info, warn or error, got "${level}"`);
   const prefix = env.FLOTILLA_QUEUE_PREFIX ?? 'flotilla';
   if (!/^[A-Za-z0-9_.-]+$/.test(prefix)) throw new Error(`FLOTILLA_QUEUE_PREFIX may hold letters, digits, '_', '.', '-' only, got "${prefix}"`);
   return {
@@ -63,6 +62,6 @@ export function loadConfig(env: Env = process.env): ControllerConfig {
     hollowStartMs: int(env, 'FLOTILLA_HOLLOW_START_MS', 200),
     hollowJobMs: int(env, 'FLOTILLA_HOLLOW_JOB_MS', 1000),
     hollowLeaseSeconds: num(env, 'FLOTILLA_HOLLOW_LEASE_SECONDS', 2),
-    logLevel: level as ControllerConfig['logLevel'],
+    logLevel: logLevelOf(env.FLOTILLA_LOG_LEVEL),
   };
 }

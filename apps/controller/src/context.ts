@@ -3,8 +3,8 @@ import type { Store } from '@flotilla/store';
 import type { ApplyResult } from './apply-actions';
 import type { ClusterIndex } from './cluster-index';
 import type { ControllerConfig } from './config';
-import type { Logger } from './log';
-import { errorText } from './log';
+import type { Logger } from '@flotilla/log';
+import { errorText } from '@flotilla/log';
 import type { WorkQueues, ReconcileOutcome } from './work-queue';
 
 export interface ControllerContext {

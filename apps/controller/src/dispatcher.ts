@@ -14,7 +14,7 @@ import type { ControllerContext } from './context';
 import { FOREGROUND, gcKey, needsCollection } from './controllers/garbage-collector';
 import { isTerminating } from './controllers/namespace';
 import { R } from './kinds';
-import { errorText } from './log';
+import { errorText } from '@flotilla/log';
 
 const key = (kind: string, namespace: string, name: string): ReconcileKey => ({ kind, namespace, name });
 

@@ -8,8 +8,8 @@ import type { Store, WriteTx } from '@flotilla/store';
 import { StoreError, timestamp } from '@flotilla/store';
 import { EventCorrelator } from './event-correlator';
 import { R, T } from './kinds';
-import type { Logger } from './log';
-import { errorText } from './log';
+import type { Logger } from '@flotilla/log';
+import { errorText } from '@flotilla/log';
 
 const MAX_REMEMBERED = 20_000;
 

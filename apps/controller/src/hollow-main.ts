@@ -3,7 +3,7 @@
 import { HollowNodes } from '@flotilla/hollow';
 import { Store } from '@flotilla/store';
 import { loadConfig } from './config';
-import { createLogger, errorText } from './log';
+import { createLogger, errorText } from '@flotilla/log';
 
 async function main(): Promise<void> {
   const config = loadConfig();

@@ -2,8 +2,8 @@
 // a TTL, renewed while held. A flushed Redis only means the lock is taken again on the next renewal.
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Logger } from './log';
-import { errorText } from './log';
+import type { Logger } from '@flotilla/log';
+import { errorText } from '@flotilla/log';
 
 const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
 

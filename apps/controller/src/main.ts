@@ -20,7 +20,7 @@ import { Dispatcher } from './dispatcher';
 import { EventRecorder } from './events';
 import { R, T } from './kinds';
 import { LeaderLock } from './leader';
-import { createLogger, errorText } from './log';
+import { createLogger, errorText } from '@flotilla/log';
 import { WorkQueues } from './work-queue';
 
 export interface RunningController {

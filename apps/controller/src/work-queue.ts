@@ -9,8 +9,8 @@ import { Queue, Worker } from 'bullmq';
 import type { ConnectionOptions, Job } from 'bullmq';
 import { CONTROLLER_QUEUES, jobIdFor, keyString } from '@flotilla/queue';
 import type { ControllerQueue, ReconcileJob, ReconcileKey } from '@flotilla/queue';
-import type { Logger } from './log';
-import { errorText } from './log';
+import type { Logger } from '@flotilla/log';
+import { errorText } from '@flotilla/log';
 
 export interface ReconcileOutcome {
   /** Run this key again after this many milliseconds even if nothing changes. */

@@ -8,7 +8,7 @@ import { StoreError } from '@flotilla/store';
 import { settle } from '../context';
 import type { ControllerContext } from '../context';
 import { typeOfResource } from '../kinds';
-import { errorText } from '../log';
+import { errorText } from '@flotilla/log';
 import type { ReconcileOutcome, Reconciler } from '../work-queue';
 
 export const FOREGROUND = 'foregroundDeletion';

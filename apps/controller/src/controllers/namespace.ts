@@ -7,7 +7,7 @@ import type { ReconcileKey } from '@flotilla/queue';
 import { StoreError, resourceKey, timestamp } from '@flotilla/store';
 import type { ControllerContext } from '../context';
 import { T } from '../kinds';
-import { errorText } from '../log';
+import { errorText } from '@flotilla/log';
 import type { ReconcileOutcome, Reconciler } from '../work-queue';
 
 const NAMESPACED = resourceTypes.filter((t) => t.namespaced);

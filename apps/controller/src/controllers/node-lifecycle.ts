@@ -11,7 +11,7 @@ import type { PlannedEvent } from '@flotilla/controllers';
 import type { ControllerContext } from '../context';
 import { EventRecorder } from '../events';
 import { R, T } from '../kinds';
-import { errorText } from '../log';
+import { errorText } from '@flotilla/log';
 
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 const STATUS_UNKNOWN_REASON = 'NodeStatusUnknown';

@@ -11,8 +11,8 @@ import type { PlannedEvent } from '@flotilla/controllers';
 import { lockPods } from '@flotilla/hollow';
 import type { EventRecorder } from '../events';
 import { R, T } from '../kinds';
-import type { Logger } from '../log';
-import { errorText } from '../log';
+import type { Logger } from '@flotilla/log';
+import { errorText } from '@flotilla/log';
 
 export interface SchedulerOptions {
   batchSize: number;
