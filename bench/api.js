@@ -4,7 +4,7 @@
 const { spawn } = require('node:child_process');
 const { writeFileSync, mkdirSync } = require('node:fs');
 const { join } = require('node:path');
-const { prepare, startApi, request, rssMb, autocannon, percentile, progress, agentFor, ROOT } = require('./support');
+const { prepare, startApi, request, rssMb, autocannon, median, percentile, progress, agentFor, ROOT } = require('./support');
 
 const SECONDS = Number(process.env.BENCH_SECONDS || 8);
 
@@ -65,12 +65,6 @@ async function watchLatency(api) {
     writeP50Ms: percentile(writeLatencies, 50),
     writeP99Ms: percentile(writeLatencies, 99),
   };
-}
-
-/** The median of numbers. */
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 async function main() {

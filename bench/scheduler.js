@@ -7,7 +7,7 @@ const { spawn } = require('node:child_process');
 const { writeFileSync, mkdirSync, readFileSync, readdirSync } = require('node:fs');
 const { join } = require('node:path');
 const { Client } = require('pg');
-const { freshDatabase, startApi, request, agentFor, percentile, progress, ROOT } = require('./support');
+const { freshDatabase, startApi, request, agentFor, median, percentile, progress, ROOT } = require('./support');
 
 const NODES = Number(process.env.BENCH_NODES || 1000);
 const DEPLOYMENTS = Number(process.env.BENCH_DEPLOYMENTS || 100);
@@ -316,11 +316,6 @@ async function runOnce(run, runs) {
   await sleep(500);
   return result;
 }
-
-const median = (xs) => {
-  const v = [...xs].sort((a, b) => a - b);
-  return v.length % 2 ? v[(v.length - 1) / 2] : Math.round(((v[v.length / 2 - 1] + v[v.length / 2]) / 2) * 10) / 10;
-};
 
 /** Medians over BENCH_RUNS runs (default 3), each on a fresh database: one run moves by 20-40 % on this machine. */
 async function main() {

@@ -171,9 +171,15 @@ function autocannon(api, { path, method = 'GET', body, connections, seconds, acc
   });
 }
 
+/** The median of numbers (of an even count: the mean of the middle two, to one decimal). */
+function median(xs) {
+  const v = [...xs].sort((a, b) => a - b);
+  return v.length % 2 ? v[(v.length - 1) / 2] : Math.round(((v[v.length / 2 - 1] + v[v.length / 2]) / 2) * 10) / 10;
+}
+
 function percentile(sorted, p) {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-module.exports = { ROOT, prepare, freshDatabase, startApi, request, rssMb, autocannon, percentile, progress, agentFor };
+module.exports = { ROOT, prepare, freshDatabase, startApi, request, rssMb, autocannon, median, percentile, progress, agentFor };

@@ -98,6 +98,11 @@ interface PendingWrite {
   obj: KubeObject;
 }
 
+/** The object a write is to: one statement keeps one row per key. */
+function writeKey(w: PendingWrite): string {
+  return `${w.resource}\0${w.namespace}\0${w.name}`;
+}
+
 interface Row {
   json: string;
 }
@@ -122,7 +127,7 @@ function takeBatch(queue: QueuedCommit[]): QueuedCommit[] {
   let writes = 0;
   let n = 0;
   for (; n < queue.length; n++) {
-    const own = new Set(queue[n].writes.map((w) => `${w.resource}\0${w.namespace}\0${w.name}`));
+    const own = new Set(queue[n].writes.map(writeKey));
     if (n > 0 && (writes + queue[n].writes.length > GROUP_COMMIT_MAX_WRITES || [...own].some((k) => keys.has(k)))) break;
     own.forEach((k) => keys.add(k));
     writes += queue[n].writes.length;
@@ -442,7 +447,7 @@ export class Store {
         await c.query(BEGIN);
         return c;
       });
-      return (await (await connecting).query(sql, params)).rows as R[];
+      return queryOn(await connecting)<R>(sql, ...params);
     };
     const tx = new WriteTx(query, opts.now ?? new Date(), this.opts.transformer);
     try {
@@ -451,7 +456,7 @@ export class Store {
       if (connecting) {
         const c = await connecting;
         if (opts.dryRun || tx.writes.length === 0) await c.query(opts.dryRun ? 'ROLLBACK' : 'COMMIT');
-        else lastRv = await this.counted(tx.writes, commitWrites(c, tx.writes, this.opts.transformer, ''));
+        else lastRv = await this.commit(c, tx.writes, '');
         c.release();
         client = undefined;
       } else if (!opts.dryRun && tx.writes.length > 0) {
@@ -494,14 +499,12 @@ export class Store {
 
   /** Commits `writes` as a transaction of their own, in one round trip. */
   private commitAlone(writes: PendingWrite[]): Promise<number> {
-    return this.counted(
-      writes,
-      this.withClient((c) => commitWrites(c, writes, this.opts.transformer, `${BEGIN};`)),
-    );
+    return this.withClient((c) => this.commit(c, writes, `${BEGIN};`));
   }
 
-  private async counted(writes: PendingWrite[], committed: Promise<number>): Promise<number> {
-    const rv = await committed;
+  /** commitWrites, counted in `commitStats`. */
+  private async commit(c: PoolClient, writes: PendingWrite[], begin: string): Promise<number> {
+    const rv = await commitWrites(c, writes, this.opts.transformer, begin);
     this.commitStats.commits++;
     this.commitStats.writes += writes.length;
     return rv;
@@ -707,12 +710,12 @@ async function commitWrites(c: PoolClient, writes: PendingWrite[], transformer: 
   const first = new Map<string, PendingWrite['op']>();
   const lastIndex = new Map<string, number>();
   writes.forEach((w, i) => {
-    const key = `${w.resource}\0${w.namespace}\0${w.name}`;
+    const key = writeKey(w);
     if (!first.has(key)) first.set(key, w.op);
     lastIndex.set(key, i);
   });
   const applyOf = (w: PendingWrite, i: number): 'insert' | 'update' | 'delete' | 'none' => {
-    const key = `${w.resource}\0${w.namespace}\0${w.name}`;
+    const key = writeKey(w);
     if (lastIndex.get(key) !== i) return 'none';
     const began = first.get(key);
     if (began === 'insert') return w.op === 'delete' ? 'none' : 'insert';
