@@ -2,14 +2,23 @@
 // validation and per-kind validation; then (TenancyAdmission, inside the write's transaction) RBAC
 // escalation, pod security, LimitRange defaults and ResourceQuota.
 import { Inject, Injectable } from '@nestjs/common';
+import {
+  applyLimitRangeDefaults,
+  deltaFor,
+  ENFORCE_LABEL,
+  exceeded,
+  formatUsage,
+  limitRangeViolations,
+  podSecurityMessage,
+  podSecurityViolations,
+  podSpecOf,
+  usageInTx,
+} from '@flotilla/admission';
 import { describeRule, Policy, PolicyRule, RoleRef, uncoveredRules } from '@flotilla/rbac';
 import { apiVersionOf, applyDefaults, FieldError, KubeObject, resourceFor, ResourceType, unknownFields, validateObject } from '@flotilla/resources';
 import { resourceKey, Store, WriteTx } from '@flotilla/store';
 import { Authorizer, RbacAuthorizer } from '../auth/authz';
 import type { UserInfo } from '../auth/user';
-import { applyLimitRangeDefaults, limitRangeViolations } from '../tenancy/limit-range';
-import { ENFORCE_LABEL, podSecurityMessage, podSecurityViolations, podSpecOf } from '../tenancy/pod-security';
-import { deltaFor, exceeded, formatUsage, usageInTx } from '../tenancy/quota';
 import { AUTHORIZER, STORE } from '../tokens';
 import { isPlainObject } from './body';
 import { allocateNodePorts } from './nodeports';

@@ -5,7 +5,7 @@ import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { resourceFor, ResourceType } from '@flotilla/resources';
 import { deepEqual, type Store } from '@flotilla/store';
 import { STORE } from '../tokens';
-import { formatUsage, usageInTx } from './quota';
+import { formatUsage, usageInTx } from '@flotilla/admission';
 
 const QUOTAS = 'core/resourcequotas';
 
