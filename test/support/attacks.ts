@@ -75,6 +75,11 @@ function treeHash(dir: string): string {
   return h.digest('hex');
 }
 
+function nodeReady(node: Record<string, unknown>): boolean {
+  const conditions = (node.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
+  return conditions.some((c) => c.type === 'Ready' && c.status === 'True');
+}
+
 export async function startAttackCluster(prefix: string, o: AttackClusterOptions = {}): Promise<AttackCluster> {
   const run = randomBytes(3).toString('hex');
   const nodeName = `${prefix}-${run}`;
@@ -118,7 +123,7 @@ export async function startAttackCluster(prefix: string, o: AttackClusterOptions
     async () => {
       if (agent.pid() === undefined) throw new Error(`agent exited:\n${agent.logs()}`);
       const r = await admin('GET', `/api/v1/nodes/${nodeName}`);
-      return r.status === 200 && JSON.stringify(r.json()).includes('"type":"Ready","status":"True"');
+      return r.status === 200 && nodeReady(r.json());
     },
     60_000,
   );
@@ -141,8 +146,7 @@ export async function startAttackCluster(prefix: string, o: AttackClusterOptions
         throw new Error(`the agent process is not the one that started (it exited):\n${agent.logs().slice(-4000)}`);
       }
       const node = await admin('GET', `/api/v1/nodes/${nodeName}`);
-      const ready = ((node.json().status as { conditions?: { type: string; status: string }[] })?.conditions ?? []).find((c) => c.type === 'Ready');
-      if (ready?.status !== 'True') throw new Error(`node ${nodeName} is not Ready: ${JSON.stringify(ready)}`);
+      if (!nodeReady(node.json())) throw new Error(`node ${nodeName} is not Ready: ${node.body.slice(0, 2000)}`);
       if (treeHash(bait) !== baitHash) throw new Error(`the host bait directory ${bait} changed`);
       const engineNow = await foreignEngineState(nodeName);
       if (engineNow !== engineBefore) {
