@@ -14,6 +14,12 @@ export interface ControllerConfig {
   nodeGraceSeconds: number;
   /** Pods on an unreachable node that do not tolerate it are evicted after this (their own tolerationSeconds win). */
   podEvictionSeconds: number;
+  /** Share of unreachable nodes (more than 2) that is a partial disruption: evictions stop (small) or slow (large cluster). */
+  nodeDisruptionThreshold: number;
+  /** Clusters of up to this many nodes are small: a partial disruption stops evictions. */
+  nodeLargeClusterSize: number;
+  /** Nodes per second whose pod evictions may start. */
+  nodeEvictionRate: number;
   /** Most pods bound in one transaction. */
   schedulerBatch: number;
   /** Skip the per-pod Scheduled events when a batch binds more pods than this (they are the bulk of the writes). */
@@ -44,6 +50,18 @@ function num(env: Env, key: string, def: number): number {
   return n;
 }
 
+function share(env: Env, key: string, def: number): number {
+  const n = num(env, key, def);
+  if (n <= 0 || n > 1) throw new Error(`${key} must be a share in (0, 1], got "${env[key]}"`);
+  return n;
+}
+
+function positive(env: Env, key: string, def: number): number {
+  const n = num(env, key, def);
+  if (n <= 0) throw new Error(`${key} must be a positive number, got "${env[key]}"`);
+  return n;
+}
+
 export function loadConfig(env: Env = process.env): ControllerConfig {
   const prefix = env.FLOTILLA_QUEUE_PREFIX ?? 'flotilla';
   if (!/^[A-Za-z0-9_.-]+$/.test(prefix)) throw new Error(`FLOTILLA_QUEUE_PREFIX may hold letters, digits, '_', '.', '-' only, got "${prefix}"`);
@@ -55,6 +73,9 @@ export function loadConfig(env: Env = process.env): ControllerConfig {
     resyncSeconds: num(env, 'FLOTILLA_RESYNC_SECONDS', 30),
     nodeGraceSeconds: num(env, 'FLOTILLA_NODE_GRACE_SECONDS', 8),
     podEvictionSeconds: num(env, 'FLOTILLA_POD_EVICTION_SECONDS', 5),
+    nodeDisruptionThreshold: share(env, 'FLOTILLA_NODE_DISRUPTION_THRESHOLD', 0.55),
+    nodeLargeClusterSize: int(env, 'FLOTILLA_NODE_LARGE_CLUSTER_SIZE', 50),
+    nodeEvictionRate: positive(env, 'FLOTILLA_NODE_EVICTION_RATE', 0.1),
     schedulerBatch: int(env, 'FLOTILLA_SCHEDULER_BATCH', 500, 1),
     schedulerEventsMaxBatch: int(env, 'FLOTILLA_SCHEDULER_EVENTS_MAX_BATCH', 50),
     hollowNodes: int(env, 'FLOTILLA_HOLLOW_NODES', 0),

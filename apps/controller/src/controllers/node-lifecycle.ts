@@ -7,7 +7,7 @@
 import type { Condition, Lease, Node, Pod, Taint } from '@flotilla/resources';
 import { TAINT_UNREACHABLE, toleratesTaint } from '@flotilla/scheduler';
 import { StoreError, timestamp } from '@flotilla/store';
-import type { PlannedEvent } from '@flotilla/controllers';
+import { type NodeLifecycleState, type PlannedEvent, initialNodeLifecycleState, interruptObservation, planNodeLifecycle } from '@flotilla/controllers';
 import type { ControllerContext } from '../context';
 import { EventRecorder } from '../events';
 import { R, T } from '../kinds';
@@ -20,8 +20,8 @@ export class NodeLifecycle {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private readonly events: EventRecorder;
-  /** When this controller first saw each node unreachable (for eviction timing if the taint has no timeAdded). */
-  private readonly unreachableSince = new Map<string, number>();
+  /** The plan's memory: how long we have observed, the disruption state, whose evictions have started. */
+  private state: NodeLifecycleState = initialNodeLifecycleState(Date.now());
 
   constructor(
     private readonly ctx: ControllerContext,
@@ -31,6 +31,7 @@ export class NodeLifecycle {
   }
 
   start(periodMs = 500): void {
+    this.state = initialNodeLifecycleState(Date.now());
     this.timer = setInterval(() => void this.tick(), periodMs);
   }
 
@@ -44,6 +45,8 @@ export class NodeLifecycle {
     try {
       await this.monitor(new Date());
     } catch (err) {
+      // What we saw may be stale (the store or the database was away): judge nothing until we have seen fresh data again.
+      this.state = interruptObservation(this.state, Date.now());
       this.ctx.log.warn('node lifecycle pass failed', { error: errorText(err) });
     } finally {
       this.running = false;
@@ -63,25 +66,52 @@ export class NodeLifecycle {
   }
 
   async monitor(now: Date): Promise<void> {
-    const graceMs = this.ctx.config.nodeGraceSeconds * 1000;
+    const { config } = this.ctx;
     const nodes = this.ctx.store.cache.list(R.node).map((e) => e.obj as Node);
     const known = new Set(nodes.map((n) => n.metadata.name ?? ''));
+    const plan = planNodeLifecycle(
+      nodes.map((n) => ({ name: n.metadata.name ?? '', lastHeartbeat: this.lastHeartbeat(n), taintedAt: taintedAt(n) })),
+      this.state,
+      now.getTime(),
+      {
+        graceMs: config.nodeGraceSeconds * 1000,
+        disruptionThreshold: config.nodeDisruptionThreshold,
+        largeClusterSize: config.nodeLargeClusterSize,
+        evictionRate: config.nodeEvictionRate,
+      },
+    );
+    this.state = plan.state;
+    const unreachable = new Set(plan.unreachable);
+    const reachable = new Set(plan.reachable);
+    const evictSince = new Map(plan.evict.map((e) => [e.node, e.since]));
+    if (plan.disruptionChanged) await this.reportDisruption(nodes, unreachable, plan.disruptionChanged.to);
     for (const node of nodes) {
       const name = node.metadata.name ?? '';
-      const hb = this.lastHeartbeat(node);
-      const stale = hb === undefined || now.getTime() - hb > graceMs;
       const tainted = (node.spec.taints ?? []).some((t) => t.key === TAINT_UNREACHABLE);
       const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
-      if (stale) {
-        if (!this.unreachableSince.has(name)) this.unreachableSince.set(name, now.getTime());
+      if (unreachable.has(name)) {
         if (!tainted || ready?.status !== 'Unknown') await this.markUnreachable(node, now);
-        await this.evict(node, now);
-      } else {
-        this.unreachableSince.delete(name);
+        const since = evictSince.get(name);
+        if (since !== undefined) await this.evict(node, now, since);
+      } else if (reachable.has(name)) {
         if (tainted || (ready?.status === 'Unknown' && ready.reason === STATUS_UNKNOWN_REASON)) await this.readmit(node, now);
       }
     }
     await this.collectOrphanPods(known, now);
+  }
+
+  /** Entering or leaving a disruption is said once: a warning line and an Event on each unreachable node. */
+  private async reportDisruption(nodes: Node[], unreachable: Set<string>, to: string): Promise<void> {
+    const message =
+      to === 'None'
+        ? 'Node disruption over: evictions resume'
+        : `${to} disruption: ${unreachable.size} of ${nodes.length} nodes unreachable together; taken as a control-plane or network outage, no pods are evicted`;
+    this.ctx.log.warn(message, { disruption: to, unreachable: unreachable.size, nodes: nodes.length });
+    await this.events.record(
+      nodes
+        .filter((n) => to === 'None' || unreachable.has(n.metadata.name ?? ''))
+        .map((n) => nodeEvent(n, to === 'None' ? 'NodeDisruptionOver' : 'NodeDisruption', message)),
+    );
   }
 
   private async markUnreachable(node: Node, now: Date): Promise<void> {
@@ -145,12 +175,11 @@ export class NodeLifecycle {
     }
   }
 
-  private async evict(node: Node, now: Date): Promise<void> {
+  private async evict(node: Node, now: Date, since: number): Promise<void> {
     const nodeName = node.metadata.name ?? '';
     const taint =
       (node.spec.taints ?? []).find((t) => t.key === TAINT_UNREACHABLE && t.effect === 'NoExecute') ??
       ({ key: TAINT_UNREACHABLE, effect: 'NoExecute' } as Taint);
-    const since = taint.timeAdded ? Date.parse(taint.timeAdded) : (this.unreachableSince.get(nodeName) ?? now.getTime());
     const events: PlannedEvent[] = [];
     for (const k of this.ctx.index.podsOn(nodeName)) {
       const [ns, name] = k.split('/');
@@ -246,6 +275,12 @@ export function tolerationMs(pod: Pod, taint: Taint, defaultMs: number): number 
   const limits = matching.map((t) => t.tolerationSeconds);
   if (limits.some((s) => s === undefined || s === null)) return undefined;
   return Math.max(0, Math.min(...(limits as number[]))) * 1000;
+}
+
+function taintedAt(node: Node): number | undefined {
+  const taint = (node.spec.taints ?? []).find((t) => t.key === TAINT_UNREACHABLE && t.effect === 'NoExecute');
+  const t = taint?.timeAdded ? Date.parse(taint.timeAdded) : NaN;
+  return Number.isNaN(t) ? undefined : t;
 }
 
 function nodeEvent(node: Node, reason: string, message: string): PlannedEvent {
