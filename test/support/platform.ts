@@ -16,6 +16,8 @@ export interface Platform {
   dataDir: string;
   caCert: string;
   kubeconfig: string;
+  /** The API process, for tests that measure it. */
+  pid: number;
   logs: () => string;
   stop: () => Promise<void>;
 }
@@ -74,6 +76,7 @@ export async function startPlatform(extraEnv: Record<string, string> = {}): Prom
     dataDir,
     caCert,
     kubeconfig,
+    pid: child.pid ?? 0,
     logs: () => output,
     stop: async () => {
       if (child.exitCode === null) {

@@ -46,16 +46,23 @@ export interface WatchOptions {
   match?: (obj: KubeObject) => boolean;
   /** Events a watcher may have queued before it is closed as too slow. */
   maxQueue?: number;
+  /**
+   * Bytes of event JSON a watcher may have queued before it is closed as too slow. Events share
+   * their JSON with the cache, so this bounds what a stalled client pins, not a copy.
+   */
+  maxQueueBytes?: number;
 }
 
 /** Loads changes with fromRv < rv <= toRv for one resource from the change log, in order. */
 export type HistoryLoader = (resource: string, fromRv: number, toRv: number) => Promise<Change[]>;
 
 const DEFAULT_MAX_QUEUE = 10_000;
+const DEFAULT_MAX_QUEUE_BYTES = 16 * 1024 * 1024;
 
 /** One client's watch: a bounded queue read with next(). */
 export class Watcher {
   private queue: WatchEvent[] = [];
+  private queuedBytes = 0;
   private wake?: () => void;
   private closedWith?: StoreError | 'closed';
   /** While history is being replayed, live events wait here so order is kept. */
@@ -100,11 +107,15 @@ export class Watcher {
 
   push(ev: WatchEvent): void {
     if (this.closed) return;
-    if (this.queue.length >= (this.opts.maxQueue ?? DEFAULT_MAX_QUEUE)) {
+    if (
+      this.queue.length >= (this.opts.maxQueue ?? DEFAULT_MAX_QUEUE) ||
+      this.queuedBytes + ev.json.length > (this.opts.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES)
+    ) {
       this.close(new StoreError('Expired', 'watch closed: the client fell too far behind; list again and resume'));
       return;
     }
     this.queue.push(ev);
+    this.queuedBytes += ev.json.length;
     this.wake?.();
   }
 
@@ -119,7 +130,10 @@ export class Watcher {
   async next(): Promise<WatchEvent | undefined> {
     for (;;) {
       const ev = this.queue.shift();
-      if (ev) return ev;
+      if (ev) {
+        this.queuedBytes -= ev.json.length;
+        return ev;
+      }
       if (this.closed) return undefined;
       await new Promise<void>((resolve) => (this.wake = resolve));
       this.wake = undefined;
@@ -130,6 +144,7 @@ export class Watcher {
   drain(): WatchEvent[] {
     const out = this.queue;
     this.queue = [];
+    this.queuedBytes = 0;
     return out;
   }
 
@@ -140,7 +155,10 @@ export class Watcher {
   close(reason?: StoreError): void {
     if (this.closed) return;
     this.closedWith = reason ?? 'closed';
-    if (reason) this.queue = [];
+    if (reason) {
+      this.queue = [];
+      this.queuedBytes = 0;
+    }
     this.onClose(this);
     this.wake?.();
   }

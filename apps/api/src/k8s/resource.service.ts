@@ -32,7 +32,8 @@ import { PodLogService } from './pod-log';
 import { flag, one, type Query } from './query';
 import type { RequestInfo } from './request-info';
 import { ApiError, badRequest, status, toStatus } from './status';
-import { STORE } from '../tokens';
+import type { Config } from '../config';
+import { CONFIG, STORE } from '../tokens';
 
 export type { Query };
 
@@ -88,6 +89,7 @@ export class ResourceService {
   constructor(
     @Inject(STORE) private readonly store: Store,
     private readonly tenancy: TenancyAdmission,
+    @Inject(CONFIG) private readonly config: Config,
   ) {}
 
   async handle(req: ResourceRequest): Promise<Reply | 'streamed' | 'upgraded'> {
@@ -241,7 +243,7 @@ export class ResourceService {
     const res = req.res;
     let watcher: Watcher;
     try {
-      watcher = await this.store.watch(type, fromRv, { namespace: namespace || undefined, match });
+      watcher = await this.store.watch(type, fromRv, { namespace: namespace || undefined, match, maxQueueBytes: this.config.watchMaxQueuedBytes });
     } catch (err) {
       if (!(err instanceof StoreError && err.code === 410)) throw err;
       // As kube-apiserver does: a 200 stream carrying one ERROR event, so clients re-list and resume.
@@ -278,7 +280,12 @@ export class ResourceService {
         // Whatever else is already queued goes out in the same write.
         let chunk = line(ev);
         for (const more of watcher.drain()) chunk += line(more);
-        if (!res.write(chunk)) await new Promise<void>((resolve) => res.once('drain', resolve));
+        if (!res.write(chunk) && !(await this.drained(res))) {
+          // A client that stopped reading cannot be told why: drop its connection so the buffers
+          // it pins are freed; its next LIST and WATCH resume it, as with kube-apiserver.
+          res.destroy();
+          return 'streamed';
+        }
       }
       const err = watcher.error;
       if (err) res.write(`{"type":"ERROR","object":${JSON.stringify(toStatus(err))}}\n`);
@@ -287,6 +294,25 @@ export class ResourceService {
       res.end();
     }
     return 'streamed';
+  }
+
+  /**
+   * Waits for the socket to drain. False when it does not within the stall bound, or when the bytes
+   * waiting in it exceed the byte bound: both mean the client stopped reading.
+   */
+  private drained(res: ServerResponse): Promise<boolean> {
+    if (res.writableLength > this.config.watchMaxQueuedBytes) return Promise.resolve(false);
+    return new Promise<boolean>((resolve) => {
+      const onDrain = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        res.off('drain', onDrain);
+        resolve(false);
+      }, this.config.watchStallSeconds * 1000);
+      res.once('drain', onDrain);
+    });
   }
 
   // ---- writes ------------------------------------------------------------------------------------
