@@ -37,7 +37,8 @@ start() { # name command...
     say "$name already running (pid $(cat "$pidfile"))"; return 0
   fi
   say "starting $name (log: $FLOTILLA_DATA_DIR/logs/$name.log)"
-  nohup "$@" >> "$FLOTILLA_DATA_DIR/logs/$name.log" 2>&1 &
+  # Supervised: a component that dies is started again a second later (scripts/supervise.sh).
+  nohup bash "$FLOTILLA_ROOT/scripts/supervise.sh" "$name" "$@" >> "$FLOTILLA_DATA_DIR/logs/$name.log" 2>&1 &
   echo $! > "$pidfile"
 }
 

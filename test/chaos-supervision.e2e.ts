@@ -1,0 +1,92 @@
+// Supervision as scripts/up.sh runs it (scripts/supervise.sh): a component killed with SIGKILL is running
+// again within seconds, without re-running set-up; the restart is counted and logged; SIGTERM stops it for good.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { waitFor } from '../apps/agent/testing/harness';
+import { ROOT, testDatabaseUrl, testRedisUrl } from './support/env';
+import { freePort, httpsGet } from './support/platform';
+
+jest.setTimeout(90_000);
+
+let dataDir: string;
+let supervisor: ChildProcess;
+let port: number;
+let output = '';
+
+const childPid = () => Number(readFileSync(join(dataDir, 'run', 'api.child.pid'), 'utf8'));
+const ready = async () => {
+  try {
+    const ca = readFileSync(join(dataDir, 'pki', 'ca.crt'), 'utf8');
+    return (await httpsGet(`https://127.0.0.1:${port}`, '/readyz', ca)).status === 200;
+  } catch {
+    return false;
+  }
+};
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'flotilla-supervise-'));
+  mkdirSync(join(dataDir, 'run'));
+  port = await freePort();
+  supervisor = spawn('bash', [join(ROOT, 'scripts/supervise.sh'), 'api', process.execPath, join(ROOT, 'apps/api/dist/main.js')], {
+    env: {
+      ...process.env,
+      DATABASE_URL: testDatabaseUrl(),
+      REDIS_URL: testRedisUrl(),
+      FLOTILLA_DATA_DIR: dataDir,
+      FLOTILLA_API_PORT: String(port),
+      FLOTILLA_API_HOST: '127.0.0.1',
+      FLOTILLA_BOOTSTRAP_TOKEN: randomBytes(24).toString('base64url'),
+      FLOTILLA_LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  supervisor.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  supervisor.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  await waitFor('the supervised API ready', ready, 30_000);
+});
+
+afterAll(async () => {
+  if (supervisor.exitCode === null) {
+    supervisor.kill('SIGTERM');
+    await new Promise((r) => supervisor.once('exit', r));
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('a supervised component', () => {
+  it('is serving again within seconds of a kill -9, and the restart is counted and logged', async () => {
+    const before = childPid();
+    const killedAt = Date.now();
+    process.kill(before, 'SIGKILL');
+    await waitFor('the API to go away', async () => !(await ready()), 5_000, 20);
+    await waitFor('the API to come back', ready, 10_000, 50);
+    const back = Date.now() - killedAt;
+    console.log(`supervision: the API answered /readyz again ${back} ms after kill -9`);
+    expect(childPid()).not.toBe(before);
+    expect(back).toBeLessThan(8_000);
+    expect(readFileSync(join(dataDir, 'run', 'api.restarts'), 'utf8').trim()).toBe('1');
+    expect(output).toMatch(/"msg":"api exited; restarting in 1 s","exitStatus":137,"restarts":1/);
+  });
+
+  it('stops for good on SIGTERM, taking the component with it', async () => {
+    const pid = childPid();
+    supervisor.kill('SIGTERM');
+    await new Promise((r) => supervisor.once('exit', r));
+    await waitFor(
+      'the API process gone',
+      async () => {
+        try {
+          process.kill(pid, 0);
+          return false;
+        } catch {
+          return true;
+        }
+      },
+      10_000,
+    );
+    expect(await ready()).toBe(false);
+  });
+});
