@@ -56,7 +56,7 @@ const EDIT_WRITES = new Set([
   '/pods/exec',
   '/pods/portforward',
   '/configmaps',
-  '/endpoints',
+  // Not '/endpoints': since Kubernetes 1.22 (CVE-2021-25740) edit and admin only read them.
   '/persistentvolumeclaims',
   '/secrets',
   '/serviceaccounts',

@@ -63,6 +63,8 @@ const VIEW_RULES: PolicyRule[] = [
   { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: READ },
 ];
 
+// No write on endpoints (or endpointslices): hand-written Endpoints let a tenant route a Service to
+// another namespace's pods or the host's loopback (CVE-2021-25740); Kubernetes dropped it in 1.22.
 const EDIT_EXTRA: PolicyRule[] = [
   { apiGroups: [''], resources: ['pods/attach', 'pods/exec', 'pods/portforward', 'pods/proxy', 'secrets', 'services/proxy'], verbs: READ },
   { apiGroups: [''], resources: ['serviceaccounts'], verbs: ['impersonate'] },
@@ -75,7 +77,6 @@ const EDIT_EXTRA: PolicyRule[] = [
       'pods/portforward',
       'pods/proxy',
       'configmaps',
-      'endpoints',
       'persistentvolumeclaims',
       'replicationcontrollers',
       'replicationcontrollers/scale',

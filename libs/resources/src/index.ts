@@ -14,3 +14,4 @@ export { schemaFor } from './schemas';
 export type { Schema, ObjectSchema, ArraySchema, MapSchema, ScalarSchema, AnySchema } from './schema';
 export * as names from './names';
 export * from './kubelet-api';
+export { endpointIpProblem } from './endpoint-ip';

@@ -1,4 +1,5 @@
 // validateObject and unknownFields: the schema (types, enums, unknown fields) plus per-kind semantic checks.
+import { endpointIpProblem } from './endpoint-ip';
 import { FieldErrors, showMap } from './field-errors';
 import {
   isConfigMapKey,
@@ -387,7 +388,15 @@ function validateEndpoints(errs: FieldErrors, obj: Rec): void {
     for (const list of ['addresses', 'notReadyAddresses']) {
       asArr(s[list]).forEach((av, j) => {
         const a = asObj(av);
-        if (a && !asStr(a.ip)) errs.required(childPath(indexPath(childPath(sp, list), j), 'ip'));
+        if (!a) return;
+        const ipPath = childPath(indexPath(childPath(sp, list), j), 'ip');
+        const ip = asStr(a.ip);
+        if (!ip) {
+          errs.required(ipPath);
+          return;
+        }
+        const problem = endpointIpProblem(ip);
+        if (problem) errs.invalid(ipPath, ip, problem);
       });
     }
     asArr(s.ports).forEach((pv, j) => {

@@ -1,7 +1,7 @@
 // Start-up seeding, idempotent and safe with several API replicas: the default ClusterRoles and
 // ClusterRoleBindings (created when missing, never overwritten), the kube-node-lease namespace, and
 // the first admin — from FLOTILLA_ADMIN_USER/FLOTILLA_ADMIN_PASSWORD, or, when no user exists yet,
-// `admin` with a generated password written to <data dir>/admin-password (0600) and printed once.
+// `admin` with a generated password written to <data dir>/admin-password (0600), never logged.
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -76,7 +76,8 @@ export class SeedService implements OnApplicationBootstrap {
       const file = join(this.config.dataDir, 'admin-password');
       writeFileSync(file, `${username}\n${password}\n`, { mode: 0o600 });
       chmodSync(file, 0o600);
-      info('first admin created: log in with these credentials (shown once; also in the file, mode 0600)', { username, password, file });
+      // Only where to find the password: logs are shipped and kept, the 0600 file is not.
+      info('first admin created: its password is in the file (mode 0600)', { username, file });
     } else info('admin user created from FLOTILLA_ADMIN_USER', { username });
   }
 }
