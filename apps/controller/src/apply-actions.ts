@@ -2,6 +2,7 @@
 // writes in plan order, a slow-start batch of creates per transaction (later batches skipped once one fails),
 // updates with the resourceVersion they were planned from (a conflict stops the plan: re-read, re-plan),
 // the status write last and only when everything before it succeeded, events after the writes they describe.
+import { AdmissionDenied, admitInTx } from '@flotilla/admission';
 import type { Action, PlannedEvent } from '@flotilla/controllers';
 import type { KubeObject } from '@flotilla/resources';
 import type { Store, WriteTx } from '@flotilla/store';
@@ -33,7 +34,12 @@ export interface ApplyResult {
   requeueAfterMs?: number;
   /** The highest resourceVersion written, so callers can wait for their cache to see it. */
   lastRv: number;
+  /** Why admission refused a planned create (quota, LimitRange, Pod Security), in Kubernetes' words. */
+  refused?: string;
 }
+
+/** Back-off after a refused create: quota frees up when someone deletes, not by retrying hot. */
+export const REFUSED_CREATE_REQUEUE_MS = 10_000;
 
 interface Ctx {
   store: Store;
@@ -66,6 +72,8 @@ export async function applyActions(ctx: Ctx, actions: Action[], guard?: ActiveGu
   /** Names of objects whose planned write did not happen: their events are dropped. */
   const notWritten = new Set<string>();
   const events: PlannedEvent[] = [];
+  /** FailedCreate warnings: they name the refused object, so they must not be dropped with its events. */
+  const failedCreates: PlannedEvent[] = [];
   let stopped = false;
 
   const noteRv = (obj: KubeObject | undefined) => {
@@ -144,15 +152,27 @@ export async function applyActions(ctx: Ctx, actions: Action[], guard?: ActiveGu
         stopped = true;
         continue;
       }
+      let refusal: { obj: KubeObject; message: string } | undefined;
       try {
         const created = await ctx.store.transaction(async (tx) => {
+          refusal = undefined;
           const g = await guardTarget(tx);
           const allowed = g ? Math.max(0, g.target - g.active) : group.length;
           const out: KubeObject[] = [];
           for (const obj of group.slice(0, allowed)) {
             const t = typeOfKind(obj.kind);
             if (!t) throw new Error(`plan asked to create unknown kind ${obj.kind}`);
-            out.push(await ctx.store.createIn(tx, t, obj, obj.metadata.namespace ?? ''));
+            const ns = obj.metadata.namespace ?? '';
+            // Every controller create passes the API's admission (quota, LimitRange, Pod Security) in this
+            // transaction; a refusal keeps what the batch created so far and stops the plan.
+            try {
+              await admitInTx(tx, ctx.store, t, ns, obj);
+            } catch (err) {
+              if (!(err instanceof AdmissionDenied)) throw err;
+              refusal = { obj, message: err.message };
+              break;
+            }
+            out.push(await ctx.store.createIn(tx, t, obj, ns));
           }
           // The events about these creates commit with them (one transaction per batch, not two).
           await ctx.events.recordIn(tx, groupEvents.filter(aboutAny(namesOf(out))));
@@ -161,7 +181,27 @@ export async function applyActions(ctx: Ctx, actions: Action[], guard?: ActiveGu
         const recorded = aboutAny(namesOf(created));
         events.push(...groupEvents.filter((e) => !recorded(e)));
         created.forEach(noteRv);
-        if (created.length < group.length) {
+        if (refusal) {
+          for (const obj of group.slice(created.length)) notWritten.add(obj.metadata.name ?? '');
+          const owner = refusal.obj.metadata.ownerReferences?.find((r) => r.controller) ?? refusal.obj.metadata.ownerReferences?.[0];
+          result.refused = `Error creating: ${refusal.message}`;
+          if (owner) {
+            failedCreates.push({
+              involvedObject: {
+                kind: owner.kind,
+                apiVersion: owner.apiVersion,
+                namespace: refusal.obj.metadata.namespace ?? '',
+                name: owner.name,
+                uid: owner.uid,
+              },
+              type: 'Warning',
+              reason: 'FailedCreate',
+              message: result.refused,
+            });
+          }
+          result.requeueAfterMs = Math.min(result.requeueAfterMs ?? Infinity, REFUSED_CREATE_REQUEUE_MS);
+          stopped = true;
+        } else if (created.length < group.length) {
           for (const obj of group.slice(created.length)) notWritten.add(obj.metadata.name ?? '');
           stopped = true; // the guard saw pods the cache has not: re-plan once it has
           result.conflict = true;
@@ -252,7 +292,7 @@ export async function applyActions(ctx: Ctx, actions: Action[], guard?: ActiveGu
   }
 
   const unwritten = aboutAny(notWritten);
-  const kept = events.filter((e) => !unwritten(e));
+  const kept = [...events.filter((e) => !unwritten(e)), ...failedCreates];
   await ctx.events.record(kept);
   return result;
 }

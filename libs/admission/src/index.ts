@@ -4,3 +4,4 @@
 export * from './limit-range';
 export * from './pod-security';
 export * from './quota';
+export * from './admit';

@@ -2,20 +2,9 @@
 // validation and per-kind validation; then (TenancyAdmission, inside the write's transaction) RBAC
 // escalation, pod security, LimitRange defaults and ResourceQuota.
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  applyLimitRangeDefaults,
-  deltaFor,
-  ENFORCE_LABEL,
-  exceeded,
-  formatUsage,
-  limitRangeViolations,
-  podSecurityMessage,
-  podSecurityViolations,
-  podSpecOf,
-  usageInTx,
-} from '@flotilla/admission';
+import { AdmissionDenied, admitInTx, ENFORCE_LABEL, qualifiedName as kubeName } from '@flotilla/admission';
 import { describeRule, Policy, PolicyRule, RoleRef, uncoveredRules } from '@flotilla/rbac';
-import { apiVersionOf, applyDefaults, FieldError, KubeObject, resourceFor, ResourceType, unknownFields, validateObject } from '@flotilla/resources';
+import { apiVersionOf, applyDefaults, FieldError, KubeObject, ResourceType, unknownFields, validateObject } from '@flotilla/resources';
 import { resourceKey, Store, WriteTx } from '@flotilla/store';
 import { Authorizer, RbacAuthorizer } from '../auth/authz';
 import type { UserInfo } from '../auth/user';
@@ -129,15 +118,14 @@ export class TenancyAdmission {
       this.checkEscalation(user, ctx, obj);
       if (rk === 'core/namespaces') this.checkNamespaceLabels(user, obj, old);
     }
-    if (rk === 'core/pods' && !old) {
-      const ranges = this.store.cache.list('core/limitranges', ctx.namespace).map((e) => e.obj);
-      applyLimitRangeDefaults(obj, ranges);
-      const bad = limitRangeViolations(obj, ranges);
-      if (bad.length) throw forbidden(`${qualifiedName(ctx, obj)} is forbidden: ${bad.join(', ')}`);
+    // The same steps every controller create passes (apps/controller/src/apply-actions.ts).
+    try {
+      await admitInTx(tx, this.store, ctx.type, ctx.namespace, obj, old);
+    } catch (err) {
+      if (err instanceof AdmissionDenied) throw forbidden(err.message);
+      throw err;
     }
-    this.checkPodSecurity(ctx, obj);
     if (rk === 'core/services') await allocateNodePorts(tx, obj, old);
-    if (!old) await this.checkQuota(tx, ctx, obj);
   }
 
   private checkEscalation(user: UserInfo, ctx: AdmissionContext, obj: KubeObject): void {
@@ -178,44 +166,8 @@ export class TenancyAdmission {
     const clusterAdmin = p?.allows(user, { verb: '*', group: '*', resource: '*', subresource: '', namespace: '', name: '' });
     if (!clusterAdmin) throw forbidden(`namespaces "${obj.metadata.name ?? ''}" is forbidden: only cluster admins may set the label ${ENFORCE_LABEL}`);
   }
-
-  private checkPodSecurity(ctx: AdmissionContext, obj: KubeObject): void {
-    const spec = podSpecOf(obj);
-    if (!spec || !ctx.namespace || ctx.namespace === 'kube-system') return;
-    const ns = this.store.cache.get('core/namespaces', '', ctx.namespace)?.obj;
-    if (ns?.metadata.labels?.[ENFORCE_LABEL] === 'privileged') return;
-    const v = podSecurityViolations(spec);
-    if (v.length) throw forbidden(`${qualifiedName(ctx, obj)} is forbidden: ${podSecurityMessage(v)}`);
-  }
-
-  private async checkQuota(tx: WriteTx, ctx: AdmissionContext, obj: KubeObject): Promise<void> {
-    if (!ctx.type.namespaced || !ctx.namespace) return;
-    const names = this.store.cache
-      .list('core/resourcequotas', ctx.namespace)
-      .map((e) => e.name)
-      .sort();
-    if (names.length === 0) return;
-    const rk = resourceKey(ctx.type);
-    const quotaType = resourceFor('', 'v1', 'resourcequotas') as ResourceType;
-    for (const name of names) {
-      // The row lock serialises every write this quota limits: the usage read next is exact.
-      const quota = await tx.read(quotaType, ctx.namespace, name);
-      const hard = ((quota?.spec ?? {}) as { hard?: Record<string, string | number> }).hard;
-      if (!quota || !hard) continue;
-      const { delta, missing } = deltaFor(rk, obj, hard);
-      if (Object.keys(delta).length === 0) continue;
-      if (missing.length) throw forbidden(`${qualifiedName(ctx, obj)} is forbidden: failed quota: ${name}: ${missing.join(', ')}`);
-      const used = await usageInTx(tx, ctx.namespace, hard);
-      const over = exceeded(name, hard, used, delta);
-      if (over) throw forbidden(`${qualifiedName(ctx, obj)} is forbidden: ${over}`);
-      for (const [k, v] of Object.entries(delta)) used[k] = (used[k] ?? 0) + v;
-      const status = { hard: { ...hard }, used: formatUsage(hard, used) };
-      await this.store.updateIn(tx, quotaType, { ...quota, status }, ctx.namespace, 'status');
-    }
-  }
 }
 
 function qualifiedName(ctx: AdmissionContext, obj: KubeObject): string {
-  const t = ctx.type;
-  return `${t.group ? `${t.plural}.${t.group}` : t.plural} "${obj.metadata.name ?? obj.metadata.generateName ?? ''}"`;
+  return kubeName(ctx.type, obj);
 }
