@@ -140,6 +140,9 @@ export async function applyActions(ctx: Ctx, actions: Action[], guard?: ActiveGu
           continue;
         }
         if (b.type !== 'create' || (b.batch ?? 0) !== batch) break;
+        // A quota counts what is committed: the creates of one transaction do not see each other, so in a
+        // namespace with a ResourceQuota each create commits on its own and the next one counts it.
+        if (group.length > 0 && ctx.store.cache.list('core/resourcequotas', b.object.metadata.namespace ?? '').length > 0) break;
         group.push(b.object);
         i++;
       }
