@@ -1,7 +1,6 @@
 // The node agent's container runtime: Kubernetes pods as a sandbox container plus joined containers on Docker.
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { PassThrough, Readable, type Duplex } from 'node:stream';
 import Docker from 'dockerode';
@@ -15,6 +14,7 @@ import { podConditions, podPhase, terminatedState, type ObservedInstance, type P
 import { ContainerProber, runProbe } from './prober';
 import { cpuToNanoCpus, memoryToBytes } from './quantity';
 import { tarArchive } from './tar';
+import { resolveSubPath } from './subpath';
 import { PROJECTED_ROOT, PROJECT_SCRIPT, emptyDirDriverOpts, projectedEntries, renderProjected, volumeKind } from './volumes';
 
 export interface DockerRuntimeOptions {
@@ -674,12 +674,18 @@ export class DockerRuntime {
           });
         } else if (kind === 'persistentVolumeClaim' && v.persistentVolumeClaim) {
           await this.docker.createVolume({
-            Name: pvcVolumeName(ref.namespace, v.persistentVolumeClaim.claimName),
+            Name: await this.pvcVolume(ref.namespace, v.persistentVolumeClaim.claimName),
             Labels: this.labels({ [LABEL.pvc]: v.persistentVolumeClaim.claimName, [LABEL.namespace]: ref.namespace }),
           });
         }
       }),
     );
+  }
+
+  /** The claim's volume: one made earlier (found by its labels, whatever its name) or the injective name. */
+  private async pvcVolume(namespace: string, claim: string): Promise<string> {
+    const found = await this.docker.listVolumes({ filters: JSON.stringify({ label: [`${LABEL.pvc}=${claim}`, `${LABEL.namespace}=${namespace}`] }) });
+    return found.Volumes?.[0]?.Name ?? pvcVolumeName(namespace, claim);
   }
 
   private async refreshProjected(pod: Pod, st: PodState, sandbox: Instance, resolve: DataResolver): Promise<void> {
@@ -722,7 +728,7 @@ export class DockerRuntime {
           readOnly = true;
           break;
         case 'persistentVolumeClaim':
-          source = pvcVolumeName(ref.namespace, v.persistentVolumeClaim?.claimName ?? '');
+          source = await this.pvcVolume(ref.namespace, v.persistentVolumeClaim?.claimName ?? '');
           readOnly = readOnly || !!v.persistentVolumeClaim?.readOnly;
           break;
         case 'hostPath': {
@@ -735,12 +741,16 @@ export class DockerRuntime {
           throw configError(`volume "${v.name}" has a type this node does not support`);
       }
       if (m.subPath) {
-        // Docker 20.10 cannot mount part of a volume; bind the sub-directory from the volume's host path.
-        if (m.subPath.split('/').includes('..') || m.subPath.startsWith('/')) throw configError(`invalid subPath "${m.subPath}"`);
+        // Docker 20.10 cannot mount part of a volume; bind the sub-directory from the volume's host path,
+        // resolved component by component without following links (a tenant can plant links in the volume).
         const vol = await this.docker.getVolume(source).inspect();
-        const base = kind === 'configMap' || kind === 'secret' ? path.posix.join(vol.Mountpoint, '..data') : vol.Mountpoint;
-        const hostPath = path.posix.join(base, m.subPath);
-        if (kind !== 'configMap' && kind !== 'secret') mkdirSync(hostPath, { recursive: true });
+        const projected = kind === 'configMap' || kind === 'secret';
+        let hostPath: string;
+        try {
+          hostPath = resolveSubPath(vol.Mountpoint, m.subPath, { create: !projected, projected });
+        } catch (e) {
+          throw configError(`volumeMount "${m.name}": ${errorMessage(e)}`);
+        }
         binds.push(`${hostPath}:${m.mountPath}${readOnly ? ':ro' : ''}`);
         continue;
       }

@@ -48,6 +48,10 @@ export function podVolumeName(ref: PodRef, volume: string): string {
   return `flotilla-${ref.uid}-${volume}`;
 }
 
+/**
+ * `flotilla-pvc_<namespace>_<claim>`: `_` never occurs in a namespace or claim name, so distinct pairs never
+ * share a volume (the older `-` separator mapped `a`/`x-data` and `a-x`/`data` to one name).
+ */
 export function pvcVolumeName(namespace: string, claim: string): string {
-  return `flotilla-pvc-${namespace}-${claim}`;
+  return `flotilla-pvc_${namespace}_${claim}`;
 }
