@@ -52,6 +52,8 @@ export class PodSync {
   private stopped = false;
   private watch?: WatchHandle;
   private resyncTimer?: NodeJS.Timeout;
+  private cleaning?: Promise<void>;
+  private cleanAgain = false;
   private unsubscribe?: () => void;
   private idleWaiters: (() => void)[] = [];
 
@@ -200,6 +202,32 @@ export class PodSync {
     } catch (e) {
       this.o.log.warn('orphan clean-up failed', { error: errorText(e) });
     }
+    await this.cleanEngine();
+  }
+
+  /**
+   * Networks and volumes nothing uses any more, including what was left while the agent was down. Runs after
+   * a pod's containers are removed too, so a namespace's network goes with its last pod, not at the next
+   * resync. Overlapping calls collapse into one more run.
+   */
+  cleanEngine(): Promise<void> {
+    if (this.cleaning) {
+      this.cleanAgain = true;
+      return this.cleaning;
+    }
+    this.cleaning = (async () => {
+      do {
+        this.cleanAgain = false;
+        try {
+          const keep = new LiveKeep((uid) => this.pods.has(uid) || this.terminating.has(uid) || this.active.has(uid));
+          const removed = await this.o.runtime.removeUnusedEngineObjects({ podUids: keep });
+          if (removed.networks.length + removed.volumes.length > 0) this.o.log.info('removed unused engine objects', { ...removed });
+        } catch (e) {
+          this.o.log.warn('engine clean-up failed', { error: errorText(e) });
+        }
+      } while (this.cleanAgain && !this.stopped);
+    })().finally(() => (this.cleaning = undefined));
+    return this.cleaning;
   }
 
   // ---- work queue --------------------------------------------------------------------------------
@@ -254,6 +282,7 @@ export class PodSync {
       if (last && !this.terminating.has(uid)) {
         await this.o.runtime.killPod(last, Math.min(last.metadata.deletionGracePeriodSeconds ?? 2, 2));
         await this.o.shipper?.podDeleted(uid).catch(() => undefined);
+        void this.cleanEngine();
       }
       this.lastSeen.delete(uid);
       return;
@@ -282,6 +311,7 @@ export class PodSync {
         if (!(e instanceof ApiStatusError && (e.code === 404 || e.code === 409))) throw e;
       }
       await this.o.shipper?.podDeleted(uid).catch(() => undefined);
+      void this.cleanEngine();
     })()
       .catch((e: unknown) => {
         this.o.log.warn('pod termination failed; retrying', { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, error: errorText(e) });

@@ -110,6 +110,7 @@ export class ServiceProxyContainers {
         }
       }),
     );
+    let removedAny = false;
     for (const [cname, c] of byName) {
       if (wanted.has(cname)) continue;
       const ns = c.Labels?.[LABEL.namespace] ?? '';
@@ -120,6 +121,11 @@ export class ServiceProxyContainers {
         .catch((e: unknown) => this.o.log.warn('removing service proxy failed', { container: cname, error: errorText(e) }));
       if (ns && svc) rmSync(this.dirOf(ns, svc), { recursive: true, force: true });
       this.o.log.info('service proxy removed', { service: `${ns}/${svc}` });
+      removedAny = true;
+    }
+    // The proxy may have been the namespace's last container: its network goes now (pod volumes are not ours).
+    if (removedAny) {
+      await this.o.runtime.removeUnusedEngineObjects({}).catch((e: unknown) => this.o.log.warn('engine clean-up failed', { error: errorText(e) }));
     }
   }
 

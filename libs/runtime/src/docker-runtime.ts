@@ -8,6 +8,7 @@ import type { Container, ContainerStatus, LifecycleHandler, Pod, Volume } from '
 import { DEFAULT_BACKOFF, backoffDelay, formatDuration, type BackoffPolicy } from './backoff';
 import { resolveEnv, expandVars, type DataResolver } from './env';
 import { ContainerStartError, configError, type WaitingReason } from './errors';
+import { engineGarbage, type EngineGarbage, type EngineKeep } from './engine-gc';
 import { LABEL, PREVIOUS_SUFFIX, SANDBOX_NAME, containerName, podRef, podVolumeName, pvcVolumeName, type ContainerRole, type PodRef } from './labels';
 import { ByteLimiter, DockerDemuxer, splitDockerStream } from './log-stream';
 import { podConditions, podPhase, terminatedState, type ObservedInstance, type PodRuntimeStatus } from './pod-status';
@@ -277,6 +278,52 @@ export class DockerRuntime {
     if (found) await this.docker.getNetwork(found.id).remove();
   }
 
+  /**
+   * Removes what this node's agent made that belongs to nothing any more: namespace networks no container uses
+   * (left behind, they exhaust Docker's address pools and slow every `docker run`), and volumes of pods not
+   * kept. Only objects labelled with this node are looked at. A network a pod joins in the meantime refuses
+   * removal, which is fine; a pod that looked it up just before gets a missing network, fails, and its retry
+   * creates it again because the cache entry is dropped here.
+   */
+  async removeUnusedEngineObjects(keep: EngineKeep): Promise<EngineGarbage> {
+    const mine = { label: [`${LABEL.node}=${this.nodeName}`] };
+    const [networks, containers, vols] = await Promise.all([
+      this.docker.listNetworks({ filters: mine }),
+      this.docker.listContainers({ all: true, filters: mine }),
+      this.docker.listVolumes({ filters: mine }),
+    ]);
+    const garbage = engineGarbage(
+      {
+        networks: networks.map((n) => ({ id: n.Id, labels: n.Labels ?? {} })),
+        containers: containers.map((c) => ({ id: c.Id, labels: c.Labels ?? {} })),
+        volumes: (vols.Volumes ?? []).map((v) => ({ id: v.Name, labels: v.Labels ?? {} })),
+      },
+      keep,
+    );
+    const removed: EngineGarbage = { networks: [], volumes: [] };
+    const nsOf = new Map(networks.map((n) => [n.Id, n.Labels?.[LABEL.namespace]]));
+    for (const id of garbage.networks) {
+      const ns = nsOf.get(id);
+      if (ns !== undefined) this.networks.delete(ns);
+      try {
+        await this.docker.getNetwork(id).remove();
+        removed.networks.push(id);
+      } catch {
+        // In use again (a pod joined since the listing) or already gone: either way nothing to do.
+      }
+      if (ns !== undefined) this.networks.delete(ns);
+    }
+    for (const name of garbage.volumes) {
+      try {
+        await this.docker.getVolume(name).remove();
+        removed.volumes.push(name);
+      } catch {
+        // Still mounted by a container being removed; the next resync tries again.
+      }
+    }
+    return removed;
+  }
+
   // ---- observing ---------------------------------------------------------------------------------------------
 
   private state(ref: PodRef): PodState {
@@ -422,7 +469,14 @@ export class DockerRuntime {
     }
     if (!sandbox) {
       try {
-        sandbox = await this.createSandbox(pod, st, net.id);
+        sandbox = await this.createSandbox(pod, st, net.id).catch(async (e: unknown) => {
+          // The namespace's last container went a moment ago and the clean-up removed the network we looked
+          // up: make it again and try once more, rather than failing the pod until the next sync.
+          if ((e as { statusCode?: number }).statusCode !== 404 || !/network/i.test(String((e as Error).message))) throw e;
+          this.networks.delete(ref.namespace);
+          const fresh = await this.ensureNamespaceNetwork(ref.namespace);
+          return this.createSandbox(pod, st, fresh.id);
+        });
       } catch (e) {
         if (!(e instanceof ContainerStartError)) {
           this.networks.delete(ref.namespace);

@@ -8,3 +8,5 @@ export type { BackoffPolicy } from './backoff';
 export { LABEL, containerName, podVolumeName, pvcVolumeName } from './labels';
 export type { PodRef } from './labels';
 export { cpuToNanoCpus, memoryToBytes } from './quantity';
+export { engineGarbage } from './engine-gc';
+export type { EngineGarbage, EngineKeep, EngineInventory, LabelledObject } from './engine-gc';
