@@ -9,8 +9,11 @@ import {
   exceeded,
   formatUsage,
   limitRangeViolations,
+  podAnnotationsOf,
+  podSecurityLevel,
   podSecurityMessage,
   podSecurityViolations,
+  WARN_LABEL,
   podSpecOf,
   usageInTx,
 } from '@flotilla/admission';
@@ -182,10 +185,17 @@ export class TenancyAdmission {
   private checkPodSecurity(ctx: AdmissionContext, obj: KubeObject): void {
     const spec = podSpecOf(obj);
     if (!spec || !ctx.namespace || ctx.namespace === 'kube-system') return;
-    const ns = this.store.cache.get('core/namespaces', '', ctx.namespace)?.obj;
-    if (ns?.metadata.labels?.[ENFORCE_LABEL] === 'privileged') return;
-    const v = podSecurityViolations(spec);
-    if (v.length) throw forbidden(`${qualifiedName(ctx, obj)} is forbidden: ${podSecurityMessage(v)}`);
+    const labels = this.store.cache.get('core/namespaces', '', ctx.namespace)?.obj.metadata.labels;
+    const annotations = podAnnotationsOf(obj) ?? {};
+    const enforce = podSecurityLevel(labels?.[ENFORCE_LABEL]);
+    const v = podSecurityViolations(spec, enforce, annotations);
+    if (v.length) throw forbidden(`${qualifiedName(ctx, obj)} is forbidden: ${podSecurityMessage(v, enforce)}`);
+    // The warn label only warns (kubectl prints it); it never refuses, as in Kubernetes.
+    const warnLabel = labels?.[WARN_LABEL];
+    if (warnLabel === undefined) return;
+    const warn = podSecurityLevel(warnLabel);
+    const w = podSecurityViolations(spec, warn, annotations);
+    if (w.length) ctx.warnings.push(`would violate PodSecurity "${warn}:latest": ${w.join(', ')}`);
   }
 
   private async checkQuota(tx: WriteTx, ctx: AdmissionContext, obj: KubeObject): Promise<void> {
