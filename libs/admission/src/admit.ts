@@ -5,7 +5,7 @@
 import { KubeObject, resourceFor, ResourceType } from '@flotilla/resources';
 import { resourceKey, Store, WriteTx } from '@flotilla/store';
 import { applyLimitRangeDefaults, limitRangeViolations } from './limit-range';
-import { ENFORCE_LABEL, podSecurityMessage, podSecurityViolations, podSpecOf } from './pod-security';
+import { ENFORCE_LABEL, podAnnotationsOf, podSecurityLevel, podSecurityMessage, podSecurityViolations, podSpecOf, WARN_LABEL } from './pod-security';
 import { deltaFor, exceeded, formatUsage, usageInTx } from './quota';
 
 /** A refused write; `message` is Kubernetes' wording (`pods "x" is forbidden: exceeded quota: ...`). */
@@ -26,7 +26,16 @@ export function qualifiedName(type: ResourceType, obj: KubeObject): string {
  * defaults). Locks each ResourceQuota row of the namespace in `tx` before counting usage, so concurrent
  * creates (API or controller) cannot both take the last slot. Throws AdmissionDenied.
  */
-export async function admitInTx(tx: WriteTx, store: Store, type: ResourceType, namespace: string, obj: KubeObject, old?: KubeObject): Promise<void> {
+export async function admitInTx(
+  tx: WriteTx,
+  store: Store,
+  type: ResourceType,
+  namespace: string,
+  obj: KubeObject,
+  old?: KubeObject,
+  /** Collects Pod Security `warn` messages (the API sends them as Warning headers). */
+  warnings?: string[],
+): Promise<void> {
   const rk = resourceKey(type);
   const deny = (why: string) => new AdmissionDenied(`${qualifiedName(type, obj)} is forbidden: ${why}`);
   if (rk === 'core/pods' && !old) {
@@ -37,10 +46,17 @@ export async function admitInTx(tx: WriteTx, store: Store, type: ResourceType, n
   }
   const spec = podSpecOf(obj);
   if (spec && namespace && namespace !== 'kube-system') {
-    const ns = store.cache.get('core/namespaces', '', namespace)?.obj;
-    if (ns?.metadata.labels?.[ENFORCE_LABEL] !== 'privileged') {
-      const v = podSecurityViolations(spec);
-      if (v.length) throw deny(podSecurityMessage(v));
+    const labels = store.cache.get('core/namespaces', '', namespace)?.obj.metadata.labels;
+    const annotations = podAnnotationsOf(obj) ?? {};
+    const enforce = podSecurityLevel(labels?.[ENFORCE_LABEL]);
+    const v = podSecurityViolations(spec, enforce, annotations);
+    if (v.length) throw deny(podSecurityMessage(v, enforce));
+    // The warn label only warns (kubectl prints it); it never refuses, as in Kubernetes.
+    const warnLabel = labels?.[WARN_LABEL];
+    if (warnLabel !== undefined && warnings) {
+      const warn = podSecurityLevel(warnLabel);
+      const w = podSecurityViolations(spec, warn, annotations);
+      if (w.length) warnings.push(`would violate PodSecurity "${warn}:latest": ${w.join(', ')}`);
     }
   }
   if (!old && type.namespaced && namespace) await checkQuotaInTx(tx, store, rk, namespace, obj, deny);

@@ -218,24 +218,38 @@ const appArmorProfile = obj(
   'The AppArmor options to use.',
 );
 
+const seLinuxOptions = obj(
+  { user: str('SELinux user label.'), role: str('SELinux role label.'), type: str('SELinux type label.'), level: str('SELinux level label.') },
+  'The SELinux context to be applied.',
+);
+const windowsOptions = obj(
+  {
+    gmsaCredentialSpecName: str(),
+    gmsaCredentialSpec: str(),
+    runAsUserName: str(),
+    hostProcess: bool('Whether the container runs as a Windows HostProcess container.'),
+  },
+  'The Windows specific settings.',
+);
+
 const securityContext = named(`${CORE}.SecurityContext`, 'Security configuration that will be applied to a container.', {
   capabilities: obj({ add: strings('Added capabilities.'), drop: strings('Removed capabilities.') }, 'The capabilities to add/drop when running containers.'),
   privileged: bool('Run container in privileged mode.'),
-  seLinuxOptions: any('The SELinux context to be applied to the container.'),
-  windowsOptions: any('The Windows specific settings applied to all containers.'),
+  seLinuxOptions,
+  windowsOptions,
   runAsUser: int64('The UID to run the entrypoint of the container process.'),
   runAsGroup: int64('The GID to run the entrypoint of the container process.'),
   runAsNonRoot: bool('Indicates that the container must run as a non-root user.'),
   readOnlyRootFilesystem: bool('Whether this container has a read-only root filesystem.'),
   allowPrivilegeEscalation: bool('Controls whether a process can gain more privileges than its parent process.'),
-  procMount: str('The type of proc mount to use for the containers.'),
+  procMount: enumOf(['Default', 'Unmasked'], 'The type of proc mount to use for the containers.'),
   seccompProfile,
   appArmorProfile,
 });
 
 const podSecurityContext = named(`${CORE}.PodSecurityContext`, 'Pod-level security attributes and common container settings.', {
-  seLinuxOptions: any(),
-  windowsOptions: any(),
+  seLinuxOptions,
+  windowsOptions,
   runAsUser: int64('The UID to run the entrypoint of the container processes.'),
   runAsGroup: int64('The GID to run the entrypoint of the container processes.'),
   runAsNonRoot: bool('Indicates that the containers must run as a non-root user.'),

@@ -187,6 +187,10 @@ export interface SecurityContext {
   readOnlyRootFilesystem?: boolean;
   allowPrivilegeEscalation?: boolean;
   capabilities?: { add?: string[]; drop?: string[] };
+  seccompProfile?: { type?: 'Localhost' | 'RuntimeDefault' | 'Unconfined'; localhostProfile?: string };
+  appArmorProfile?: { type?: 'Localhost' | 'RuntimeDefault' | 'Unconfined'; localhostProfile?: string };
+  seLinuxOptions?: { user?: string; role?: string; type?: string; level?: string };
+  procMount?: 'Default' | 'Unmasked';
 }
 
 export interface Container {
@@ -268,7 +272,7 @@ export interface PodSpec {
   hostname?: string;
   subdomain?: string;
   imagePullSecrets?: { name: string }[];
-  securityContext?: SecurityContext & { fsGroup?: number; supplementalGroups?: number[] };
+  securityContext?: SecurityContext & { fsGroup?: number; supplementalGroups?: number[]; sysctls?: { name: string; value: string }[] };
   schedulerName?: string;
   priority?: number;
   dnsPolicy?: string;

@@ -199,6 +199,19 @@ describe('validateObject: pod specs', () => {
     );
   });
 
+  it('checks the types of security context fields', () => {
+    const sc = { seccompProfile: { type: 'unconfined' }, procMount: 'unmasked', seLinuxOptions: { type: 1 }, windowsOptions: { hostProcess: 'yes' } };
+    const errs = valid(T.pod, pod({ securityContext: { seLinuxOptions: { user: [] } }, containers: [{ name: 'a', image: 'x', securityContext: sc }] }));
+    const at = 'spec.containers[0].securityContext';
+    expect(errorAt(errs, `${at}.seccompProfile.type`, 'FieldValueNotSupported').message).toBe(
+      'Unsupported value: "unconfined": supported values: "Localhost", "RuntimeDefault", "Unconfined"',
+    );
+    errorAt(errs, `${at}.procMount`, 'FieldValueNotSupported');
+    errorAt(errs, `${at}.seLinuxOptions.type`);
+    errorAt(errs, `${at}.windowsOptions.hostProcess`);
+    errorAt(errs, 'spec.securityContext.seLinuxOptions.user');
+  });
+
   it('checks environment variable names', () => {
     const errs = valid(T.pod, pod({ containers: [{ name: 'a', image: 'x', env: [{ name: '1BAD' }, { value: 'x' }, { name: 'OK', valueFrom: {} }] }] }));
     errorAt(errs, 'spec.containers[0].env[0].name', 'FieldValueInvalid');

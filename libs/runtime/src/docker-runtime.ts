@@ -15,6 +15,7 @@ import { podConditions, podPhase, terminatedState, type ObservedInstance, type P
 import { ContainerProber, runProbe } from './prober';
 import { cpuToNanoCpus, memoryToBytes } from './quantity';
 import { tarArchive } from './tar';
+import { containerSecurity, sandboxSysctls, type SecurityHostConfig } from './security';
 import { resolveSubPath } from './subpath';
 import { PROJECTED_ROOT, PROJECT_SCRIPT, emptyDirDriverOpts, projectedEntries, renderProjected, volumeKind } from './volumes';
 
@@ -862,6 +863,7 @@ export class DockerRuntime {
         Dns: this.opts.dnsServer ? [this.opts.dnsServer] : undefined,
         DnsSearch: search.length ? search : undefined,
         SecurityOpt: ['no-new-privileges'],
+        Sysctls: sandboxSysctls(pod),
         RestartPolicy: { Name: 'no' },
         Memory: 16 * 1024 * 1024,
       },
@@ -873,35 +875,8 @@ export class DockerRuntime {
     return this.toInstance(await created.inspect());
   }
 
-  private securityFor(pod: Pod, c: Container, image: Docker.ImageInspectInfo | undefined): Partial<Docker.HostConfig> & { User?: string } {
-    const podSc = pod.spec.securityContext ?? {};
-    const sc = { ...podSc, ...c.securityContext };
-    if (sc.privileged && !this.opts.allowPrivileged) throw configError(`container ${c.name}: privileged containers are not allowed on this node`);
-    if (sc.capabilities?.add?.length && !this.opts.allowPrivileged)
-      throw configError(`container ${c.name}: adding capabilities (${sc.capabilities.add.join(', ')}) is not allowed on this node`);
-    let user: string | undefined;
-    if (sc.runAsUser !== undefined) user = `${sc.runAsUser}${sc.runAsGroup !== undefined ? `:${sc.runAsGroup}` : ''}`;
-    else if (sc.runAsGroup !== undefined) user = `${image?.Config?.User?.split(':')[0] || '0'}:${sc.runAsGroup}`;
-    if (sc.runAsNonRoot) {
-      const effective = user ?? image?.Config?.User ?? '';
-      const uidPart = effective.split(':')[0];
-      if (uidPart === '' || uidPart === '0' || uidPart === 'root') {
-        throw configError(
-          `container has runAsNonRoot and image will run as root (pod: "${pod.metadata.name}_${pod.metadata.namespace ?? 'default'}(${pod.metadata.uid})", container: ${c.name})`,
-        );
-      }
-    }
-    const secOpt: string[] = [];
-    if (sc.allowPrivilegeEscalation === false) secOpt.push('no-new-privileges');
-    return {
-      User: user,
-      Privileged: !!sc.privileged,
-      ReadonlyRootfs: !!sc.readOnlyRootFilesystem,
-      CapDrop: sc.capabilities?.drop,
-      CapAdd: sc.capabilities?.add,
-      SecurityOpt: secOpt.length ? secOpt : undefined,
-      GroupAdd: podSc.supplementalGroups?.map(String),
-    };
+  private securityFor(pod: Pod, c: Container, image: Docker.ImageInspectInfo | undefined): SecurityHostConfig {
+    return containerSecurity(pod, c, image?.Config?.User, { allowPrivileged: this.opts.allowPrivileged });
   }
 
   private async startInstance(

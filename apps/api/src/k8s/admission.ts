@@ -120,7 +120,7 @@ export class TenancyAdmission {
     }
     // The same steps every controller create passes (apps/controller/src/apply-actions.ts).
     try {
-      await admitInTx(tx, this.store, ctx.type, ctx.namespace, obj, old);
+      await admitInTx(tx, this.store, ctx.type, ctx.namespace, obj, old, ctx.warnings);
     } catch (err) {
       if (err instanceof AdmissionDenied) throw forbidden(err.message);
       throw err;
