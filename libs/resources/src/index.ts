@@ -14,3 +14,5 @@ export { schemaFor } from './schemas';
 export type { Schema, ObjectSchema, ArraySchema, MapSchema, ScalarSchema, AnySchema } from './schema';
 export * as names from './names';
 export * from './kubelet-api';
+export { parseImageReference, imageReferenceError, MAX_IMAGE_NAME_LENGTH } from './image-reference';
+export type { ImageReference, ImageReferenceResult } from './image-reference';
