@@ -8,3 +8,4 @@ export type { BackoffPolicy } from './backoff';
 export { LABEL, containerName, podVolumeName, pvcVolumeName } from './labels';
 export type { PodRef } from './labels';
 export { cpuToNanoCpus, memoryToBytes } from './quantity';
+export { hardenDocker, unsafeDockerPath } from './docker-client';
