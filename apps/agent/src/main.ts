@@ -25,6 +25,16 @@ async function main(): Promise<void> {
     force.unref();
     void agent.stop().finally(() => process.exit(0));
   };
+  // Last resort: one bad input (a stream or socket error nobody listened to, a rejected promise) must not end
+  // the process — a dead agent makes the node NotReady and evicts every tenant's pods on it. The error is
+  // logged with the pod it concerns when the thrower recorded one, and the agent keeps serving.
+  const lastResort = (kind: string) => (e: unknown) => {
+    const err = e instanceof Error ? e : new Error(String(e));
+    const pod = (err as Error & { pod?: unknown }).pod;
+    agent.log.error('unhandled error survived', { kind, error: err.message, stack: err.stack, ...(typeof pod === 'string' ? { pod } : {}) });
+  };
+  process.on('uncaughtException', lastResort('uncaughtException'));
+  process.on('unhandledRejection', lastResort('unhandledRejection'));
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   try {

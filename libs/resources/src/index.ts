@@ -15,3 +15,5 @@ export type { Schema, ObjectSchema, ArraySchema, MapSchema, ScalarSchema, AnySch
 export * as names from './names';
 export * from './kubelet-api';
 export { endpointIpProblem } from './endpoint-ip';
+export { parseImageReference, imageReferenceError, MAX_IMAGE_NAME_LENGTH } from './image-reference';
+export type { ImageReference, ImageReferenceResult } from './image-reference';

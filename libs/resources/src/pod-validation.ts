@@ -1,5 +1,6 @@
 // Semantic checks of pod specs (in Pods and in the pod templates of workloads).
 import { FieldErrors } from './field-errors';
+import { imageReferenceError } from './image-reference';
 import {
   isConfigMapKey,
   isDNS1123Label,
@@ -130,6 +131,10 @@ function validateContainer(errs: FieldErrors, v: unknown, path: string, ctx: Pod
   const image = c.image;
   if (ctx.requireImage && (image === undefined || image === null || image === '')) errs.required(childPath(path, 'image'));
   else if (typeof image === 'string' && image !== image.trim()) errs.invalid(childPath(path, 'image'), image, 'must not have leading or trailing whitespace');
+  else if (typeof image === 'string' && image !== '') {
+    const bad = imageReferenceError(image);
+    if (bad) errs.invalid(childPath(path, 'image'), image.length > 300 ? `${image.slice(0, 300)}...` : image, bad);
+  }
   if (!init && c.restartPolicy !== undefined && c.restartPolicy !== null)
     errs.forbidden(childPath(path, 'restartPolicy'), 'may not be set for non-init containers');
 
@@ -298,6 +303,13 @@ export function validatePodSpec(errs: FieldErrors, v: unknown, path: string, opt
   }
   asArr(spec.initContainers).forEach((c, i) => validateContainer(errs, c, indexPath(childPath(path, 'initContainers'), i), ctx, true));
   asArr(containers).forEach((c, i) => validateContainer(errs, c, indexPath(childPath(path, 'containers'), i), ctx, false));
+  // Ephemeral containers are not run here, but their image still reaches the runtime if ever supported.
+  asArr(spec.ephemeralContainers).forEach((c, i) => {
+    const image = asObj(c)?.image;
+    if (typeof image !== 'string' || image === '') return;
+    const bad = imageReferenceError(image);
+    if (bad) errs.invalid(childPath(indexPath(childPath(path, 'ephemeralContainers'), i), 'image'), image.slice(0, 300), bad);
+  });
 
   const rp = spec.restartPolicy;
   if (opts.restartPolicies && typeof rp === 'string' && !opts.restartPolicies.includes(rp))

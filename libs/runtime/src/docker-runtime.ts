@@ -5,6 +5,8 @@ import * as path from 'node:path';
 import { PassThrough, Readable, type Duplex } from 'node:stream';
 import Docker from 'dockerode';
 import type { Container, ContainerStatus, LifecycleHandler, Pod, Volume } from '@flotilla/resources';
+import { imageReferenceError } from '@flotilla/resources';
+import { dockerFromEnv, hardenDocker } from './docker-client';
 import { DEFAULT_BACKOFF, backoffDelay, formatDuration, type BackoffPolicy } from './backoff';
 import { resolveEnv, expandVars, type DataResolver } from './env';
 import { ContainerStartError, configError, type WaitingReason } from './errors';
@@ -131,16 +133,6 @@ function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-function dockerFromEnv(): Docker {
-  const host = process.env.DOCKER_HOST;
-  if (host?.startsWith('tcp://')) {
-    const u = new URL(host.replace(/^tcp:/, 'http:'));
-    return new Docker({ host: u.hostname, port: Number(u.port || 2375) });
-  }
-  if (host?.startsWith('unix://')) return new Docker({ socketPath: host.slice('unix://'.length) });
-  return new Docker({ socketPath: '/var/run/docker.sock' });
-}
-
 /** `busybox` → `busybox:latest`; digests and explicit tags stay. */
 export function normalizeImage(image: string): string {
   if (image.includes('@')) return image;
@@ -189,7 +181,7 @@ export class DockerRuntime {
   private closed = false;
 
   constructor(private readonly opts: DockerRuntimeOptions) {
-    this.docker = opts.docker ?? dockerFromEnv();
+    this.docker = opts.docker ? hardenDocker(opts.docker) : dockerFromEnv();
     this.nodeName = opts.nodeName;
     this.prefix = opts.networkPrefix ?? 'flotilla';
     this.backoff = { ...DEFAULT_BACKOFF, ...opts.backoff };
@@ -686,9 +678,17 @@ export class DockerRuntime {
 
   private async ensureImage(pod: Pod, st: PodState, c: Container, resolve: DataResolver): Promise<void> {
     if (!c.image) throw new ContainerStartError('InvalidImageName', `container ${c.name} has no image`);
+    // Second wall behind admission: a stored pod may not have passed it (older data, direct writes).
+    const invalid = imageReferenceError(c.image);
+    if (invalid) throw new ContainerStartError('InvalidImageName', `Failed to apply default image tag ${JSON.stringify(c.image.slice(0, 300))}: ${invalid}`);
     const image = normalizeImage(c.image);
     const policy = c.imagePullPolicy ?? defaultPullPolicy(c.image);
-    const local = await this.imageInfo(image);
+    let local: Docker.ImageInspectInfo | undefined;
+    try {
+      local = await this.imageInfo(image);
+    } catch (e) {
+      throw new ContainerStartError('ErrImagePull', `failed to inspect image "${c.image}": ${errorMessage(e)}`);
+    }
     if (policy === 'Never') {
       if (!local) throw new ContainerStartError('ErrImageNeverPull', `Container image "${c.image}" is not present with pull policy of Never`);
       return;

@@ -10,3 +10,4 @@ export type { PodRef } from './labels';
 export { cpuToNanoCpus, memoryToBytes } from './quantity';
 export { engineGarbage } from './engine-gc';
 export type { EngineGarbage, EngineKeep, EngineInventory, LabelledObject } from './engine-gc';
+export { hardenDocker, unsafeDockerPath } from './docker-client';
