@@ -106,6 +106,10 @@ export async function startAttackCluster(prefix: string, o: AttackClusterOptions
   const kubeconfig = kubeconfigFor(p, attacker, token);
   const kubectl = kubectlFor({ ...p, kubeconfig });
 
+  // Nodes that earlier suites left in the test database look Ready until the controller has judged them, and
+  // pods bound to them would never run: this cluster's pods go to its own agent only (suites run one at a time).
+  const nodes = (await admin('GET', '/api/v1/nodes')).json() as { items?: { metadata: { name: string } }[] };
+  for (const n of nodes.items ?? []) await admin('DELETE', `/api/v1/nodes/${n.metadata.name}`);
   const controller = await startControllerProcess(
     { databaseUrl: testDatabaseUrl(), redisUrl: testRedisUrl() },
     { FLOTILLA_HOLLOW_NODES: '0', ...o.controllerEnv },

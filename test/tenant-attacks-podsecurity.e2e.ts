@@ -1,0 +1,88 @@
+// Pod Security from a namespace editor: each baseline-refused field is a 403 worded as Kubernetes words
+// it, and the fields that are admitted really apply on the real agent (checked from inside the container).
+import type { KubeObject } from '@flotilla/resources';
+import { waitFor } from '../apps/agent/testing/harness';
+import { AttackCluster, kubectlOk, startAttackCluster } from './support/attacks';
+
+jest.setTimeout(180_000);
+
+let c: AttackCluster;
+beforeAll(async () => {
+  c = await startAttackCluster('psa');
+});
+afterAll(async () => {
+  await c?.stop();
+});
+
+function pod(name: string, spec: Record<string, unknown>, annotations?: Record<string, string>): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, annotations },
+    spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'c', image: 'flotilla/busybox:1', command: ['sleep', '3600'] }], ...spec },
+  } as KubeObject;
+}
+const withSc = (name: string, sc: Record<string, unknown>) =>
+  pod(name, { containers: [{ name: 'c', image: 'flotilla/busybox:1', command: ['sleep', '3600'], securityContext: sc }] });
+
+describe('baseline refuses, as a namespace editor', () => {
+  it.each<[string, KubeObject, string]>([
+    [
+      'seccomp Unconfined',
+      withSc('s1', { seccompProfile: { type: 'Unconfined' } }),
+      'seccompProfile (container "c" must not set securityContext.seccompProfile.type to "Unconfined")',
+    ],
+    ['procMount Unmasked', withSc('s2', { procMount: 'Unmasked' }), 'procMount (container "c" must not set securityContext.procMount to "Unmasked")'],
+    [
+      'SELinux spc_t',
+      withSc('s3', { seLinuxOptions: { type: 'spc_t' } }),
+      'seLinuxOptions (container "c" set forbidden securityContext.seLinuxOptions: type "spc_t")',
+    ],
+    ['an unsafe sysctl', pod('s4', { securityContext: { sysctls: [{ name: 'kernel.msgmax', value: '1' }] } }), 'forbidden sysctls (kernel.msgmax)'],
+    [
+      'hostProcess',
+      withSc('s5', { windowsOptions: { hostProcess: true } }),
+      'hostProcess (container "c" must not set securityContext.windowsOptions.hostProcess=true)',
+    ],
+    [
+      'the AppArmor annotation unconfined',
+      pod('s6', {}, { 'container.apparmor.security.beta.kubernetes.io/c': 'unconfined' }),
+      'forbidden AppArmor profile (container.apparmor.security.beta.kubernetes.io/c="unconfined")',
+    ],
+  ])('%s', (_, obj, reason) => {
+    const r = c.applyAsTenant(obj);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('Forbidden');
+    expect(r.stderr).toContain(`violates PodSecurity "baseline:latest": ${reason}`);
+  });
+});
+
+describe('admitted fields apply on the real agent', () => {
+  it('runs with the uid, read-only root, sysctl, seccomp filter, dropped capabilities and no-new-privileges', async () => {
+    const sc = {
+      runAsUser: 1234,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    };
+    kubectlOk(
+      c.applyAsTenant(
+        pod('applied', {
+          securityContext: { sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '80' }] },
+          containers: [{ name: 'c', image: 'flotilla/busybox:1', command: ['sleep', '3600'], securityContext: sc }],
+        }),
+      ),
+    );
+    await waitFor('applied Running', async () => (await c.pod('applied'))?.status?.phase === 'Running', 60_000);
+    const run = (cmd: string) => c.kubectl(['exec', '-n', c.ns, 'applied', '--', 'sh', '-c', cmd]);
+    expect(run('id -u').stdout.trim()).toBe('1234');
+    expect(run('touch /x').code).not.toBe(0);
+    expect(run('cat /proc/sys/net/ipv4/ip_unprivileged_port_start').stdout.trim()).toBe('80');
+    const status = run('cat /proc/self/status').stdout;
+    expect(status).toMatch(/^Seccomp:\s+2$/m);
+    expect(status).toMatch(/^CapEff:\s+0000000000000000$/m);
+    expect(status).toMatch(/^NoNewPrivs:\s+1$/m);
+    await c.assertIntact();
+  });
+});
