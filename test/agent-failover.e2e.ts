@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Pod } from '@flotilla/resources';
 import { AgentProcess, cleanupNode, docker, startAgent, waitFor } from '../apps/agent/testing/harness';
 import { ControllerProcess, startControllerProcess } from '../apps/controller/src/testing/e2e';
-import { testDatabaseUrl, testRedisUrl } from './support/env';
+import { dropNodes, testDatabaseUrl, testRedisUrl } from './support/env';
 import { freePort, httpsRequest, KubectlResult, kubectlFor, Platform, startPlatform } from './support/platform';
 
 jest.setTimeout(180_000);
@@ -65,6 +65,7 @@ async function startNodeAgent(node: string): Promise<AgentProcess> {
 }
 
 beforeAll(async () => {
+  await dropNodes();
   execFileSync('bash', [join(__dirname, '../docker/images/build.sh')], { stdio: 'pipe' });
   p = await startPlatform();
   kubectl = kubectlFor(p);

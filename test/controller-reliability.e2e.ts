@@ -12,7 +12,7 @@ import { Store } from '@flotilla/store';
 import type { Pod } from '@flotilla/resources';
 import { KubectlResult, kubectlFor, Platform, startPlatform } from './support/platform';
 import { uniqueName } from './support/fixtures';
-import { testDatabaseUrl, testRedisUrl } from './support/env';
+import { dropNodes, testDatabaseUrl, testRedisUrl } from './support/env';
 import { ControllerProcess, startControllerProcess } from '../apps/controller/src/testing/e2e';
 
 jest.setTimeout(180_000);
@@ -100,6 +100,7 @@ function rolloutStatus(name: string): string {
 }
 
 beforeAll(async () => {
+  await dropNodes();
   p = await startPlatform();
   kubectl = kubectlFor(p);
   const base = { databaseUrl: testDatabaseUrl(), redisUrl };
