@@ -163,7 +163,10 @@ export class ResourceService {
 
   private async requireNamespace(namespace: string, forCreate: boolean): Promise<void> {
     if (!namespace) return;
-    const ns = await this.store.get(NAMESPACES, '', namespace, { consistent: false });
+    // The fast read may miss a namespace created a moment ago (the cache not yet caught up); a miss is
+    // confirmed by a consistent read, so a create right after its namespace's create never answers 404.
+    const ns =
+      (await this.store.get(NAMESPACES, '', namespace, { consistent: false })) ?? (await this.store.get(NAMESPACES, '', namespace, { consistent: true }));
     if (!ns) throw new StoreError('NotFound', `namespaces "${namespace}" not found`, { group: '', kind: 'namespaces', name: namespace });
     if (forCreate && ns.obj.metadata.deletionTimestamp) {
       throw new ApiError(403, 'Forbidden', `unable to create new content in namespace ${namespace} because it is being terminated`, {
