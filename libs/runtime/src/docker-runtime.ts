@@ -264,13 +264,6 @@ export class DockerRuntime {
     }
   }
 
-  /** Removes a namespace's network (when the namespace is deleted); fails while pods still use it. */
-  async removeNamespaceNetwork(namespace: string): Promise<void> {
-    this.networks.delete(namespace);
-    const found = await this.findNetwork(this.networkName(namespace));
-    if (found) await this.docker.getNetwork(found.id).remove();
-  }
-
   /**
    * Removes what this node's agent made that belongs to nothing any more: namespace networks no container uses
    * (left behind, they exhaust Docker's address pools and slow every `docker run`), and volumes of pods not
