@@ -29,3 +29,17 @@ wait_for() { # description seconds command...
 }
 
 load_env() { [ -f "$FLOTILLA_DATA_DIR/env" ] && set -a && . "$FLOTILLA_DATA_DIR/env" && set +a; return 0; }
+
+# Flotilla runs on Node.js 24 LTS (README "Requirements"). A machine whose own Node.js is older gets one
+# from the npm registry (scripts/setup.sh installs it in $FLOTILLA_NODE_HOME); every script puts it first on
+# PATH, and native add-ons are built against its headers.
+FLOTILLA_NODE_MAJOR=24
+FLOTILLA_NODE_HOME="${FLOTILLA_NODE_HOME:-$FLOTILLA_DATA_DIR/node}"
+node_major() { "${1:-node}" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+use_flotilla_node() {
+  [ -x "$FLOTILLA_NODE_HOME/bin/node" ] || return 0
+  [ "$(node_major)" -ge "$FLOTILLA_NODE_MAJOR" ] && [ "$(command -v node)" != "$FLOTILLA_NODE_HOME/bin/node" ] && return 0
+  case ":$PATH:" in *":$FLOTILLA_NODE_HOME/bin:"*) ;; *) PATH="$FLOTILLA_NODE_HOME/bin:$PATH" ;; esac
+  export PATH npm_config_nodedir="$FLOTILLA_NODE_HOME"
+}
+use_flotilla_node

@@ -75,15 +75,38 @@ fi
 if [ "$WITH_BROWSER" = 1 ]; then apt_install chromium iproute2 util-linux; fi
 apt_install busybox-static
 
+# --- Node.js ----------------------------------------------------------------------------------
+# Node.js 24 LTS when the machine's is older: the npm registry publishes the official binary as the
+# package node-linux-<arch>; its tarball holds bin/node and the headers native add-ons build against.
+if [ "$(node_major)" -lt "$FLOTILLA_NODE_MAJOR" ] && [ "$(node_major "$FLOTILLA_NODE_HOME/bin/node")" -lt "$FLOTILLA_NODE_MAJOR" ]; then
+  command -v npm >/dev/null || die "no npm to fetch Node.js $FLOTILLA_NODE_MAJOR with: install Node.js $FLOTILLA_NODE_MAJOR LTS by hand (https://nodejs.org) and run this again"
+  case "$(uname -m)" in x86_64) arch=x64 ;; aarch64 | arm64) arch=arm64 ;; *) die "no Node.js $FLOTILLA_NODE_MAJOR package for $(uname -m): install it by hand and run this again" ;; esac
+  say "installing Node.js $FLOTILLA_NODE_MAJOR LTS into $FLOTILLA_NODE_HOME (this machine has $(node -v 2>/dev/null || echo none))"
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack "node-linux-$arch@$FLOTILLA_NODE_MAJOR" --silent --loglevel=error >/dev/null) || die "could not download node-linux-$arch@$FLOTILLA_NODE_MAJOR from the npm registry"
+  mkdir -p "$tmp/x" && tar -xzf "$tmp"/node-linux-*.tgz -C "$tmp/x"
+  "$tmp/x/package/bin/node" -e 0 || die "the downloaded Node.js does not run on this machine: install Node.js $FLOTILLA_NODE_MAJOR by hand"
+  rm -rf "$FLOTILLA_NODE_HOME" && mkdir -p "$(dirname "$FLOTILLA_NODE_HOME")" && mv "$tmp/x/package" "$FLOTILLA_NODE_HOME" && rm -rf "$tmp"
+fi
+use_flotilla_node
+say "Node.js $(node -v) ($(command -v node))"
+
 # --- Node packages, build, database schema ----------------------------------------------------
+# The stamp holds the Node.js ABI the native add-ons were built for: another Node.js rebuilds them.
 stamp="$FLOTILLA_DATA_DIR/npm-installed"
+abi=$(node -p process.versions.modules)
+built_for=$(if [ -d node_modules ]; then cat "$stamp" 2>/dev/null || echo unknown; else echo "$abi"; fi)
 if [ ! -d node_modules ] || [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
   say "installing npm packages"
   # `npm install`, not `npm ci`: npm 11 writes lock files without the other platforms' optional
   # binaries (SWC, turbo), which `npm ci` then rejects as out of sync.
   npm install --no-audit --no-fund --loglevel=error
-  touch "$stamp"
 fi
+if [ "$built_for" != "$abi" ]; then
+  say "rebuilding native npm packages for Node.js $(node -v)"
+  npm rebuild --loglevel=error >/dev/null
+fi
+echo "$abi" > "$stamp"
 say "generating the Prisma client"
 # Prisma's CLI insists on a schema-engine binary it cannot download here; generate does not use it.
 PRISMA_SCHEMA_ENGINE_BINARY="${PRISMA_SCHEMA_ENGINE_BINARY:-/bin/true}" npx --no-install prisma generate >/dev/null

@@ -1,5 +1,4 @@
-// The official Kubernetes JavaScript client (@kubernetes/client-node, 1.4: the newest that loads on
-// Node 20) against Flotilla with the generated kubeconfig: verified HTTPS, no insecure flag. The
+// The official Kubernetes JavaScript client (@kubernetes/client-node 2.x, current; it needs Node 22+) against Flotilla with the generated kubeconfig: verified HTTPS, no insecure flag. The
 // client is an ES module, so it runs in its own process (test/support/client-node-check.mjs).
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';

@@ -6,8 +6,11 @@ import { createServer } from 'node:https';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import log from '@flotilla/log';
 import next from 'next';
 import pki from '@flotilla/pki';
+
+log.requireSupportedNode('portal');
 
 const env = process.env;
 const dir = dirname(fileURLToPath(import.meta.url));

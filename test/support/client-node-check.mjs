@@ -69,6 +69,7 @@ try {
   await other.makeApiClient(k8s.CoreV1Api).listNamespace();
   out.otherCa = 'accepted';
 } catch (err) {
-  out.otherCa = String(err.message ?? err);
+  // 2.x speaks fetch: the TLS refusal is the cause of a generic "fetch failed".
+  out.otherCa = [err.message ?? err, err.cause?.code, err.cause?.message].filter(Boolean).join(': ');
 }
 process.stdout.write(`${JSON.stringify(out)}\n`);

@@ -1,10 +1,12 @@
 // Entry point of the node agent: read configuration, start, stop cleanly on SIGTERM/SIGINT.
+import { requireSupportedNode } from '@flotilla/log';
 import { Agent } from './agent';
 import { ConfigError, loadConfig } from './config';
 import { CaPinError } from './ca-trust';
 import { JoinError } from './join';
 
 async function main(): Promise<void> {
+  requireSupportedNode('agent');
   let config;
   try {
     config = loadConfig();

@@ -11,6 +11,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { LogController } from 'fastify';
 import { Redis } from 'ioredis';
 import { buildKubeconfig } from '@flotilla/pki';
+import { requireSupportedNode } from '@flotilla/log';
 import { Store } from '@flotilla/store';
 import { AppModule } from './app.module';
 import { Config, ConfigError, loadConfig } from './config';
@@ -152,6 +153,7 @@ function writeAdminKubeconfig(config: Config, caCert: string): void {
 }
 
 if (require.main === module) {
+  requireSupportedNode('api');
   let config: Config;
   try {
     config = loadConfig();

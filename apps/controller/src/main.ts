@@ -20,7 +20,7 @@ import { Dispatcher } from './dispatcher';
 import { EventRecorder } from './events';
 import { R, T } from './kinds';
 import { LeaderLock } from './leader';
-import { createLogger, errorText } from '@flotilla/log';
+import { createLogger, errorText, requireSupportedNode } from '@flotilla/log';
 import { WorkQueues } from './work-queue';
 
 export interface RunningController {
@@ -105,6 +105,7 @@ export async function startController(config: ControllerConfig): Promise<Running
 }
 
 if (require.main === module) {
+  requireSupportedNode('controller');
   let config: ControllerConfig;
   try {
     config = loadConfig();

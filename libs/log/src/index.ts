@@ -44,3 +44,5 @@ export function logLevelOf(raw: string | undefined, fail: (message: string) => E
   if (!isLevel(level)) throw fail(`FLOTILLA_LOG_LEVEL must be debug, info, warn or error, got "${level}"`);
   return level;
 }
+
+export { SUPPORTED_NODE_MAJOR, requireSupportedNode, unsupportedNode } from './node-version';
