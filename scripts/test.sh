@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$FLOTILLA_ROOT"
 
 WITH_BROWSER=1 bash scripts/setup.sh
+use_flotilla_node # the Node.js set-up may just have installed
 load_env
 
 TEST_DB="${FLOTILLA_TEST_DB:-flotilla_test}"

@@ -9,6 +9,7 @@ DETACH=0
 [ "${1:-}" = "--detach" ] && DETACH=1
 
 bash scripts/setup.sh
+use_flotilla_node # the Node.js set-up may just have installed
 load_env
 mkdir -p "$FLOTILLA_DATA_DIR/logs" "$FLOTILLA_DATA_DIR/run"
 
