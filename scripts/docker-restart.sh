@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Restarts the local Docker engine (what an operator or a package upgrade does), for the chaos suite and by
+# hand: with systemd, `systemctl restart docker`; without an init system (containers, CI runners), the way
+# scripts/setup.sh starts it: SIGTERM to dockerd, wait for it to exit, start it again, wait until it answers.
+# Every engine user on the machine sees the outage, so restarts are serialized by /tmp/docker-restart.lock
+# and nothing else is done while the engine is down. Prints the outage in seconds on its last line.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+[ -z "${DOCKER_HOST:-}" ] || die "DOCKER_HOST is set: that engine is not managed here, restart it where it runs"
+exec 9>/tmp/docker-restart.lock
+flock 9
+
+start=$(date +%s.%N)
+if command -v systemctl >/dev/null && systemctl is-active --quiet docker 2>/dev/null; then
+  as_root systemctl restart docker
+else
+  pid=$(cat /var/run/docker.pid 2>/dev/null || pidof dockerd || true)
+  [ -n "$pid" ] || die "dockerd is not running"
+  as_root kill -TERM "$pid"
+  # dockerd stops the containers first (each gets its stop timeout, 10 s by default), then exits.
+  for _ in $(seq 1 300); do as_root kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  ! as_root kill -0 "$pid" 2>/dev/null || die "dockerd ($pid) did not exit within 30 s"
+  as_root sh -c 'nohup dockerd >> /var/log/dockerd.log 2>&1 &'
+fi
+wait_for "the Docker engine" 60 docker info
+echo "$(date +%s.%N) $start" | awk '{ printf "%.1f\n", $1 - $2 }'
