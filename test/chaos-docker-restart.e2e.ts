@@ -71,23 +71,71 @@ async function nodeReady(): Promise<boolean> {
   return conditions.some((x) => x.type === 'Ready' && x.status === 'True');
 }
 
+const pod = (name: string, labels: Record<string, string>, script: string) => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, labels },
+  spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'c', image: 'flotilla/busybox:1', command: ['sh', '-c', script] }] },
+});
+
+/** The SandboxChanged events of the tenant namespace, by pod name. */
+async function sandboxChangedEvents(): Promise<Map<string, KubeEvent[]>> {
+  const list = (await admin('GET', `/api/v1/namespaces/${c.ns}/events`)).json() as { items?: KubeEvent[] };
+  const out = new Map<string, KubeEvent[]>();
+  for (const e of list.items ?? []) {
+    if (e.reason !== 'SandboxChanged' || e.involvedObject.kind !== 'Pod') continue;
+    const name = e.involvedObject.name ?? '';
+    out.set(name, [...(out.get(name) ?? []), e]);
+  }
+  return out;
+}
+
+function expectKubeletWording(events: KubeEvent[]): void {
+  for (const e of events) {
+    expect(e.type).toBe('Normal');
+    expect(e.message).toBe('Pod sandbox changed, it will be killed and re-created.');
+    expect(e.source?.host).toBe(c.nodeName);
+  }
+}
+
+beforeAll(async () => {
+  c = await startAttackCluster('chaosdr');
+});
+
+afterAll(async () => {
+  await c?.stop();
+});
+
+// Runs everywhere: the same repair path as an engine restart, for one pod, without stopping the engine.
+describe('a dead sandbox', () => {
+  it("is re-created with the pod's containers, which count a restart, and a SandboxChanged event says so", async () => {
+    expect((await admin('POST', `/api/v1/namespaces/${c.ns}/pods`, pod('lone', { app: 'lone' }, 'exec sleep 3600'))).status).toBe(201);
+    const first = await waitFor('lone Ready', () => readyPod('lone'), 60_000);
+    const [sandbox] = await docker.listContainers({ filters: { label: [`flotilla.pod.uid=${first.metadata.uid}`, 'flotilla.role=sandbox'] } });
+    expect(sandbox).toBeDefined();
+    await docker.getContainer(sandbox.Id).kill();
+    const after = await waitFor(
+      'lone running again with a restart counted',
+      async () => {
+        const x = await readyPod('lone');
+        return (x?.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 ? x : undefined;
+      },
+      30_000,
+    );
+    expect(after.status?.containerStatuses?.[0]?.restartCount).toBe(1);
+    expect(after.status?.containerStatuses?.[0]?.containerID).not.toBe(first.status?.containerStatuses?.[0]?.containerID);
+    const events = await waitFor('a SandboxChanged event for lone', async () => (await sandboxChangedEvents()).get('lone'));
+    expect(events).toHaveLength(1);
+    expectKubeletWording(events);
+    expect([200, 202]).toContain((await admin('DELETE', `/api/v1/namespaces/${c.ns}/pods/lone`)).status);
+    await waitFor('lone gone', async () => !(await c.pod('lone')), 60_000);
+    await c.assertIntact();
+  });
+});
+
 (ENABLED ? describe : describe.skip)('a Docker engine restart', () => {
-  beforeAll(async () => {
-    c = await startAttackCluster('chaosdr');
-  });
-
-  afterAll(async () => {
-    await c?.stop();
-  });
-
   it('is repaired by the same agent: Services by name, ingress, NodePort, restart counts and SandboxChanged events', async () => {
     const ns = c.ns;
-    const pod = (name: string, labels: Record<string, string>, script: string) => ({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name, labels },
-      spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'c', image: 'flotilla/busybox:1', command: ['sh', '-c', script] }] },
-    });
     const created = [
       await admin(
         'POST',
@@ -146,16 +194,10 @@ async function nodeReady(): Promise<boolean> {
       expect(p.status?.containerStatuses?.[0]?.containerID).not.toBe(before.get(name));
     }
     const sandboxChanged = await waitFor('a SandboxChanged event for each pod', async () => {
-      const list = (await admin('GET', `/api/v1/namespaces/${ns}/events`)).json() as { items?: KubeEvent[] };
-      const found = (list.items ?? []).filter((e) => e.reason === 'SandboxChanged' && e.involvedObject.kind === 'Pod');
-      const pods = new Set(found.map((e) => e.involvedObject.name));
-      return pods.has('web') && pods.has('client') ? found : undefined;
+      const byPod = await sandboxChangedEvents();
+      return byPod.has('web') && byPod.has('client') ? [...byPod.get('web')!, ...byPod.get('client')!] : undefined;
     });
-    for (const e of sandboxChanged) {
-      expect(e.type).toBe('Normal');
-      expect(e.message).toBe('Pod sandbox changed, it will be killed and re-created.');
-      expect(e.source?.host).toBe(c.nodeName);
-    }
+    expectKubeletWording(sandboxChanged);
 
     // The engine ends clean: every container of this node runs (no dead sandbox or proxy left behind).
     await waitFor(
