@@ -9,7 +9,7 @@ set -euo pipefail
 
 [ -z "${DOCKER_HOST:-}" ] || die "DOCKER_HOST is set: that engine is not managed here, restart it where it runs"
 exec 9>/tmp/docker-restart.lock
-flock 9
+flock -w 90 9 || die "another Docker restart held /tmp/docker-restart.lock for 90 s"
 
 start=$(date +%s.%N)
 if command -v systemctl >/dev/null && systemctl is-active --quiet docker 2>/dev/null; then
@@ -21,7 +21,8 @@ else
   # dockerd stops the containers first (each gets its stop timeout, 10 s by default), then exits.
   for _ in $(seq 1 300); do as_root kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   ! as_root kill -0 "$pid" 2>/dev/null || die "dockerd ($pid) did not exit within 30 s"
-  as_root sh -c 'nohup dockerd >> /var/log/dockerd.log 2>&1 &'
+  # Without the lock's descriptor: dockerd would inherit it and hold the lock for as long as it runs.
+  as_root sh -c 'nohup dockerd >> /var/log/dockerd.log 2>&1 &' 9>&-
 fi
 wait_for "the Docker engine" 60 docker info
 echo "$(date +%s.%N) $start" | awk '{ printf "%.1f\n", $1 - $2 }'
