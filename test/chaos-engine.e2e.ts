@@ -86,6 +86,79 @@ describe('a clean engine', () => {
     await c.assertIntact();
   });
 
+  it("removes a claim's volume once the claim is deleted, and keeps the volume of a claim that still exists", async () => {
+    const run = randomBytes(2).toString('hex');
+    const ns = `chaoseng-pvc-${run}`;
+    expect((await admin('POST', '/api/v1/namespaces', { metadata: { name: ns } })).status).toBe(201);
+    const claim = (name: string) => ({
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Mi' } } },
+    });
+    const writer = (name: string, claimName: string) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name },
+      spec: {
+        terminationGracePeriodSeconds: 0,
+        containers: [
+          {
+            name: 'c',
+            image: 'flotilla/busybox:1',
+            command: ['sh', '-c', 'echo kept > /data/file && sleep 3600'],
+            volumeMounts: [{ name: 'd', mountPath: '/data' }],
+          },
+        ],
+        volumes: [{ name: 'd', persistentVolumeClaim: { claimName } }],
+      },
+    });
+    const claimVolume = async (name: string): Promise<string | undefined> => {
+      const vols = await docker.listVolumes({ filters: { label: [`flotilla.node=${c.nodeName}`, `flotilla.pvc=${name}`, `flotilla.namespace=${ns}`] } });
+      return vols.Volumes?.[0]?.Name;
+    };
+    try {
+      for (const n of ['gone', 'kept']) {
+        expect((await admin('POST', `/api/v1/namespaces/${ns}/persistentvolumeclaims`, claim(n))).status).toBe(201);
+        expect((await admin('POST', `/api/v1/namespaces/${ns}/pods`, writer(`w-${n}`, n))).status).toBe(201);
+      }
+      await waitFor(
+        'both writers Running',
+        async () => (await c.pod('w-gone', ns))?.status?.phase === 'Running' && (await c.pod('w-kept', ns))?.status?.phase === 'Running',
+        90_000,
+      );
+      const gone = await claimVolume('gone');
+      const kept = await claimVolume('kept');
+      expect(gone).toBeDefined();
+      expect(kept).toBeDefined();
+
+      for (const n of ['gone', 'kept']) expect([200, 202]).toContain((await admin('DELETE', `/api/v1/namespaces/${ns}/pods/w-${n}`)).status);
+      expect((await admin('DELETE', `/api/v1/namespaces/${ns}/persistentvolumeclaims/gone`)).status).toBe(200);
+      await waitFor("the deleted claim's volume removed", async () => (await claimVolume('gone')) === undefined, 60_000);
+      await waitFor('both writers gone', async () => !(await c.pod('w-gone', ns)) && !(await c.pod('w-kept', ns)), 60_000);
+      // The agent has run its clean-up since (it removed the other volume): the live claim's volume, with its file, stays.
+      expect(await claimVolume('kept')).toBe(kept);
+      const reader = writer('r-kept', 'kept');
+      reader.spec.containers[0].command = ['sh', '-c', 'cat /data/file && sleep 3600'];
+      expect((await admin('POST', `/api/v1/namespaces/${ns}/pods`, { ...reader, metadata: { name: 'r-kept' } })).status).toBe(201);
+      await waitFor(
+        'the kept claim still holds its file',
+        async () => {
+          const r = await admin('GET', `/api/v1/namespaces/${ns}/pods/r-kept/log`);
+          return r.status === 200 && r.body.includes('kept');
+        },
+        90_000,
+      );
+      await c.assertIntact();
+    } finally {
+      await admin('DELETE', `/api/v1/namespaces/${ns}`);
+      await waitFor('the claim test namespace emptied', async () => (await admin('GET', `/api/v1/namespaces/${ns}`)).status === 404, 90_000).catch(
+        () => undefined,
+      );
+      await waitFor("the kept claim's volume removed with its namespace", async () => (await claimVolume('kept')) === undefined, 60_000);
+    }
+  });
+
   // Last: it restarts the agent, so assertIntact's "same process" no longer holds afterwards.
   it('removes a network, volume and proxy of a gone namespace left while the agent was down', async () => {
     const before = await engineState(c.nodeName);

@@ -53,9 +53,14 @@ export interface AttackClusterOptions {
   quota?: Record<string, string>;
 }
 
+const DOCKER_NETWORKS = new Set(['bridge', 'host', 'none']);
+
 /** The engine's networks and volumes that belong to no agent of the suite: an attack must leave them as they were. */
 async function foreignEngineState(nodeName: string): Promise<string> {
-  const nets = (await docker.listNetworks()).filter((n) => n.Labels?.['flotilla.node'] !== nodeName && !n.Labels?.['flotilla.test']);
+  // Docker's own networks (bridge, host, none) are re-created with new ids when the engine restarts.
+  const nets = (await docker.listNetworks()).filter(
+    (n) => n.Labels?.['flotilla.node'] !== nodeName && !n.Labels?.['flotilla.test'] && !DOCKER_NETWORKS.has(n.Name),
+  );
   const vols = ((await docker.listVolumes()).Volumes ?? []).filter((v) => v.Labels?.['flotilla.node'] !== nodeName && !v.Labels?.['flotilla.test']);
   return JSON.stringify({ nets: nets.map((n) => n.Id).sort(), vols: vols.map((v) => v.Name).sort() });
 }

@@ -2,10 +2,11 @@
 // memory, and let a bounded pool of workers make Docker match each one (keyed by uid: bursts collapse),
 // writing status back only when it changed. A periodic resync heals whatever an event missed.
 import type { ConfigMap, Pod, Secret } from '@flotilla/resources';
-import type { DataResolver, DockerRuntime, PodRuntimeStatus } from '@flotilla/runtime';
+import { claimKey, type DataResolver, type DockerRuntime, type PodRuntimeStatus } from '@flotilla/runtime';
 import { ApiClient, ApiStatusError, type WatchHandle } from './api-client';
 import { errorText, type Logger } from '@flotilla/log';
 import type { LogShipper } from './log-shipper';
+import { recordPodEvent } from './pod-events';
 import { buildPodStatus, sameJson } from './pod-status';
 
 export interface PodSyncOptions {
@@ -54,7 +55,7 @@ export class PodSync {
   private resyncTimer?: NodeJS.Timeout;
   private cleaning?: Promise<void>;
   private cleanAgain = false;
-  private unsubscribe?: () => void;
+  private readonly unsubscribe: (() => void)[] = [];
   private idleWaiters: (() => void)[] = [];
 
   readonly resolver: DataResolver;
@@ -84,7 +85,14 @@ export class PodSync {
   }
 
   start(): void {
-    this.unsubscribe = this.o.runtime.onPodStatus((ref) => this.enqueueSoon(ref.uid));
+    this.unsubscribe.push(
+      this.o.runtime.onPodStatus((ref) => this.enqueueSoon(ref.uid)),
+      this.o.runtime.onPodEvent((ref, ev) => void recordPodEvent(this.o.api, this.o.nodeName, ref, ev, this.o.log)),
+      this.o.runtime.onEngineBack(() => {
+        this.o.log.info('the Docker engine is back; re-syncing every pod');
+        this.resync();
+      }),
+    );
     void this.listWatchLoop();
     const tick = (): void => {
       if (this.stopped) return;
@@ -98,7 +106,7 @@ export class PodSync {
     this.stopped = true;
     clearTimeout(this.resyncTimer);
     for (const t of this.debounce.values()) clearTimeout(t);
-    this.unsubscribe?.();
+    for (const off of this.unsubscribe.splice(0)) off();
     this.watch?.stop();
     await this.idle();
   }
@@ -220,7 +228,7 @@ export class PodSync {
         this.cleanAgain = false;
         try {
           const keep = new LiveKeep((uid) => this.pods.has(uid) || this.terminating.has(uid) || this.active.has(uid));
-          const removed = await this.o.runtime.removeUnusedEngineObjects({ podUids: keep });
+          const removed = await this.o.runtime.removeUnusedEngineObjects({ podUids: keep, goneClaims: await this.goneClaims() });
           if (removed.networks.length + removed.volumes.length > 0) this.o.log.info('removed unused engine objects', { ...removed });
         } catch (e) {
           this.o.log.warn('engine clean-up failed', { error: errorText(e) });
@@ -228,6 +236,23 @@ export class PodSync {
       } while (this.cleanAgain && !this.stopped);
     })().finally(() => (this.cleaning = undefined));
     return this.cleaning;
+  }
+
+  /**
+   * The claims whose volumes this engine holds and that the API answers are gone (404). A claim it cannot ask
+   * about (API away, refused) is not in the set, so its volume stays.
+   */
+  private async goneClaims(): Promise<Set<string>> {
+    const gone = new Set<string>();
+    for (const { namespace, claim } of await this.o.runtime.claimVolumes()) {
+      try {
+        const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/persistentvolumeclaims/${encodeURIComponent(claim)}`;
+        if ((await this.o.api.getOptional(path)) === undefined) gone.add(claimKey(namespace, claim));
+      } catch (e) {
+        this.o.log.debug('cannot tell whether a claim still exists; keeping its volume', { claim: `${namespace}/${claim}`, error: errorText(e) });
+      }
+    }
+    return gone;
   }
 
   // ---- work queue --------------------------------------------------------------------------------

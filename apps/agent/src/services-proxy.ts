@@ -156,10 +156,18 @@ export class ServiceProxyContainers {
       await docker.getContainer(found.Id).remove({ force: true });
       found = undefined;
     }
-    if (found) {
-      if (found.State !== 'running') await docker.getContainer(found.Id).start();
-      return;
+    if (found && found.State !== 'running') {
+      try {
+        await docker.getContainer(found.Id).start();
+      } catch (e) {
+        // After an engine restart that outlasted its shutdown timeout, containerd may still hold the old task
+        // ("task … already exists") and the container never starts again: a new container has a new task.
+        this.o.log.warn('service proxy would not start; re-creating it', { service: `${s.namespace}/${s.name}`, error: errorText(e) });
+        await docker.getContainer(found.Id).remove({ force: true });
+        found = undefined;
+      }
     }
+    if (found) return;
     const net = await this.o.runtime.ensureNamespaceNetwork(s.namespace);
     const created = await docker.createContainer({
       name: cname,

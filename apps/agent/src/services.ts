@@ -45,6 +45,7 @@ export class ServiceNetworking {
   private again = false;
   private stopped = false;
   private readonly reported = new Set<string>();
+  private offEngineBack?: () => void;
   /** Time of the last completed reconcile (tests and logs). */
   lastReconcileAt = 0;
 
@@ -76,6 +77,8 @@ export class ServiceNetworking {
     this.localPods.start();
     this.ingresses?.start();
     await this.ingress.start();
+    // After a Docker restart the proxies are checked at once (restarted or re-created), not at the next resync.
+    this.offEngineBack = this.o.runtime.onEngineBack(() => this.schedule(0));
     const tick = (): void => {
       if (this.stopped) return;
       this.schedule(0);
@@ -89,6 +92,7 @@ export class ServiceNetworking {
     this.stopped = true;
     clearTimeout(this.timer);
     clearTimeout(this.resyncTimer);
+    this.offEngineBack?.();
     this.services.stop();
     this.endpoints.stop();
     this.localPods.stop();

@@ -1,7 +1,9 @@
 // The node authorizer (Kubernetes' Node authorizer + NodeRestriction, simplified): an agent
 // identified as system:node:<name> may touch its own Node and Lease, read the pods bound to it and
 // the ConfigMaps/Secrets those pods use, write those pods' status, and record Events; as every node
-// runs the ingress, it may also read Ingresses, write their status and get the TLS Secrets they name.
+// runs the ingress, it may also read Ingresses, write their status and get the TLS Secrets they name. It may get
+// a PersistentVolumeClaim by name (never list them): its engine holds the claims' volumes, and only the answer
+// "this claim is gone" lets it remove one.
 import type { RequestAttributes, Subjectish } from './types';
 
 export const NODES_GROUP = 'system:nodes';
@@ -53,6 +55,10 @@ export function authorizeNode(node: string, a: RequestAttributes, graph: NodeGra
       if (a.verb === 'get' && a.name && graph.nodeUses(node, a.resource as 'configmaps' | 'secrets', a.namespace, a.name)) return { allowed: true };
       if (a.resource === 'secrets' && a.verb === 'get' && a.name && graph.ingressUses?.(a.namespace, a.name)) return { allowed: true };
       return deny(`may only get ${a.resource} that pods bound to it (or Ingress TLS entries) reference`);
+    case '/persistentvolumeclaims':
+      // By name only: the agent asks about the claims whose volumes it holds, and learns nothing it could not name.
+      if (a.verb === 'get' && a.name) return { allowed: true };
+      return deny('may only get persistentvolumeclaims by name');
     case 'flotilla.dev/ingresscertificates':
       // The node's ingress serves hosts without a TLS Secret with a platform-CA certificate (the API checks the hosts).
       return a.verb === 'create' ? { allowed: true } : deny('may only request ingress certificates');

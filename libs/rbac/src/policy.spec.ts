@@ -125,12 +125,15 @@ describe('node authorizer', () => {
     expect(authorizeNode('n1', attrs({ namespace: 'a', name: 'mine' }), graph).allowed).toBe(true);
     expect(authorizeNode('n1', attrs({ verb: 'list', namespace: '' }), graph)).toEqual({ allowed: true, podsOnNode: 'n1' });
     expect(authorizeNode('n1', attrs({ resource: 'secrets', namespace: 'a', name: 'used' }), graph).allowed).toBe(true);
+    expect(authorizeNode('n1', attrs({ resource: 'persistentvolumeclaims', namespace: 'a', name: 'data' }), graph).allowed).toBe(true);
   });
   it('denies other nodes, other pods, unused Secrets and everything else', () => {
     expect(authorizeNode('n1', attrs({ verb: 'update', resource: 'nodes', subresource: 'status', namespace: '', name: 'n2' }), graph).allowed).toBe(false);
     expect(authorizeNode('n1', attrs({ namespace: 'a', name: 'theirs' }), graph).allowed).toBe(false);
     expect(authorizeNode('n1', attrs({ resource: 'secrets', namespace: 'a', name: 'other' }), graph).allowed).toBe(false);
     expect(authorizeNode('n1', attrs({ resource: 'secrets', verb: 'list', namespace: 'a' }), graph).allowed).toBe(false);
+    expect(authorizeNode('n1', attrs({ resource: 'persistentvolumeclaims', verb: 'list', namespace: 'a' }), graph).allowed).toBe(false);
+    expect(authorizeNode('n1', attrs({ resource: 'persistentvolumeclaims', verb: 'delete', namespace: 'a', name: 'data' }), graph).allowed).toBe(false);
     expect(authorizeNode('n1', attrs({ verb: 'create', group: 'apps', resource: 'deployments' }), graph).allowed).toBe(false);
   });
   it('finds the ConfigMaps and Secrets a pod spec references', () => {

@@ -19,6 +19,7 @@ import { cpuToNanoCpus, memoryToBytes } from './quantity';
 import { tarArchive } from './tar';
 import { containerSecurity, sandboxSysctls, type SecurityHostConfig } from './security';
 import { resolveSubPath } from './subpath';
+import { EngineLiveness, SANDBOX_CHANGED, pingDelayMs, recreatedRestartCount, reportedStatus, type PodEvent } from './sandbox-change';
 import { PROJECTED_ROOT, PROJECT_SCRIPT, emptyDirDriverOpts, projectedEntries, renderProjected, volumeKind } from './volumes';
 
 export interface DockerRuntimeOptions {
@@ -88,6 +89,7 @@ export interface ExecSession {
 }
 
 export type PodStatusListener = (pod: PodRef, status: PodRuntimeStatus) => void;
+export type PodEventListener = (pod: PodRef, event: PodEvent) => void;
 
 interface Instance {
   info: Docker.ContainerInspectInfo;
@@ -119,6 +121,8 @@ interface PodState {
   timerAt?: number;
   terminating: boolean;
   startTime?: string;
+  /** `role/name` → restart count of instances removed with a dead sandbox, until their successors exist. */
+  carried: Map<string, number>;
 }
 
 function isNotFound(e: unknown): boolean {
@@ -178,6 +182,7 @@ export class DockerRuntime {
   private readonly networks = new Map<string, Promise<{ name: string; id: string }>>();
   private readonly emitter = new EventEmitter();
   private events?: NodeJS.ReadableStream;
+  private readonly engine = new EngineLiveness();
   private closed = false;
 
   constructor(private readonly opts: DockerRuntimeOptions) {
@@ -192,6 +197,23 @@ export class DockerRuntime {
   onPodStatus(listener: PodStatusListener): () => void {
     this.emitter.on('status', listener);
     return () => this.emitter.off('status', listener);
+  }
+
+  /** Called with the Events a pod's sync produced (SandboxChanged), for the agent to record. */
+  onPodEvent(listener: PodEventListener): () => void {
+    this.emitter.on('pod-event', listener);
+    return () => this.emitter.off('pod-event', listener);
+  }
+
+  /**
+   * Called when the engine answers again after its event stream ended (Docker stopped or restarted). Containers
+   * without a restart policy (every pod's) stay exited after a restart: the agent must re-sync everything at
+   * once rather than at its next periodic resync. Subscribing starts following the engine.
+   */
+  onEngineBack(listener: () => void): () => void {
+    this.emitter.on('engine-back', listener);
+    this.watchEvents();
+    return () => this.emitter.off('engine-back', listener);
   }
 
   /** Stops probes, timers and the event stream; leaves containers running. */
@@ -310,6 +332,18 @@ export class DockerRuntime {
     return removed;
   }
 
+  /** The claims whose volumes this node's engine holds: the agent asks the API which of them are gone. */
+  async claimVolumes(): Promise<{ namespace: string; claim: string }[]> {
+    const vols = await this.docker.listVolumes({ filters: { label: [`${LABEL.node}=${this.nodeName}`, LABEL.pvc] } });
+    const out: { namespace: string; claim: string }[] = [];
+    for (const v of vols.Volumes ?? []) {
+      const claim = v.Labels?.[LABEL.pvc];
+      const namespace = v.Labels?.[LABEL.namespace];
+      if (claim && namespace) out.push({ namespace, claim });
+    }
+    return out;
+  }
+
   // ---- observing ---------------------------------------------------------------------------------------------
 
   private state(ref: PodRef): PodState {
@@ -325,6 +359,7 @@ export class DockerRuntime {
         transitions: new Map(),
         lock: Promise.resolve(),
         terminating: false,
+        carried: new Map(),
       };
       this.states.set(ref.uid, st);
     }
@@ -440,6 +475,10 @@ export class DockerRuntime {
     // Sandbox: create it, or replace a dead one together with every container that was joined to it.
     let sandbox = observed.sandbox;
     if (sandbox && !sandbox.obs.running) {
+      // Its successors are restarts of these instances, as kubelet counts them.
+      for (const i of observed.current.values())
+        st.carried.set(`${i.role}/${i.name}`, Math.max(i.obs.restartCount, st.carried.get(`${i.role}/${i.name}`) ?? -1));
+      this.emitter.emit('pod-event', ref, SANDBOX_CHANGED);
       this.forget(st);
       await Promise.all(
         observed.all.map((i) =>
@@ -481,7 +520,7 @@ export class DockerRuntime {
     for (const c of pod.spec.initContainers ?? []) {
       const cur = observed.current.get(c.name);
       if (!cur) {
-        await this.startInstance(pod, st, c, 'init', sandbox, podIP, 0);
+        await this.startInstance(pod, st, c, 'init', sandbox, podIP, this.recreatedCount(pod, st, 'init', c.name));
         initDone = false;
         break;
       }
@@ -504,7 +543,7 @@ export class DockerRuntime {
       for (const c of pod.spec.containers) {
         const cur = observed.current.get(c.name);
         if (!cur) {
-          await this.startInstance(pod, st, c, 'container', sandbox, podIP, 0);
+          await this.startInstance(pod, st, c, 'container', sandbox, podIP, this.recreatedCount(pod, st, 'container', c.name));
           continue;
         }
         if (cur.obs.running) {
@@ -527,6 +566,10 @@ export class DockerRuntime {
         }
       }
     }
+  }
+
+  private recreatedCount(pod: Pod, st: PodState, role: ContainerRole, name: string): number {
+    return recreatedRestartCount(st.carried.get(`${role}/${name}`), reportedStatus(pod, role, name));
   }
 
   private async restartAfterBackoff(
@@ -591,9 +634,12 @@ export class DockerRuntime {
     }
   }
 
-  /** Docker's event stream is the runtime's PLEG: a container of ours died or started → re-sync its pod. */
+  /**
+   * Docker's event stream is the runtime's PLEG: a container of ours died or started → re-sync its pod. The
+   * stream ends when the engine stops; then the engine is pinged until it answers, and the stream re-opened.
+   */
   private watchEvents(): void {
-    if (this.events || this.closed || this.opts.watchEvents === false) return;
+    if (this.events || this.closed || this.opts.watchEvents === false || this.engine.away) return;
     const placeholder = new PassThrough();
     this.events = placeholder;
     this.docker
@@ -622,14 +668,41 @@ export class DockerRuntime {
             }
           }
         });
-        stream.on('error', () => undefined);
-        stream.on('end', () => {
-          if (this.events === stream) this.events = undefined;
-        });
+        const ended = (): void => {
+          if (this.events !== stream) return;
+          this.events = undefined;
+          this.engineLost();
+        };
+        stream.on('error', ended);
+        stream.on('end', ended);
+        stream.on('close', ended);
       })
       .catch(() => {
-        if (this.events === placeholder) this.events = undefined;
+        if (this.events !== placeholder) return;
+        this.events = undefined;
+        this.engineLost();
       });
+  }
+
+  /** Pings until the engine answers, then follows its events again and tells the agent to re-sync everything. */
+  private engineLost(): void {
+    if (this.closed || !this.engine.streamLost()) return;
+    void (async () => {
+      for (let attempt = 0; !this.closed; attempt++) {
+        await new Promise((r) => setTimeout(r, pingDelayMs(attempt)));
+        try {
+          await this.docker.ping();
+          break;
+        } catch {
+          // still away
+        }
+      }
+      if (this.closed || !this.engine.pingAnswered()) return;
+      // Network ids survive a restart, but a cached lookup may be of a network removed meanwhile: look again.
+      this.networks.clear();
+      this.watchEvents();
+      this.emitter.emit('engine-back');
+    })();
   }
 
   // ---- images ------------------------------------------------------------------------------------------------
@@ -957,6 +1030,8 @@ export class DockerRuntime {
           ...security,
         },
       });
+      // The successor exists and carries the count in its labels from now on.
+      st.carried.delete(`${role}/${c.name}`);
       st.waiting.delete(c.name);
       try {
         await created.start();

@@ -31,6 +31,8 @@ describe('engine garbage', () => {
     const pvc = (ns: string, claim: string): LabelledObject => obj(`pvc-${ns}-${claim}`, { [LABEL.pvc]: claim, [LABEL.namespace]: ns });
     const inv = { networks: [], containers: [], volumes: [pvc('a', 'x'), pvc('a', 'y'), pvc('b', 'x')] };
     expect(engineGarbage(inv, { podUids: new Set() }).volumes).toEqual([]);
-    expect(engineGarbage(inv, { podUids: new Set(), claims: new Set(['a/x']) }).volumes).toEqual(['pvc-a-y', 'pvc-b-x']);
+    expect(engineGarbage(inv, { podUids: new Set(), goneClaims: new Set(['a/y', 'b/x']) }).volumes).toEqual(['pvc-a-y', 'pvc-b-x']);
+    // A claim not known to be gone (not asked, or the API did not answer) keeps its volume.
+    expect(engineGarbage(inv, { podUids: new Set(), goneClaims: new Set(['a/y']) }).volumes).toEqual(['pvc-a-y']);
   });
 });

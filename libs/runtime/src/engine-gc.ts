@@ -20,15 +20,20 @@ export interface EngineKeep {
   /** Pod uids the agent still owns (known, terminating or being synced); undefined: keep every pod volume. */
   podUids?: ReadonlySet<string>;
   /**
-   * `namespace/claim` of claims that still exist. Undefined when the agent cannot tell (API unreachable):
-   * then no claim's volume is removed, since its data cannot be recreated.
+   * `namespace/claim` of claims the API answered are gone. Only these claims' volumes are removed: a claim the
+   * agent could not ask about (API unreachable, refused) keeps its volume, since its data cannot be recreated.
    */
-  claims?: ReadonlySet<string>;
+  goneClaims?: ReadonlySet<string>;
 }
 
 export interface EngineGarbage {
   networks: string[];
   volumes: string[];
+}
+
+/** How a claim is named in EngineKeep.goneClaims. */
+export function claimKey(namespace: string, claim: string): string {
+  return `${namespace}/${claim}`;
 }
 
 /** The namespace a container is there for: a pod's, or a Service proxy's. */
@@ -55,8 +60,8 @@ export function engineGarbage(inv: EngineInventory, keep: EngineKeep): EngineGar
     if (uid !== undefined) return keep.podUids !== undefined && !keep.podUids.has(uid);
     const claim = v.labels[LABEL.pvc];
     const ns = v.labels[LABEL.namespace];
-    if (claim === undefined || ns === undefined || keep.claims === undefined) return false;
-    return !keep.claims.has(`${ns}/${claim}`);
+    if (claim === undefined || ns === undefined) return false;
+    return keep.goneClaims?.has(claimKey(ns, claim)) ?? false;
   });
   return { networks: networks.map((n) => n.id), volumes: volumes.map((v) => v.id) };
 }

@@ -1,5 +1,5 @@
 export { DockerRuntime, normalizeImage } from './docker-runtime';
-export type { DockerRuntimeOptions, ManagedPod, ManagedContainer, LogOptions, ExecSession, PodStatusListener } from './docker-runtime';
+export type { DockerRuntimeOptions, ManagedPod, ManagedContainer, LogOptions, ExecSession, PodEventListener, PodStatusListener } from './docker-runtime';
 export type { DataResolver } from './env';
 export type { PodRuntimeStatus, PodRuntimePhase } from './pod-status';
 export { podPhase, podConditions } from './pod-status';
@@ -8,6 +8,8 @@ export type { BackoffPolicy } from './backoff';
 export { LABEL, containerName, podVolumeName, pvcVolumeName } from './labels';
 export type { PodRef } from './labels';
 export { cpuToNanoCpus, memoryToBytes } from './quantity';
-export { engineGarbage } from './engine-gc';
+export { claimKey, engineGarbage } from './engine-gc';
 export type { EngineGarbage, EngineKeep, EngineInventory, LabelledObject } from './engine-gc';
 export { hardenDocker, unsafeDockerPath } from './docker-client';
+export { EngineLiveness, SANDBOX_CHANGED, pingDelayMs, recreatedRestartCount } from './sandbox-change';
+export type { PodEvent } from './sandbox-change';
