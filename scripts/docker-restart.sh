@@ -25,7 +25,14 @@ else
   cpid=$(cat /var/run/docker/containerd/containerd.pid 2>/dev/null || true)
   if [ -n "$cpid" ]; then for _ in $(seq 1 150); do as_root kill -0 "$cpid" 2>/dev/null || break; sleep 0.1; done; fi
   # Without the lock's descriptor: dockerd would inherit it and hold the lock for as long as it runs.
-  as_root sh -c 'nohup dockerd >> /var/log/dockerd.log 2>&1 &' 9>&-
+  # Docker 20.10 can panic at start-up (libnetwork reservePools) when a network was half-removed while it
+  # shut down; the next start reads a consistent state, so a start that dies is tried again, three times.
+  for attempt in 1 2 3; do
+    as_root sh -c 'nohup dockerd >> /var/log/dockerd.log 2>&1 &' 9>&-
+    for _ in $(seq 1 100); do docker info >/dev/null 2>&1 && break 2; pidof dockerd >/dev/null || break; sleep 0.2; done
+    pidof dockerd >/dev/null && break
+    warn "dockerd died while starting (attempt $attempt), starting it again"
+  done
 fi
 for _ in $(seq 1 300); do docker info >/dev/null 2>&1 && break; sleep 0.2; done
 if ! docker info >/dev/null 2>&1; then

@@ -26,6 +26,8 @@ npx --no-install turbo run typecheck --output-logs=errors-only
 npx --no-install tsc -p test/tsconfig.json
 
 say "tests"
+# The chaos suite restarts the Docker engine once: safe here, where the suites run one at a time.
+export FLOTILLA_CHAOS_DOCKER_RESTART="${FLOTILLA_CHAOS_DOCKER_RESTART:-1}"
 report="$FLOTILLA_DATA_DIR/jest-report.json"
 set +e
 npx --no-install jest --runInBand --json --outputFile="$report" "$@"
