@@ -7,16 +7,16 @@
 //
 // Hollow nodes are left out on purpose: they renew their Leases straight in the store, not through the API, so
 // an API outage would leave them fresh, which is not what any real node sees.
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Node, Pod } from '@flotilla/resources';
 import { AgentProcess, cleanupNode, docker, startAgent, waitFor } from '../apps/agent/testing/harness';
-import { ControllerProcess, startControllerProcess } from '../apps/controller/src/testing/e2e';
-import { dropNamespaces, dropNodes, testDatabaseUrl, testRedisUrl } from './support/env';
-import { freePort, httpsRequest, KubectlResult, kubectlFor, Platform, startPlatform } from './support/platform';
+import type { ControllerProcess } from '../apps/controller/src/testing/e2e';
+import { startFastFailoverPlane } from './support/control-plane';
+import { dropNamespaces, dropNodes } from './support/env';
+import { freePort, httpsRequest, KubectlResult, kubectlFor, Platform } from './support/platform';
 
 jest.setTimeout(180_000);
 
@@ -63,14 +63,8 @@ async function containerStarts(): Promise<Record<string, string>> {
 }
 
 beforeAll(async () => {
-  await dropNodes();
-  execFileSync('bash', [join(__dirname, '../docker/images/build.sh')], { stdio: 'pipe' });
-  p = await startPlatform();
+  ({ p, controller } = await startFastFailoverPlane());
   kubectl = kubectlFor(p);
-  controller = await startControllerProcess(
-    { databaseUrl: testDatabaseUrl(), redisUrl: testRedisUrl() },
-    { FLOTILLA_HOLLOW_NODES: '0', FLOTILLA_NODE_GRACE_SECONDS: '4', FLOTILLA_POD_EVICTION_SECONDS: '3' },
-  );
   agentDir = mkdtempSync(join(tmpdir(), 'flotilla-outage-'));
   agent = startAgent(p, node, {
     FLOTILLA_INGRESS_HTTP_ADDRESS: `127.0.0.1:${await freePort()}`,

@@ -236,6 +236,17 @@ describe('the portal beyond the first deploy', () => {
     await page.goto(`${portal.url}/admin/nodes`);
     const card = page.getByRole('region', { name: `Node ${nodeName}` });
     await contains(card, 'Ready');
+    // The components view: the node's agent and the API, each with its host and restart count.
+    const components = page.getByRole('region', { name: 'Components' });
+    const agentRow = components.getByRole('row').filter({ hasText: nodeName });
+    await contains(agentRow, 'agent');
+    expect(
+      await components
+        .getByRole('row')
+        .filter({ hasText: /^\s*api/ })
+        .count(),
+    ).toBeGreaterThanOrEqual(1);
+    expect(await components.getByRole('columnheader').allTextContents()).toEqual(['Component', 'Host', 'Up since', 'Restarts', 'Last exit']);
     const unschedulable = async () => ((await asAdmin('GET', `/api/v1/nodes/${nodeName}`)).json() as unknown as Node).spec?.unschedulable === true;
 
     await card.getByRole('button', { name: 'Cordon', exact: true }).click();
