@@ -19,6 +19,8 @@ let dataDir: string;
 let supervisor: ChildProcess;
 let port: number;
 let output = '';
+/** How long the API's first start took in this run: on a loaded machine most of a restart is this. */
+let firstStartMs = 0;
 const token = randomBytes(24).toString('base64url');
 const USER_PREFIX = `sup${randomBytes(3).toString('hex')}`;
 
@@ -66,7 +68,9 @@ beforeAll(async () => {
   });
   supervisor.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   supervisor.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const startedAt = Date.now();
   await waitFor('the supervised API ready', ready, 30_000);
+  firstStartMs = Date.now() - startedAt;
 });
 
 afterAll(async () => {
@@ -102,9 +106,11 @@ describe('a supervised component', () => {
     await waitFor('the API to go away', async () => !(await ready()), 5_000, 20);
     await waitFor('the API to come back', ready, 10_000, 50);
     const back = Date.now() - killedAt;
-    console.log(`supervision: the API answered /readyz again ${back} ms after kill -9`);
+    console.log(`supervision: the API answered /readyz again ${back} ms after kill -9 (its first start took ${firstStartMs} ms)`);
     expect(childPid()).not.toBe(before);
-    expect(back).toBeLessThan(8_000);
+    // The supervisor's own share is its 1 s pause; the rest is the API starting, as slow as the machine makes
+    // it. 8 s on a quiet machine, else a bound from this run's own first start (several suites share 2 cores).
+    expect(back).toBeLessThan(Math.max(8_000, firstStartMs * 1.5 + 1_000));
     expect(readFileSync(join(dataDir, 'run', 'api.restarts'), 'utf8').trim()).toBe('1');
     expect(output).toMatch(/"msg":"api exited; restarting in 1 s","exitStatus":137,"restarts":1/);
   });
