@@ -15,7 +15,7 @@ import type { Node, Pod } from '@flotilla/resources';
 import { AgentProcess, cleanupNode, docker, startAgent, waitFor } from '../apps/agent/testing/harness';
 import type { ControllerProcess } from '../apps/controller/src/testing/e2e';
 import { startFastFailoverPlane } from './support/control-plane';
-import { dropNamespaces, dropNodes } from './support/env';
+import { dropComponentRecords, dropNamespaces, dropNodes } from './support/env';
 import { freePort, httpsRequest, KubectlResult, kubectlFor, Platform } from './support/platform';
 
 jest.setTimeout(180_000);
@@ -46,10 +46,29 @@ async function get<T>(path: string): Promise<T> {
 
 const pods = async () => (await get<{ items: Pod[] }>(`/api/v1/namespaces/${ns}/pods`)).items;
 const isReady = (pod: Pod) => !pod.metadata.deletionTimestamp && pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+/** The node as last read, for a failure message that says what it was waiting on. */
+let lastNode: Node | undefined;
+const LIFECYCLE_TAINTS = new Set(['node.kubernetes.io/unreachable', 'node.kubernetes.io/not-ready']);
 const nodeReady = async () => {
   const n = await get<Node>(`/api/v1/nodes/${node}`);
-  return n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true && !n.spec?.taints?.length;
+  lastNode = n;
+  const ready = n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+  return ready && !n.spec?.taints?.some((t) => LIFECYCLE_TAINTS.has(t.key));
 };
+/** waitFor, failing with the node's conditions and taints and the pods' phases as last seen. */
+async function waitWithState<T>(what: string, fn: () => Promise<T | undefined | false>, ms: number): Promise<T> {
+  try {
+    return await waitFor(what, fn, ms, 250);
+  } catch (err) {
+    const podsNow = await pods().catch(() => []);
+    const state = {
+      conditions: lastNode?.status?.conditions?.map((c) => `${c.type}=${c.status}`),
+      taints: lastNode?.spec?.taints?.map((t) => t.key),
+      pods: podsNow.map((x) => `${x.metadata.name} ${x.status?.phase} deleting=${Boolean(x.metadata.deletionTimestamp)}`),
+    };
+    throw new Error(`${(err as Error).message}; last seen: ${JSON.stringify(state)}`);
+  }
+}
 
 /** Every container the agent runs for this node, by id, with when Docker last started it. */
 async function containerStarts(): Promise<Record<string, string>> {
@@ -89,6 +108,7 @@ afterAll(async () => {
   await p?.stop();
   await dropNamespaces([ns]);
   await dropNodes();
+  await dropComponentRecords();
 });
 
 async function isUp(): Promise<boolean> {
@@ -100,16 +120,15 @@ async function isUp(): Promise<boolean> {
 }
 
 it('keeps every pod and container through 20 s without the API, and the node is Ready again soon after', async () => {
-  await waitFor('the node Ready', nodeReady, 60_000, 200);
+  await waitWithState('the node Ready', nodeReady, 60_000);
   ok(kubectl(['create', 'deployment', 'sleepers', '-n', ns, '--image=flotilla/busybox:1', '--replicas=3', '--', 'sleep', '3600']));
-  const before = await waitFor(
+  const before = await waitWithState(
     '3 pods Ready',
     async () => {
       const ready = (await pods()).filter(isReady);
       return ready.length === 3 ? ready : undefined;
     },
     90_000,
-    250,
   );
   const uids = before.map((x) => x.metadata.uid).sort();
   const startsBefore = await containerStarts();
@@ -121,7 +140,7 @@ it('keeps every pod and container through 20 s without the API, and the node is 
   await new Promise((r) => setTimeout(r, OUTAGE_MS));
   await p.restart!();
   const apiBackMs = Date.now() - downAt - OUTAGE_MS;
-  await waitFor('the node Ready again', nodeReady, 60_000, 100);
+  await waitWithState('the node Ready again', nodeReady, 60_000);
   const readyAfterMs = Date.now() - downAt - OUTAGE_MS;
   console.log(
     `outage: API down ${OUTAGE_MS} ms; API serving again ${apiBackMs} ms after its restart began; node Ready (no taint) ${readyAfterMs} ms after the restart began`,

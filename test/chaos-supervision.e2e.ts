@@ -7,9 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '../apps/agent/testing/harness';
-import { Redis } from 'ioredis';
-import { componentsKey } from '@flotilla/queue';
-import { ROOT, testDatabaseUrl, testRedisUrl } from './support/env';
+import { dropComponentRecords, ROOT, testDatabaseUrl, testRedisUrl } from './support/env';
 import { freePort, httpsGet, type Platform } from './support/platform';
 import { call, cleanUp, userWithToken } from './support/tenancy';
 
@@ -80,9 +78,7 @@ afterAll(async () => {
   }
   rmSync(dataDir, { recursive: true, force: true });
   await cleanUp([], USER_PREFIX);
-  const redis = new Redis(testRedisUrl());
-  await redis.del(componentsKey(testDatabaseUrl()));
-  redis.disconnect();
+  await dropComponentRecords();
 });
 
 interface Component {
