@@ -163,7 +163,8 @@ it('keeps every pod and container through 20 s without the API, and the node is 
   expect(await containerStarts()).toEqual(startsBefore);
   expect(readyAfterMs).toBeLessThan(30_000);
 
-  // The agent recorded its start on its Node, and the components view shows it.
+  // The agent recorded its start on its Node, the controller in Redis, and the components view shows both.
   const components = await get<{ items: Array<{ component: string; host: string }> }>('/flotilla/v1/admin/components');
   expect(components.items).toContainEqual(expect.objectContaining({ component: 'agent', host: node }));
+  expect(components.items).toContainEqual(expect.objectContaining({ component: 'controller' }));
 });
