@@ -43,3 +43,16 @@ use_flotilla_node() {
   export PATH npm_config_nodedir="$FLOTILLA_NODE_HOME"
 }
 use_flotilla_node
+
+# Set-up steps are skipped while their stamp (in $FLOTILLA_DATA_DIR/setup/) is newer than every file they
+# depend on; a stamp is taken when its step starts, so a file edited during the step counts as newer.
+STAMP_DIR="$FLOTILLA_DATA_DIR/setup"
+stale() { # step paths... : true when the step must run
+  local stamp="$STAMP_DIR/$1"; shift
+  [ -f "$stamp" ] || return 0
+  [ -n "$(find "$@" \( -name node_modules -o -name dist -o -name .next -o -name .turbo \) -prune -o -newer "$stamp" -type f -print -quit 2>/dev/null)" ]
+}
+step_begin() { mkdir -p "$STAMP_DIR" && touch "$STAMP_DIR/$1.new"; }
+step_done() { mv "$STAMP_DIR/$1.new" "$STAMP_DIR/$1"; }
+# For a step that rewrites its own inputs (npm install touches package-lock.json): stamped when it ends.
+step_stamp() { mkdir -p "$STAMP_DIR" && touch "$STAMP_DIR/$1"; }

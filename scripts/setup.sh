@@ -92,30 +92,58 @@ use_flotilla_node
 say "Node.js $(node -v) ($(command -v node))"
 
 # --- Node packages, build, database schema ----------------------------------------------------
-# The stamp holds the Node.js ABI the native add-ons were built for: another Node.js rebuilds them.
-stamp="$FLOTILLA_DATA_DIR/npm-installed"
+# Each step runs only when what it makes is missing or older than what it is made from, so `scripts/up.sh`
+# on a prepared machine only checks (about a second) instead of rebuilding (README: Operating it).
+# node-abi holds the Node.js ABI the native add-ons were built for: another Node.js rebuilds them.
 abi=$(node -p process.versions.modules)
-built_for=$(if [ -d node_modules ]; then cat "$stamp" 2>/dev/null || echo unknown; else echo "$abi"; fi)
-if [ ! -d node_modules ] || [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
+built_for=$(if [ -d node_modules ]; then cat "$STAMP_DIR/node-abi" 2>/dev/null || echo unknown; else echo "$abi"; fi)
+if [ ! -d node_modules ] || stale npm package-lock.json package.json; then
   say "installing npm packages"
   # `npm install`, not `npm ci`: npm 11 writes lock files without the other platforms' optional
   # binaries (SWC, turbo), which `npm ci` then rejects as out of sync.
   npm install --no-audit --no-fund --loglevel=error
+  step_stamp npm
 fi
 if [ "$built_for" != "$abi" ]; then
   say "rebuilding native npm packages for Node.js $(node -v)"
   npm rebuild --loglevel=error >/dev/null
 fi
-echo "$abi" > "$stamp"
-say "generating the Prisma client"
-# Prisma's CLI insists on a schema-engine binary it cannot download here; generate does not use it.
-PRISMA_SCHEMA_ENGINE_BINARY="${PRISMA_SCHEMA_ENGINE_BINARY:-/bin/true}" npx --no-install prisma generate >/dev/null
-say "building"
-npx --no-install turbo run build --output-logs=errors-only
-say "building the local images (offline, from busybox)"
-bash docker/images/build.sh >/dev/null
-say "applying database migrations"
-node libs/store/dist/migrate-cli.js
+mkdir -p "$STAMP_DIR" && echo "$abi" > "$STAMP_DIR/node-abi"
+if [ ! -d libs/store/src/generated/prisma ] || stale prisma prisma/schema.prisma "$STAMP_DIR/npm"; then
+  say "generating the Prisma client"
+  step_begin prisma
+  # Prisma's CLI insists on a schema-engine binary it cannot download here; generate does not use it.
+  PRISMA_SCHEMA_ENGINE_BINARY="${PRISMA_SCHEMA_ENGINE_BINARY:-/bin/true}" npx --no-install prisma generate >/dev/null
+  step_done prisma
+fi
+built() { for f in apps/api/dist/main.js apps/controller/dist/main.js apps/agent/dist/main.js apps/portal/.next/BUILD_ID libs/store/dist/migrate-cli.js; do [ -f "$f" ] || return 1; done; }
+if ! built || stale build apps libs package.json tsconfig.base.json turbo.json "$STAMP_DIR/npm" "$STAMP_DIR/prisma"; then
+  say "building"
+  step_begin build
+  npx --no-install turbo run build --output-logs=errors-only
+  step_done build
+fi
+# A missing image (someone removed it) or a changed image source means build.sh must run.
+mapfile -t IMAGES < <(bash docker/images/build.sh --tags)
+if ! docker image inspect "${IMAGES[@]}" >/dev/null 2>&1 || stale images docker/images /bin/busybox; then
+  say "building the local images (offline, from busybox)"
+  step_begin images
+  bash docker/images/build.sh >/dev/null
+  step_done images
+fi
+migrations_applied() { # every migration directory has a finished, not rolled back row
+  command -v psql >/dev/null || return 1
+  local want have
+  want=$(find prisma/migrations -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort)
+  have=$(psql "$DATABASE_URL" -qAtX -c 'select migration_name from "_prisma_migrations" where finished_at is not null and rolled_back_at is null order by 1' 2>/dev/null | sort -u) || return 1
+  [ "$(comm -23 <(echo "$want") <(echo "$have"))" = "" ]
+}
+if stale migrations prisma/migrations || ! migrations_applied; then
+  say "applying database migrations"
+  step_begin migrations
+  node libs/store/dist/migrate-cli.js
+  step_done migrations
+fi
 
 # Record the service URLs; keep anything else up.sh stored there (the encryption key).
 envfile="$FLOTILLA_DATA_DIR/env"

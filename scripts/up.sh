@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Brings the whole platform up on this machine: prepares it (scripts/setup.sh), then starts the API
+# Brings the whole platform up on this machine: prepares it (scripts/setup.sh, which only redoes a step whose
+# output is missing or older than its sources: about a second on a prepared machine), then starts the API
 # and prints how to reach it. Runs in the foreground; Ctrl-C stops everything. `--detach` returns
 # once all is up, leaving the processes running (stop them with scripts/down.sh).
 set -euo pipefail

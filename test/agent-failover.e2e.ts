@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Pod } from '@flotilla/resources';
 import { AgentProcess, cleanupNode, docker, startAgent, waitFor } from '../apps/agent/testing/harness';
-import { ControllerProcess, startControllerProcess } from '../apps/controller/src/testing/e2e';
-import { dropNodes, testDatabaseUrl, testRedisUrl } from './support/env';
-import { freePort, httpsRequest, KubectlResult, kubectlFor, Platform, startPlatform } from './support/platform';
+import type { ControllerProcess } from '../apps/controller/src/testing/e2e';
+import { startFastFailoverPlane } from './support/control-plane';
+import { freePort, httpsRequest, KubectlResult, kubectlFor, Platform } from './support/platform';
 
 jest.setTimeout(180_000);
 
@@ -65,14 +65,8 @@ async function startNodeAgent(node: string): Promise<AgentProcess> {
 }
 
 beforeAll(async () => {
-  await dropNodes();
-  execFileSync('bash', [join(__dirname, '../docker/images/build.sh')], { stdio: 'pipe' });
-  p = await startPlatform();
+  ({ p, controller } = await startFastFailoverPlane());
   kubectl = kubectlFor(p);
-  controller = await startControllerProcess(
-    { databaseUrl: testDatabaseUrl(), redisUrl: testRedisUrl() },
-    { FLOTILLA_HOLLOW_NODES: '0', FLOTILLA_NODE_GRACE_SECONDS: '4', FLOTILLA_POD_EVICTION_SECONDS: '3' },
-  );
   for (const node of nodes) agents.push(await startNodeAgent(node));
   ok(kubectl(['create', 'namespace', ns]));
 });

@@ -236,6 +236,13 @@ describe('the portal beyond the first deploy', () => {
     await page.goto(`${portal.url}/admin/nodes`);
     const card = page.getByRole('region', { name: `Node ${nodeName}` });
     await contains(card, 'Ready');
+    // The components view: the node's agent, the API and the portal, each with its host and restart count.
+    const components = page.getByRole('region', { name: 'Components' });
+    const agentRow = components.getByRole('row').filter({ hasText: nodeName });
+    await contains(agentRow, 'agent');
+    const firstCells = await components.locator('tbody tr td:first-child').allTextContents();
+    expect(firstCells).toEqual(expect.arrayContaining(['agent', 'api', 'portal']));
+    expect(await components.getByRole('columnheader').allTextContents()).toEqual(['Component', 'Host', 'Up since', 'Restarts', 'Last exit']);
     const unschedulable = async () => ((await asAdmin('GET', `/api/v1/nodes/${nodeName}`)).json() as unknown as Node).spec?.unschedulable === true;
 
     await card.getByRole('button', { name: 'Cordon', exact: true }).click();

@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import log from '@flotilla/log';
 import next from 'next';
 import pki from '@flotilla/pki';
+import queue from '@flotilla/queue';
+import { Redis } from 'ioredis';
 
 log.requireSupportedNode('portal');
 
@@ -76,7 +78,22 @@ setInterval(async () => {
 
 server.listen(port, host, () => {
   console.log(JSON.stringify({ level: 'info', msg: 'portal listening', url: `https://${host === '0.0.0.0' ? 'localhost' : host}:${port}` }));
+  recordStart();
 });
+
+// The portal's start, restarts and last exit for the admin components view. The portal itself needs neither
+// Redis nor Postgres: it records only when given both (scripts/up.sh passes them; the Postgres URL only names
+// the cluster), and a failure is logged, never fatal.
+function recordStart() {
+  if (!env.REDIS_URL || !env.DATABASE_URL) return;
+  const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: true });
+  redis.on('error', () => undefined);
+  redis
+    .connect()
+    .then(() => queue.recordComponentStart(redis, queue.componentsKey(env.DATABASE_URL), 'portal', hostname()))
+    .catch((err) => console.error(JSON.stringify({ level: 'warn', msg: 'could not record the portal start', err: String(err) })))
+    .finally(() => redis.disconnect());
+}
 
 for (const sig of ['SIGTERM', 'SIGINT']) {
   process.once(sig, () => {

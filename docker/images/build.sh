@@ -6,12 +6,14 @@
 # rootfs/ and the busybox binary; when that tag exists the image is up to date and only the friendly
 # tags (flotilla/<name>:1, :latest, and aliases such as busybox:latest, nginx:1.27) are re-pointed.
 #
-# Usage: docker/images/build.sh [--force]
+# Usage: docker/images/build.sh [--force | --tags]   (--tags: print each image's flotilla/<name>:1 tag, build nothing)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 force=0
 [ "${1:-}" = "--force" ] && force=1
+tags_only=0
+[ "${1:-}" = "--tags" ] && tags_only=1
 
 if [ ! -x /bin/busybox ]; then
   echo "build.sh: /bin/busybox missing, installing busybox-static" >&2
@@ -32,6 +34,11 @@ images=(
   "metrics-adapter||ENV METRICS_PORT=9100;;EXPOSE 9100;;CMD [\"/bin/metrics-adapter\"]|metrics-adapter"
   "service-proxy||ENV FLOTILLA_PROXY_CONFIG=/etc/flotilla/service-proxy/config.json;;CMD [\"/bin/service-proxy\"]|service-proxy"
 )
+
+if [ "$tags_only" = 1 ]; then
+  for spec in "${images[@]}"; do echo "flotilla/${spec%%|*}:1"; done
+  exit 0
+fi
 
 bb_sum="$(sha256sum /bin/busybox | cut -c1-64)"
 script_sum="$(sha256sum "${BASH_SOURCE[0]}" | cut -c1-64)"

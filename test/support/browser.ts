@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { issueServingCert } from '@flotilla/pki';
-import { ROOT } from './env';
+import { ROOT, testDatabaseUrl, testRedisUrl } from './env';
 import { freePort, httpsGet, type Platform } from './platform';
 
 export const ARTIFACTS = join(ROOT, 'test-artifacts', 'portal');
@@ -52,6 +52,9 @@ export async function startPortal(p: Platform, env: Record<string, string> = {})
       FLOTILLA_PORTAL_HOST: '127.0.0.1',
       FLOTILLA_PORTAL_CERT_FILE: certFile,
       FLOTILLA_PORTAL_KEY_FILE: keyFile,
+      // Only for recording its start in the components view, under the test database's cluster.
+      DATABASE_URL: testDatabaseUrl(),
+      REDIS_URL: testRedisUrl(),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

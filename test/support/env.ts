@@ -58,3 +58,15 @@ export async function dropNodes(): Promise<void> {
     await db.end();
   }
 }
+
+/** Removes the component start records (GET /flotilla/v1/admin/components) of the test database's cluster from Redis. */
+export async function dropComponentRecords(): Promise<void> {
+  const [{ Redis }, { componentsKey }] = await Promise.all([import('ioredis'), import('@flotilla/queue')]);
+  const redis = new Redis(testRedisUrl(), { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    await redis.del(componentsKey(testDatabaseUrl()));
+  } finally {
+    redis.disconnect();
+  }
+}

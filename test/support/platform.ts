@@ -19,6 +19,10 @@ export interface Platform {
   /** The API process, for tests that measure it. */
   pid: number;
   logs: () => string;
+  /** Kills the API process (SIGKILL) and leaves it down; `restart` brings it back. */
+  kill?: () => Promise<void>;
+  /** Starts the API again (killing it first if it runs) on the same port, data directory and database; `pid` follows. */
+  restart?: () => Promise<void>;
   stop: () => Promise<void>;
 }
 
@@ -37,39 +41,48 @@ export async function startPlatform(extraEnv: Record<string, string> = {}): Prom
   const port = await freePort();
   const token = randomBytes(24).toString('base64url');
   let output = '';
-  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'apps/api/dist/main.js')], {
-    env: {
-      ...process.env,
-      DATABASE_URL: testDatabaseUrl(),
-      REDIS_URL: testRedisUrl(),
-      FLOTILLA_API_PORT: String(port),
-      FLOTILLA_API_HOST: '127.0.0.1',
-      FLOTILLA_DATA_DIR: dataDir,
-      FLOTILLA_BOOTSTRAP_TOKEN: token,
-      FLOTILLA_LOG_LEVEL: 'warn',
-      ...extraEnv,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const env = {
+    ...process.env,
+    DATABASE_URL: testDatabaseUrl(),
+    REDIS_URL: testRedisUrl(),
+    FLOTILLA_API_PORT: String(port),
+    FLOTILLA_API_HOST: '127.0.0.1',
+    FLOTILLA_DATA_DIR: dataDir,
+    FLOTILLA_BOOTSTRAP_TOKEN: token,
+    FLOTILLA_LOG_LEVEL: 'warn',
+    ...extraEnv,
+  };
   const url = `https://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
   let caCert = '';
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`API exited with ${child.exitCode}:\n${output}`);
-    try {
-      caCert = readFileSync(join(dataDir, 'pki', 'ca.crt'), 'utf8');
-      const r = await httpsGet(url, '/readyz', caCert);
-      if (r.status === 200) break;
-    } catch {
-      /* not yet */
+  // The same port, data directory (CA, serving certificate) and database on every start, so a restarted API
+  // is the same API to its clients.
+  const launch = async (): Promise<ChildProcess> => {
+    const child = spawn(process.execPath, [join(ROOT, 'apps/api/dist/main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`API exited with ${child.exitCode}:\n${output}`);
+      try {
+        caCert = readFileSync(join(dataDir, 'pki', 'ca.crt'), 'utf8');
+        const r = await httpsGet(url, '/readyz', caCert);
+        if (r.status === 200) return child;
+      } catch {
+        /* not yet */
+      }
+      if (Date.now() > deadline) throw new Error(`API did not become ready:\n${output}`);
+      await new Promise((r) => setTimeout(r, 100));
     }
-    if (Date.now() > deadline) throw new Error(`API did not become ready:\n${output}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  };
+  let child = await launch();
+  const kill = async (signal: NodeJS.Signals) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill(signal);
+    await exited;
+  };
   const kubeconfig = join(dataDir, 'admin.kubeconfig');
-  return {
+  const platform: Platform = {
     url,
     port,
     token,
@@ -78,14 +91,18 @@ export async function startPlatform(extraEnv: Record<string, string> = {}): Prom
     kubeconfig,
     pid: child.pid ?? 0,
     logs: () => output,
+    kill: () => kill('SIGKILL'),
+    restart: async () => {
+      await kill('SIGKILL');
+      child = await launch();
+      platform.pid = child.pid ?? 0;
+    },
     stop: async () => {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await new Promise((r) => child.once('exit', r));
-      }
+      await kill('SIGTERM');
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  return platform;
 }
 
 export function httpsGet(

@@ -4,6 +4,7 @@ import type { Lease, Node } from '@flotilla/resources';
 import { ApiClient, ApiStatusError, MERGE_PATCH } from './api-client';
 import { errorText, type Logger } from '@flotilla/log';
 import { diskOf, memAvailable, nodeLabels, nodeStatus, pidUsage, type EngineInfo, type HostFacts } from './node-status';
+import { COMPONENT_ANNOTATION, componentStart, parseComponentRecord } from '@flotilla/queue';
 import { microTime } from './time';
 
 export const LEASE_NAMESPACE = 'kube-node-lease';
@@ -53,7 +54,11 @@ export class NodeReporter {
     return `/api/v1/nodes/${encodeURIComponent(this.o.nodeName)}`;
   }
 
-  /** Creates the Node, or brings an existing one's labels up to date; then writes its status. */
+  /**
+   * Creates the Node, or brings an existing one's labels up to date; then writes its status. The Node also
+   * carries this agent's start (pid, restarts, last exit) for the admin components view: agents may only
+   * talk to the API.
+   */
   async register(): Promise<Node> {
     const { api, nodeName } = this.o;
     const facts = await this.facts();
@@ -61,12 +66,15 @@ export class NodeReporter {
     let node: Node | undefined;
     for (let attempt = 0; attempt < 5 && !node; attempt++) {
       const existing = await api.getOptional<Node>(this.path);
+      const start = componentStart('agent', nodeName, process.env, parseComponentRecord(existing?.metadata.annotations?.[COMPONENT_ANNOTATION]));
+      const annotations = { ...existing?.metadata.annotations, [COMPONENT_ANNOTATION]: JSON.stringify(start) };
       try {
         if (!existing) {
-          node = await api.request<Node>('POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: nodeName, labels }, spec: {} });
+          const metadata = { name: nodeName, labels, annotations };
+          node = await api.request<Node>('POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata, spec: {} });
         } else {
           const merged = { ...existing.metadata.labels, ...labels };
-          node = await api.request<Node>('PUT', this.path, { ...existing, metadata: { ...existing.metadata, labels: merged } });
+          node = await api.request<Node>('PUT', this.path, { ...existing, metadata: { ...existing.metadata, labels: merged, annotations } });
         }
       } catch (e) {
         if (e instanceof ApiStatusError && (e.code === 409 || (e.code === 404 && existing))) continue;

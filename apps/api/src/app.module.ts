@@ -9,6 +9,7 @@ import { MutationRateLimiter } from './auth/rate-limit';
 import type { Config } from './config';
 import { PlatformCa } from './tls';
 import { HealthController, REDIS } from './health/health.controller';
+import { ComponentsService } from './health/components.service';
 import { Metrics } from './health/metrics';
 import { DiscoveryController } from './k8s/discovery.controller';
 import { RequestPipeline } from './k8s/pipeline';
@@ -66,6 +67,7 @@ export class AppModule {
         { provide: CONFIG, useValue: deps.config },
         { provide: STORE, useValue: deps.store },
         { provide: REDIS, useValue: deps.redis },
+        ComponentsService,
         { provide: TENANCY_CONFIG, useValue: tenancy },
         { provide: SECRET_ENCRYPTION, useValue: encryption },
         { provide: PlatformCa, useValue: new PlatformCa(deps.config) },

@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
@@ -12,6 +13,7 @@ import { LogController } from 'fastify';
 import { Redis } from 'ioredis';
 import { buildKubeconfig } from '@flotilla/pki';
 import { requireSupportedNode } from '@flotilla/log';
+import { componentsKey, recordComponentStart } from '@flotilla/queue';
 import { Store } from '@flotilla/store';
 import { AppModule } from './app.module';
 import { Config, ConfigError, loadConfig } from './config';
@@ -42,6 +44,13 @@ export async function startApi(config: Config): Promise<{ app: NestFastifyApplic
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
   redis.on('error', () => undefined); // readiness reports it; the API itself does not need Redis to serve
   await redis.connect().catch((err: Error) => log('warn', 'Redis not reachable yet', { error: err.message }));
+  // Recorded when Redis answers, now or later: the API serves without Redis, and the start still counts.
+  const recordStart = () =>
+    void recordComponentStart(redis, componentsKey(config.databaseUrl), 'api', hostname()).catch((err: Error) =>
+      log('warn', 'could not record this start', { error: err.message }),
+    );
+  if (redis.status === 'ready') recordStart();
+  else redis.once('ready', recordStart);
   const adapter = new FastifyAdapter({
     // The chain includes the CA so a joining agent can pin it by hash (kubeadm's discovery model).
     https: tls ? { cert: servingChain(tls), key: tls.key, minVersion: 'TLSv1.2' } : undefined,

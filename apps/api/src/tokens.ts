@@ -4,3 +4,4 @@ export const CONFIG = Symbol('CONFIG');
 export const AUTHENTICATOR = Symbol('AUTHENTICATOR');
 export const AUTHORIZER = Symbol('AUTHORIZER');
 export const RATE_LIMITER = Symbol('RATE_LIMITER');
+export const REDIS = Symbol('REDIS');

@@ -1,8 +1,9 @@
 // The controller process: the dispatcher, the reconcile workers on BullMQ, the scheduler, the node lifecycle
 // loop, and (FLOTILLA_HOLLOW_NODES > 0) simulated hollow nodes for tests, demos and benchmarks.
+import { hostname } from 'node:os';
 import IORedis from 'ioredis';
 import { HollowNodes } from '@flotilla/hollow';
-import { leaderKey } from '@flotilla/queue';
+import { componentsKey, leaderKey, recordComponentStart } from '@flotilla/queue';
 import { Store, StoreError } from '@flotilla/store';
 import type { Namespace } from '@flotilla/resources';
 import { ClusterIndex } from './cluster-index';
@@ -44,6 +45,10 @@ export async function startController(config: ControllerConfig): Promise<Running
   const store = await Store.open({ databaseUrl: config.databaseUrl, log: (msg, fields) => log.warn(msg, fields) });
   const redis = new IORedis(config.redisUrl, { maxRetriesPerRequest: null, enableReadyCheck: true });
   redis.on('error', (err) => log.warn('redis connection error', { error: errorText(err) }));
+  // Not awaited: a start is recorded once Redis answers; the controller does not wait on it to work.
+  recordComponentStart(redis, componentsKey(config.databaseUrl), 'controller', hostname()).catch((err: unknown) =>
+    log.warn('could not record this start', { error: errorText(err) }),
+  );
 
   const index = new ClusterIndex(store.cache);
   const queues = new WorkQueues({ connection: redis, prefix: config.queuePrefix, concurrency: config.concurrency, log });

@@ -52,3 +52,4 @@ export function leaderKey(prefix: string, role: string): string {
   return `${prefix}:leader:${role}`;
 }
 export * from './log-streams';
+export * from './components';

@@ -4,10 +4,12 @@ import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/s
 import type { FastifyReply } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Store } from '@flotilla/store';
-import { STORE } from '../tokens';
+import { REDIS, STORE } from '../tokens';
+import { ComponentsService } from './components.service';
 import { Metrics } from './metrics';
 
-export const REDIS = Symbol('REDIS');
+// Where it was first declared; other modules import it from here.
+export { REDIS };
 
 @ApiTags('health')
 @Controller()
@@ -16,6 +18,7 @@ export class HealthController {
     @Inject(STORE) private readonly store: Store,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly metrics: Metrics,
+    private readonly components: ComponentsService,
   ) {}
 
   @Get(['healthz', 'livez'])
@@ -50,6 +53,7 @@ export class HealthController {
   async prometheus(@Res() reply: FastifyReply): Promise<void> {
     this.metrics.cacheRv.set(this.store.cache.rv);
     this.metrics.watchers.set(this.store.cache.watcherCount());
+    this.metrics.setComponents((await this.components.list()).items);
     reply.type(this.metrics.registry.contentType).send(await this.metrics.registry.metrics());
   }
 }

@@ -1,5 +1,6 @@
 // Prometheus metrics: request latency by route and code, watch counts, store version.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ComponentRecord } from '@flotilla/queue';
 import type { CommitStats } from '@flotilla/store';
 
 export class Metrics {
@@ -17,6 +18,29 @@ export class Metrics {
     help: 'Newest resourceVersion applied to the watch cache.',
     registers: [this.registry],
   });
+
+  private readonly componentRestarts = new Counter({
+    name: 'flotilla_component_restarts_total',
+    help: 'Restarts of each component after an exit it did not ask for, as its supervisor counted them (a crash loop climbs).',
+    labelNames: ['component', 'host'],
+    registers: [this.registry],
+  });
+  private readonly componentStarts = new Counter({
+    name: 'flotilla_component_starts_total',
+    help: 'Starts recorded by each component on each host, supervised or not.',
+    labelNames: ['component', 'host'],
+    registers: [this.registry],
+  });
+
+  /** Replaces the component series with what the components' own records say (read at each scrape). */
+  setComponents(records: ComponentRecord[]): void {
+    this.componentRestarts.reset();
+    this.componentStarts.reset();
+    for (const r of records) {
+      this.componentRestarts.inc({ component: r.component, host: r.host }, r.restarts);
+      this.componentStarts.inc({ component: r.component, host: r.host }, r.starts);
+    }
+  }
 
   /** `commits`: the store's counters, read at each scrape (commits, the objects they wrote, group-committed transactions). */
   constructor(commits: CommitStats) {

@@ -6,6 +6,7 @@ import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { KubeObject, resourceFor, ResourceType } from '@flotilla/resources';
 import { StoreError, type Store } from '@flotilla/store';
+import { ComponentsService } from '../health/components.service';
 import { RequestPipeline } from '../k8s/pipeline';
 import { ApiError, badRequest } from '../k8s/status';
 import { STORE } from '../tokens';
@@ -29,6 +30,7 @@ export class AdminController {
     private readonly identity: IdentityService,
     private readonly audit: AuditQueryService,
     private readonly rewriter: SecretRewriter,
+    private readonly components: ComponentsService,
     @Inject(STORE) private readonly store: Store,
   ) {}
 
@@ -144,6 +146,14 @@ export class AdminController {
   }
 
   // ---- nodes -------------------------------------------------------------------------------------
+
+  @Get('components')
+  @ApiOperation({
+    summary: 'Every platform process (api, controller, agent per node) with its host, pid, start time, restarts and last exit',
+  })
+  listComponents(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return serve(this.pipeline, req, reply, adminAttrs('list', 'components'), async () => ({ body: await this.components.list() }));
+  }
 
   @Post('jointokens')
   @ApiOperation({ summary: 'Create a one-time join token for an agent (POST it to /flotilla/v1/nodes/join with the node name)' })

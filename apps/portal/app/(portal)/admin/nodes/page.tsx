@@ -2,7 +2,8 @@ import type { Metadata } from 'next';
 import { drainNode, setUnschedulable } from '@/app/actions/admin';
 import { ActionButton } from '@/components/ActionButton';
 import { LiveRefresh } from '@/components/LiveRefresh';
-import { Badge, Empty, ErrorNote, PageHead, UsageBar } from '@/components/ui';
+import { Age, Badge, Empty, ErrorNote, PageHead, UsageBar } from '@/components/ui';
+import { get } from '@/lib/api';
 import { quantity } from '@/lib/format';
 import type { NodeObj, Pod } from '@/lib/k8s';
 import { list } from '@/lib/load';
@@ -14,8 +15,61 @@ function fmt(n: number, res: string): string {
   return res === 'cpu' ? (n < 1 ? `${Math.round(n * 1000)}m` : `${Number(n.toFixed(2))}`) : String(n);
 }
 
+/** One platform process as GET /flotilla/v1/admin/components reports it. */
+interface ComponentView {
+  component: string;
+  host: string;
+  pid: number;
+  startedAt: string;
+  restarts: number;
+  lastExit: { status: number; at: string } | null;
+}
+
+/** Which process runs where and how often it restarted: a crash loop shows as a climbing count here. */
+function Components({ items, error }: { items: ComponentView[]; error?: string }) {
+  return (
+    <section aria-label="Components" style={{ marginTop: 24 }}>
+      <h2>Components</h2>
+      {error && <ErrorNote>{error}</ErrorNote>}
+      {!error && items.length === 0 && <Empty>No component has recorded a start yet.</Empty>}
+      {items.length > 0 && (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Component</th>
+                <th scope="col">Host</th>
+                <th scope="col">Up since</th>
+                <th scope="col">Restarts</th>
+                <th scope="col">Last exit</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((c) => (
+                <tr key={`${c.component}/${c.host}`}>
+                  <td>{c.component}</td>
+                  <td className="mono">{c.host}</td>
+                  <td>
+                    <Age ts={c.startedAt} /> <span className="sub">pid {c.pid}</span>
+                  </td>
+                  <td>{c.restarts > 0 ? <Badge value={String(c.restarts)} tone="warn" /> : '0'}</td>
+                  <td>{c.lastExit ? `status ${c.lastExit.status}${c.lastExit.at ? ` at ${c.lastExit.at}` : ''}` : '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
 export default async function Nodes() {
-  const [nodes, pods] = await Promise.all([list<NodeObj>('/api/v1/nodes'), list<Pod>('/api/v1/pods')]);
+  const [nodes, pods, components] = await Promise.all([
+    list<NodeObj>('/api/v1/nodes'),
+    list<Pod>('/api/v1/pods'),
+    get<{ items: ComponentView[]; redisError?: string }>('/flotilla/v1/admin/components'),
+  ]);
   const alloc = new Map<string, { cpu: number; memory: number; pods: number }>();
   for (const p of pods.items) {
     if (!p.spec.nodeName || p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed') continue;
@@ -85,6 +139,10 @@ export default async function Nodes() {
           );
         })}
       </div>
+      <Components
+        items={components.data?.items ?? []}
+        error={components.ok ? components.data?.redisError && `Redis did not answer: ${components.data.redisError}` : components.error?.message}
+      />
     </>
   );
 }
