@@ -7,6 +7,7 @@ import { ApiClient, ApiStatusError, type WatchHandle } from './api-client';
 import { errorText, type Logger } from '@flotilla/log';
 import type { LogShipper } from './log-shipper';
 import { buildPodStatus, sameJson } from './pod-status';
+import { failedEvent, newFailures } from './pod-events';
 
 export interface PodSyncOptions {
   api: ApiClient;
@@ -56,6 +57,8 @@ export class PodSync {
   private cleanAgain = false;
   private unsubscribe?: () => void;
   private idleWaiters: (() => void)[] = [];
+  /** Per pod uid, the container failures already written as Events (container → message). */
+  private readonly reported = new Map<string, Map<string, string>>();
 
   readonly resolver: DataResolver;
 
@@ -285,6 +288,7 @@ export class PodSync {
         void this.cleanEngine();
       }
       this.lastSeen.delete(uid);
+      this.reported.delete(uid);
       return;
     }
     if (pod.metadata.deletionTimestamp) {
@@ -296,6 +300,23 @@ export class PodSync {
     const rs = await this.o.runtime.syncPod(pod, this.resolver);
     this.o.shipper?.kick();
     await this.writeStatus(pod, rs);
+    await this.reportFailures(pod, rs);
+  }
+
+  /** Warning Events for container failures not reported yet; best effort (a lost Event costs no state). */
+  private async reportFailures(pod: Pod, rs: PodRuntimeStatus): Promise<void> {
+    const uid = pod.metadata.uid ?? '';
+    let reported = this.reported.get(uid);
+    if (!reported) this.reported.set(uid, (reported = new Map()));
+    for (const f of newFailures(rs, reported)) {
+      const ev = failedEvent(pod, f.container, f.message, this.o.nodeName);
+      try {
+        await this.o.api.request('POST', `/api/v1/namespaces/${encodeURIComponent(ev.metadata.namespace ?? 'default')}/events`, ev);
+      } catch (e) {
+        reported.delete(f.container);
+        this.o.log.warn('could not record an event', { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, reason: ev.reason, error: errorText(e) });
+      }
+    }
   }
 
   /** Graceful stop, then the final DELETE (grace 0, uid precondition) that lets the API remove the pod. */
