@@ -2,7 +2,7 @@
 // and mounted by subPath or subPathExpr must not reach the host (CVE-2017-1002101 class); a refused mount is
 // CreateContainerConfigError plus a Warning Event; plain subPath and subPathExpr still work; the agent leaves
 // no bind mount behind once the pods are gone.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeEvent, KubeObject } from '@flotilla/resources';
@@ -23,7 +23,14 @@ function bindsLeft(): string[] {
     .filter((mp) => mp.startsWith(`${subPathDir}/`));
 }
 
+// A bind left behind by a pod that no longer exists (an agent killed before it cleaned up): swept at start.
+const staleSource = mkdtempSync(join(tmpdir(), 'atkvol-stale-'));
+const staleBind = join(subPathDir, 'gone-pod-uid', 'c', '0');
+
 beforeAll(async () => {
+  mkdirSync(staleBind, { recursive: true });
+  sh(`mount --bind '${staleSource}' '${staleBind}'`);
+  if (!bindsLeft().includes(staleBind)) throw new Error(`could not make the stale bind ${staleBind}`);
   c = await startAttackCluster('atkvol', { agentEnv: { FLOTILLA_AGENT_DATA_DIR: agentDir } });
 });
 
@@ -32,6 +39,15 @@ afterAll(async () => {
   // Only if a test failed before the agent removed its binds: never leave a mount on the host.
   for (const mp of bindsLeft().reverse()) sh(`umount -l '${mp}'`);
   rmSync(agentDir, { recursive: true, force: true });
+  rmSync(staleSource, { recursive: true, force: true });
+});
+
+describe('the agent at start', () => {
+  it('removes the subPath binds of pods that no longer exist', async () => {
+    await waitFor('stale bind swept', async () => !bindsLeft().includes(staleBind) && !existsSync(join(subPathDir, 'gone-pod-uid')), 30_000);
+    // Unmounted, not emptied: the directory it bound is as it was.
+    expect(existsSync(staleSource)).toBe(true);
+  });
 });
 
 /** Waits for the container to be refused with CreateContainerConfigError and the pod's `Failed` Warning Event; returns both messages. */

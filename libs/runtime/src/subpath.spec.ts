@@ -104,6 +104,17 @@ describe('subPath opening', () => {
     expect(isProjectedVersionDir('../x')).toBe(false);
   });
 
+  it('refuses, with the reason, when the bind mount cannot be made (never falls back to the path)', async () => {
+    const binds = mkdtempSync(path.join(tmpdir(), 'binds-'));
+    try {
+      // A descriptor that is not open: mount finds nothing at /proc/<pid>/fd/<fd>, as it would lack the right to mount.
+      await expect(bindOpened({ fd: 999_999, isDirectory: true }, path.join(binds, 'u', 'c', '0'))).rejects.toThrow(/cannot be bound safely.*mount failed/);
+      expect(mountPointsUnder(readFileSync('/proc/self/mountinfo', 'utf8'), binds)).toEqual([]);
+    } finally {
+      rmSync(binds, { recursive: true, force: true });
+    }
+  });
+
   // The agent runs as root on the node; so do these tests (bind mounts need CAP_SYS_ADMIN).
   it('binds what was opened, not a link swapped in after the check, and unmounts it all again', async () => {
     const binds = mkdtempSync(path.join(tmpdir(), 'binds-'));
