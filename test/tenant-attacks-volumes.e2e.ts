@@ -2,7 +2,7 @@
 // and mounted by subPath or subPathExpr must not reach the host (CVE-2017-1002101 class); a refused mount is
 // CreateContainerConfigError plus a Warning Event; plain subPath and subPathExpr still work; the agent leaves
 // no bind mount behind once the pods are gone.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeEvent, KubeObject } from '@flotilla/resources';
@@ -26,6 +26,7 @@ function bindsLeft(): string[] {
 // A bind left behind by a pod that no longer exists (an agent killed before it cleaned up): swept at start.
 const staleSource = mkdtempSync(join(tmpdir(), 'atkvol-stale-'));
 const staleBind = join(subPathDir, 'gone-pod-uid', 'c', '0');
+writeFileSync(join(staleSource, 'keep'), 'tenant data');
 
 beforeAll(async () => {
   mkdirSync(staleBind, { recursive: true });
@@ -46,7 +47,7 @@ describe('the agent at start', () => {
   it('removes the subPath binds of pods that no longer exist', async () => {
     await waitFor('stale bind swept', async () => !bindsLeft().includes(staleBind) && !existsSync(join(subPathDir, 'gone-pod-uid')), 30_000);
     // Unmounted, not emptied: the directory it bound is as it was.
-    expect(existsSync(staleSource)).toBe(true);
+    expect(readFileSync(join(staleSource, 'keep'), 'utf8')).toBe('tenant data');
   });
 });
 

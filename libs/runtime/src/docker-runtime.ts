@@ -1308,10 +1308,8 @@ export class DockerRuntime {
       removed.push(p.podUid);
     }
     // subPath binds of pods whose containers are already gone (removed while the agent was down, or a failed clean-up).
-    const managed = new Set((await this.listManaged()).map((p) => p.podUid));
     for (const uid of subPathBindOwners(this.subPathDir)) {
-      if (keepUids.has(uid) || managed.has(uid)) continue;
-      await removeSubPathBinds(path.posix.join(this.subPathDir, uid));
+      if (!keepUids.has(uid)) await removeSubPathBinds(path.posix.join(this.subPathDir, uid));
     }
     return removed;
   }
