@@ -1,5 +1,6 @@
 // Wires one node agent: trusted API client, Docker runtime, node registration and lease, the pod loop, log shipping,
 // service networking (ClusterIP proxies, NodePorts, ingress).
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { DockerRuntime } from '@flotilla/runtime';
 import { ApiClient } from './api-client';
@@ -41,6 +42,7 @@ export class Agent {
       hostIP,
       backoff: { baseMs: c.backoffBaseMs },
       extraLabels: c.dockerLabels,
+      subPathDir: join(c.dataDir, 'subpaths'),
     });
     const docker = this.runtime.docker;
     this.redis = new Redis(c.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: false });

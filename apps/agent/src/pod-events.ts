@@ -1,25 +1,39 @@
-// Events about pods, written by the node as kubelet writes them (source component `kubelet`, the node as host).
-// Best effort: an Event that cannot be written is logged, never retried, and never holds back a pod's sync.
+// Events about pods, written by the node as kubelet writes them (source component `kubelet`, the node as
+// host), so `kubectl describe pod` and `kubectl get events` say what happened: a sandbox re-created after the
+// engine lost it, a container refused before it was created. Best effort: an Event that cannot be written is
+// logged and never holds back a pod's sync.
 import { randomBytes } from 'node:crypto';
-import type { KubeEvent } from '@flotilla/resources';
-import type { PodEvent, PodRef } from '@flotilla/runtime';
+import type { ContainerStatus, KubeEvent, Pod } from '@flotilla/resources';
+import type { PodEvent, PodRef, PodRuntimeStatus } from '@flotilla/runtime';
 import { errorText, type Logger } from '@flotilla/log';
 import type { ApiClient } from './api-client';
+import { k8sTime } from './time';
 
-/** The Event object for `ev` about pod `ref`, named like Kubernetes' recorder names them. */
-export function podEventObject(ref: PodRef, ev: PodEvent, nodeName: string, now: Date): KubeEvent {
-  const time = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+/** What an Event is about: the pod, and for a container's Event its field path (`spec.containers{c}`). */
+export type PodEventTarget = PodRef & { resourceVersion?: string; fieldPath?: string };
+
+/** The Event object for `ev` about `ref`, named like Kubernetes' recorder names them. */
+export function podEventObject(ref: PodEventTarget, ev: PodEvent, nodeName: string, now: Date): KubeEvent {
+  const { namespace, name, uid, resourceVersion, fieldPath } = ref;
   return {
     apiVersion: 'v1',
     kind: 'Event',
-    metadata: { name: `${ref.name}.${(BigInt(now.getTime()) * 1_000_000n).toString(16)}${randomBytes(3).toString('hex')}`, namespace: ref.namespace },
-    involvedObject: { kind: 'Pod', apiVersion: 'v1', namespace: ref.namespace, name: ref.name, uid: ref.uid },
+    metadata: { name: `${name}.${(BigInt(now.getTime()) * 1_000_000n).toString(16)}${randomBytes(3).toString('hex')}`, namespace },
+    involvedObject: {
+      kind: 'Pod',
+      apiVersion: 'v1',
+      namespace,
+      name,
+      uid,
+      ...(resourceVersion ? { resourceVersion } : {}),
+      ...(fieldPath ? { fieldPath } : {}),
+    },
     type: ev.type,
     reason: ev.reason,
     message: ev.message,
     count: 1,
-    firstTimestamp: time,
-    lastTimestamp: time,
+    firstTimestamp: k8sTime(now),
+    lastTimestamp: k8sTime(now),
     eventTime: null,
     source: { component: 'kubelet', host: nodeName },
     reportingComponent: 'kubelet',
@@ -27,10 +41,54 @@ export function podEventObject(ref: PodRef, ev: PodEvent, nodeName: string, now:
   };
 }
 
-export async function recordPodEvent(api: ApiClient, nodeName: string, ref: PodRef, ev: PodEvent, log: Logger): Promise<void> {
+/** Writes `ev`; false (logged) when the API did not take it. */
+export async function postEvent(api: ApiClient, ev: KubeEvent, log: Logger): Promise<boolean> {
+  const o = ev.involvedObject;
   try {
-    await api.request('POST', `/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/events`, podEventObject(ref, ev, nodeName, new Date()));
+    await api.request('POST', `/api/v1/namespaces/${encodeURIComponent(ev.metadata.namespace ?? 'default')}/events`, ev);
+    return true;
   } catch (e) {
-    log.warn('could not record a pod event', { pod: `${ref.namespace}/${ref.name}`, reason: ev.reason, error: errorText(e) });
+    log.warn('could not record a pod event', { pod: `${o.namespace}/${o.name}`, reason: ev.reason, error: errorText(e) });
+    return false;
   }
+}
+
+export function recordPodEvent(api: ApiClient, nodeName: string, ref: PodEventTarget, ev: PodEvent, log: Logger): Promise<boolean> {
+  return postEvent(api, podEventObject(ref, ev, nodeName, new Date()), log);
+}
+
+// Container failures reported: only those the tenant must act on, a container refused before it was created
+// (`CreateContainerConfigError`: a bad subPath, a missing ConfigMap key, ...), reason `Failed` as kubelet
+// writes it. One Event per distinct message: a resync finding the same failure adds nothing.
+const REPORTED_REASONS = new Set(['CreateContainerConfigError']);
+
+/** The failures in `rs` not yet reported for the pod (`reported`: container name → message), updating `reported`. */
+export function newFailures(rs: PodRuntimeStatus, reported: Map<string, string>): { container: string; message: string }[] {
+  const out: { container: string; message: string }[] = [];
+  const statuses: ContainerStatus[] = [...rs.initContainerStatuses, ...rs.containerStatuses];
+  for (const s of statuses) {
+    const w = s.state?.waiting;
+    if (!w?.reason || !REPORTED_REASONS.has(w.reason)) {
+      reported.delete(s.name);
+      continue;
+    }
+    const message = `Error: ${w.message ?? w.reason}`;
+    if (reported.get(s.name) === message) continue;
+    reported.set(s.name, message);
+    out.push({ container: s.name, message });
+  }
+  return out;
+}
+
+/** A Warning Event `Failed` on the pod, naming the container as kubelet does (`spec.containers{name}`). */
+export function failedEvent(pod: Pod, container: string, message: string, nodeName: string, now = new Date()): KubeEvent {
+  const init = (pod.spec.initContainers ?? []).some((c) => c.name === container);
+  const target: PodEventTarget = {
+    namespace: pod.metadata.namespace ?? 'default',
+    name: pod.metadata.name ?? '',
+    uid: pod.metadata.uid ?? '',
+    resourceVersion: pod.metadata.resourceVersion,
+    fieldPath: `spec.${init ? 'initContainers' : 'containers'}{${container}}`,
+  };
+  return podEventObject(target, { type: 'Warning', reason: 'Failed', message }, nodeName, now);
 }

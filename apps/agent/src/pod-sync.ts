@@ -6,8 +6,8 @@ import { claimKey, type DataResolver, type DockerRuntime, type PodRuntimeStatus 
 import { ApiClient, ApiStatusError, type WatchHandle } from './api-client';
 import { errorText, type Logger } from '@flotilla/log';
 import type { LogShipper } from './log-shipper';
-import { recordPodEvent } from './pod-events';
 import { buildPodStatus, sameJson } from './pod-status';
+import { failedEvent, newFailures, postEvent, recordPodEvent } from './pod-events';
 
 export interface PodSyncOptions {
   api: ApiClient;
@@ -57,6 +57,8 @@ export class PodSync {
   private cleanAgain = false;
   private readonly unsubscribe: (() => void)[] = [];
   private idleWaiters: (() => void)[] = [];
+  /** Per pod uid, the container failures already written as Events (container → message). */
+  private readonly reported = new Map<string, Map<string, string>>();
 
   readonly resolver: DataResolver;
 
@@ -310,6 +312,7 @@ export class PodSync {
         void this.cleanEngine();
       }
       this.lastSeen.delete(uid);
+      this.reported.delete(uid);
       return;
     }
     if (pod.metadata.deletionTimestamp) {
@@ -321,6 +324,17 @@ export class PodSync {
     const rs = await this.o.runtime.syncPod(pod, this.resolver);
     this.o.shipper?.kick();
     await this.writeStatus(pod, rs);
+    await this.reportFailures(pod, rs);
+  }
+
+  /** Warning Events for container failures not reported yet; best effort (a lost Event costs no state). */
+  private async reportFailures(pod: Pod, rs: PodRuntimeStatus): Promise<void> {
+    const uid = pod.metadata.uid ?? '';
+    let reported = this.reported.get(uid);
+    if (!reported) this.reported.set(uid, (reported = new Map()));
+    for (const f of newFailures(rs, reported)) {
+      if (!(await postEvent(this.o.api, failedEvent(pod, f.container, f.message, this.o.nodeName), this.o.log))) reported.delete(f.container);
+    }
   }
 
   /** Graceful stop, then the final DELETE (grace 0, uid precondition) that lets the API remove the pod. */

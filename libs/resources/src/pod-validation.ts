@@ -226,8 +226,17 @@ function validateContainer(errs: FieldErrors, v: unknown, path: string, ctx: Pod
       if (mountPaths.has(mpath)) errs.invalid(childPath(mp, 'mountPath'), mpath, 'must be unique');
       mountPaths.add(mpath);
     }
+    // As Kubernetes validates them: a local descending path. A subPathExpr is checked again after expansion on the node.
     const sub = asStr(m.subPath);
-    if (sub && (sub.startsWith('/') || sub.split('/').includes('..'))) errs.invalid(childPath(mp, 'subPath'), sub, "must be a relative path without '..'");
+    const expr = asStr(m.subPathExpr);
+    for (const [field, value] of [
+      ['subPath', sub],
+      ['subPathExpr', expr],
+    ] as const) {
+      if (value && (value.startsWith('/') || value.split('/').includes('..')))
+        errs.invalid(childPath(mp, field), value, "must be a relative path without '..'");
+    }
+    if (sub && expr) errs.invalid(childPath(mp, 'subPathExpr'), expr, 'subPathExpr and subPath are mutually exclusive');
   });
 
   validateProbe(errs, c.livenessProbe, childPath(path, 'livenessProbe'));

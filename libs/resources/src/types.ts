@@ -150,6 +150,7 @@ export interface VolumeMount {
   mountPath: string;
   readOnly?: boolean;
   subPath?: string;
+  subPathExpr?: string;
 }
 
 export interface HTTPGetAction {

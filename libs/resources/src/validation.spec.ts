@@ -243,6 +243,25 @@ describe('validateObject: pod specs', () => {
     expect(errs.find((e) => e.field === 'spec.containers[0].volumeMounts[0].name')).toBeUndefined();
   });
 
+  it('checks subPath and subPathExpr as local descending paths, never both', () => {
+    const mounts = [
+      { name: 'data', mountPath: '/a', subPath: '/etc' },
+      { name: 'data', mountPath: '/b', subPath: 'x/../../y' },
+      { name: 'data', mountPath: '/c', subPathExpr: '/$(POD_NAME)' },
+      { name: 'data', mountPath: '/d', subPathExpr: '$(POD_NAME)/..' },
+      { name: 'data', mountPath: '/e', subPath: 'x', subPathExpr: '$(POD_NAME)' },
+      { name: 'data', mountPath: '/f', subPathExpr: '$(POD_NAME)/logs' },
+      { name: 'data', mountPath: '/g', subPath: 'a..b/c' },
+    ];
+    const errs = valid(T.pod, pod({ volumes: [{ name: 'data', emptyDir: {} }], containers: [{ name: 'a', image: 'x', volumeMounts: mounts }] }));
+    errorAt(errs, 'spec.containers[0].volumeMounts[0].subPath', 'FieldValueInvalid');
+    errorAt(errs, 'spec.containers[0].volumeMounts[1].subPath', 'FieldValueInvalid');
+    errorAt(errs, 'spec.containers[0].volumeMounts[2].subPathExpr', 'FieldValueInvalid');
+    errorAt(errs, 'spec.containers[0].volumeMounts[3].subPathExpr', 'FieldValueInvalid');
+    expect(errorAt(errs, 'spec.containers[0].volumeMounts[4].subPathExpr').message).toMatch(/mutually exclusive/);
+    expect(errs.filter((e) => /volumeMounts\[[56]\]/.test(e.field))).toEqual([]);
+  });
+
   it('checks resource quantities and that requests do not exceed limits', () => {
     const errs = valid(T.pod, pod({ containers: [{ name: 'a', image: 'x', resources: { requests: { cpu: '2', memory: 'lots' }, limits: { cpu: '500m' } } }] }));
     expect(errorAt(errs, 'spec.containers[0].resources.requests[cpu]').message).toBe('Invalid value: "2": must be less than or equal to cpu limit of 500m');

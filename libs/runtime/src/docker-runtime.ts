@@ -1,6 +1,8 @@
 // The node agent's container runtime: Kubernetes pods as a sandbox container plus joined containers on Docker.
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { closeSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough, Readable, type Duplex } from 'node:stream';
 import Docker from 'dockerode';
@@ -18,7 +20,7 @@ import { ContainerProber, runProbe } from './prober';
 import { cpuToNanoCpus, memoryToBytes } from './quantity';
 import { tarArchive } from './tar';
 import { containerSecurity, sandboxSysctls, type SecurityHostConfig } from './security';
-import { resolveSubPath } from './subpath';
+import { bindOpened, mountSubPath, openSubPath, removeSubPathBinds, subPathBindOwners } from './subpath';
 import { EngineLiveness, SANDBOX_CHANGED, pingDelayMs, recreatedRestartCount, reportedStatus, type PodEvent } from './sandbox-change';
 import { PROJECTED_ROOT, PROJECT_SCRIPT, emptyDirDriverOpts, projectedEntries, renderProjected, volumeKind } from './volumes';
 
@@ -46,6 +48,11 @@ export interface DockerRuntimeOptions {
   hostIP?: string;
   /** Follow Docker's event stream so exits are noticed without waiting for the agent's next sync. Default true. */
   watchEvents?: boolean;
+  /**
+   * Directory (owned by the agent, on the host Docker runs on) where subPath mounts are bound before Docker
+   * binds them into a container. Default `<tmpdir>/flotilla-subpaths-<nodeName>`.
+   */
+  subPathDir?: string;
 }
 
 export interface ManagedContainer {
@@ -178,6 +185,7 @@ export class DockerRuntime {
   private readonly prefix: string;
   private readonly backoff: BackoffPolicy;
   private readonly sandboxImage: string;
+  private readonly subPathDir: string;
   private readonly states = new Map<string, PodState>();
   private readonly networks = new Map<string, Promise<{ name: string; id: string }>>();
   private readonly emitter = new EventEmitter();
@@ -191,6 +199,7 @@ export class DockerRuntime {
     this.prefix = opts.networkPrefix ?? 'flotilla';
     this.backoff = { ...DEFAULT_BACKOFF, ...opts.backoff };
     this.sandboxImage = opts.sandboxImage ?? 'flotilla/busybox:1';
+    this.subPathDir = opts.subPathDir ?? path.join(os.tmpdir(), `flotilla-subpaths-${opts.nodeName}`);
   }
 
   /** Called whenever the runtime itself re-synced a pod (a container exited, a probe flipped, a back-off ended). */
@@ -828,17 +837,23 @@ export class DockerRuntime {
     }
   }
 
-  private async mountsFor(pod: Pod, c: Container): Promise<{ mounts: Docker.MountSettings[]; binds: string[] }> {
+  private async mountsFor(pod: Pod, c: Container, env: ReadonlyMap<string, string>): Promise<{ mounts: Docker.MountSettings[]; binds: string[] }> {
     const ref = podRef(pod);
     const mounts: Docker.MountSettings[] = [];
     const binds: string[] = [];
     const volumes = new Map<string, Volume>((pod.spec.volumes ?? []).map((v) => [v.name, v]));
-    for (const m of c.volumeMounts ?? []) {
+    for (const [index, m] of (c.volumeMounts ?? []).entries()) {
       const v = volumes.get(m.name);
       if (!v) throw configError(`volumeMount "${m.name}" names no volume of the pod`);
       const kind = volumeKind(v);
       let source: string;
       let readOnly = !!m.readOnly;
+      let sub: string | undefined;
+      try {
+        sub = mountSubPath(m, env);
+      } catch (e) {
+        throw configError(`volumeMount "${m.name}": ${errorMessage(e)}`);
+      }
       switch (kind) {
         case 'emptyDir':
           source = podVolumeName(ref, v.name);
@@ -854,25 +869,31 @@ export class DockerRuntime {
           break;
         case 'hostPath': {
           if (!this.opts.allowHostPath) throw configError(`hostPath volumes are not allowed on this node (volume "${v.name}")`);
-          const hp = path.posix.join(v.hostPath?.path ?? '/', m.subPath ?? '');
+          const hp = path.posix.join(v.hostPath?.path ?? '/', sub ?? '');
           binds.push(`${hp}:${m.mountPath}${readOnly ? ':ro' : ''}`);
           continue;
         }
         default:
           throw configError(`volume "${v.name}" has a type this node does not support`);
       }
-      if (m.subPath) {
-        // Docker 20.10 cannot mount part of a volume; bind the sub-directory from the volume's host path,
-        // resolved component by component without following links (a tenant can plant links in the volume).
+      if (sub !== undefined) {
+        // Docker 20.10 cannot mount part of a volume. The sub-path is opened component by component without
+        // following links (a tenant can plant and swap links in the volume), what was opened is bind-mounted
+        // under the agent's own directory, and Docker binds that: no path a tenant controls is resolved again.
         const vol = await this.docker.getVolume(source).inspect();
         const projected = kind === 'configMap' || kind === 'secret';
-        let hostPath: string;
+        const target = path.posix.join(this.subPathDir, ref.uid, c.name, String(index));
         try {
-          hostPath = resolveSubPath(vol.Mountpoint, m.subPath, { create: !projected, projected });
+          const opened = openSubPath(vol.Mountpoint, sub, { create: !projected, projected });
+          try {
+            await bindOpened(opened, target);
+          } finally {
+            closeSync(opened.fd);
+          }
         } catch (e) {
           throw configError(`volumeMount "${m.name}": ${errorMessage(e)}`);
         }
-        binds.push(`${hostPath}:${m.mountPath}${readOnly ? ':ro' : ''}`);
+        binds.push(`${target}:${m.mountPath}${readOnly ? ':ro' : ''}`);
         continue;
       }
       mounts.push({ Type: 'volume', Source: source, Target: m.mountPath, ReadOnly: readOnly });
@@ -969,7 +990,7 @@ export class DockerRuntime {
         hostIP: this.opts.hostIP,
         nodeName: this.nodeName,
       });
-      const { mounts, binds } = await this.mountsFor(pod, c);
+      const { mounts, binds } = await this.mountsFor(pod, c, env);
       const { User, ...security } = this.securityFor(pod, c, image);
       const limits = c.resources?.limits ?? {};
       let memory: number | undefined;
@@ -1297,6 +1318,7 @@ export class DockerRuntime {
         .remove({ force: true, v: true })
         .catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e)));
     await this.removePodVolumes(ref.uid);
+    await removeSubPathBinds(path.posix.join(this.subPathDir, ref.uid));
   }
 
   private async removePodVolumes(uid: string): Promise<void> {
@@ -1359,6 +1381,10 @@ export class DockerRuntime {
       await this.withLock(st, () => this.removePod(ref, st.pod, gracePeriodSeconds));
       this.states.delete(p.podUid);
       removed.push(p.podUid);
+    }
+    // subPath binds of pods whose containers are already gone (removed while the agent was down, or a failed clean-up).
+    for (const uid of subPathBindOwners(this.subPathDir)) {
+      if (!keepUids.has(uid)) await removeSubPathBinds(path.posix.join(this.subPathDir, uid));
     }
     return removed;
   }

@@ -17,11 +17,14 @@ export interface FieldContext {
 
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 
-/** Expands `$(NAME)` from `vars`; `$$(NAME)` escapes to a literal `$(NAME)`; unknown names stay as written. */
-export function expandVars(input: string, vars: ReadonlyMap<string, string>): string {
+/**
+ * Expands `$(NAME)` from `vars`; `$$(NAME)` escapes to a literal `$(NAME)`; unknown names stay as written, or
+ * become `unknown` when given (subPathExpr expands them to nothing).
+ */
+export function expandVars(input: string, vars: ReadonlyMap<string, string>, unknown?: string): string {
   return input.replace(/\$\$|\$\(([^)]*)\)/g, (match: string, name: string | undefined) => {
     if (match === '$$') return '$';
-    return name !== undefined && vars.has(name) ? (vars.get(name) as string) : match;
+    return name !== undefined && vars.has(name) ? (vars.get(name) as string) : (unknown ?? match);
   });
 }
 
