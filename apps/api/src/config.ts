@@ -23,6 +23,8 @@ export interface Config {
   logLevel: Level;
   maxBodyBytes: number;
   watchCacheSize: number;
+  /** JSON bytes of those changes at most (parsed, they cost several times that in memory). */
+  watchCacheBytes: number;
   /** A watch whose socket has not drained for this long is ended; the client re-lists and resumes. */
   watchStallSeconds: number;
   /** Bytes of events one watcher may have waiting (queued plus unsent in its socket) before it is ended. */
@@ -92,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: logLevelOf(env.FLOTILLA_LOG_LEVEL, (m) => new ConfigError(m)),
     maxBodyBytes: int(env, 'FLOTILLA_MAX_BODY_BYTES', 3 * 1024 * 1024, 1024),
     watchCacheSize: int(env, 'FLOTILLA_WATCH_CACHE_EVENTS', 10_000, 100),
+    watchCacheBytes: int(env, 'FLOTILLA_WATCH_CACHE_BYTES', 8 * 1024 * 1024, 64 * 1024),
     watchStallSeconds: int(env, 'FLOTILLA_WATCH_STALL_SECONDS', 10, 1),
     watchMaxQueuedBytes: int(env, 'FLOTILLA_WATCH_MAX_QUEUED_BYTES', 4 * 1024 * 1024, 64 * 1024),
     changeLogRetentionSeconds: int(env, 'FLOTILLA_CHANGELOG_RETENTION_SECONDS', 900, 10),
