@@ -22,6 +22,7 @@ const REDIS_DB = Number(process.env.BENCH_REDIS_DB || 13);
 const STALL_SECONDS = 10;
 // Large enough that a stalled watcher's stream outgrows the kernel's socket buffers within the storm.
 const PAYLOAD_BYTES = 2048;
+const MAX_IN_FLIGHT = 64;
 
 function options(argv) {
   const o = {
@@ -262,9 +263,14 @@ async function paced(api, ns, phase, rate, seconds, payload) {
   let failed = 0;
   const t0 = Date.now();
   const n = rate * seconds;
+  let inFlight = 0;
   for (let i = 0; i < n; i++) {
     const due = t0 + (i * 1000) / rate;
     if (due > Date.now()) await sleep(due - Date.now());
+    // At most as many writes in flight as the client has connections: past that the API is saturated and
+    // a backlog would measure this sender's queue rather than the API.
+    while (inFlight >= MAX_IN_FLIGHT) await sleep(2);
+    inFlight++;
     const s = Date.now();
     pending.push(
       request(api, 'POST', `/api/v1/namespaces/${ns}/configmaps`, {
@@ -272,10 +278,12 @@ async function paced(api, ns, phase, rate, seconds, payload) {
         kind: 'ConfigMap',
         metadata: { name: `${phase}-${i}` },
         data: { p: payload },
-      }).then(
-        (r) => (r.status === 201 ? lat.push(Date.now() - s) : failed++),
-        () => failed++,
-      ),
+      })
+        .then(
+          (r) => (r.status === 201 ? lat.push(Date.now() - s) : failed++),
+          () => failed++,
+        )
+        .finally(() => inFlight--),
     );
   }
   await Promise.all(pending);
@@ -294,14 +302,30 @@ async function apiHeap(api) {
   return { heapUsed: get('nodejs_heap_size_used_bytes'), heapTotal: get('nodejs_heap_size_total_bytes'), external: get('nodejs_external_memory_bytes') };
 }
 
+async function makeNamespace(api, ns) {
+  const r = await request(api, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  if (r.status !== 201) throw new Error(`namespace ${ns}: ${r.status} ${r.body}`);
+  await waitFor(`namespace ${ns}`, async () => (await request(api, 'GET', `/api/v1/namespaces/${ns}`)).status === 200, 30_000, 200);
+}
+
+async function dropNamespace(api, ns) {
+  await request(api, 'DELETE', `/api/v1/namespaces/${ns}`);
+  await waitFor(`namespace ${ns} gone`, async () => (await request(api, 'GET', `/api/v1/namespaces/${ns}`)).status === 404, 300_000, 1000);
+}
+
+/**
+ * The quiet writes and the storm go to namespaces of their own, and the storm's is deleted before the
+ * "after" figure: what the API keeps of the storm's objects is state, not memory the storm failed to give back.
+ */
 async function watchStorm(api, mem, o) {
+  const quietNs = 'scale-quiet';
   const ns = 'scale-storm';
   const payload = 'x'.repeat(PAYLOAD_BYTES);
-  await request(api, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-  await waitFor('the storm namespace', async () => (await request(api, 'GET', `/api/v1/namespaces/${ns}`)).status === 200, 30_000, 200);
+  await makeNamespace(api, quietNs);
+  await makeNamespace(api, ns);
 
   progress(`storm: ${o.rate} writes/s for ${o.stormSeconds} s with no watchers`);
-  const none = await paced(api, ns, 'quiet', o.rate, o.stormSeconds, payload);
+  const none = await paced(api, quietNs, 'quiet', o.rate, o.stormSeconds, payload);
   progress(`  no watchers: p50 ${none.p50Ms} ms, p99 ${none.p99Ms} ms, ${none.writesPerSecond}/s, ${none.failed} failed`);
   await sleep(10_000);
   const before = await mem.now();
@@ -317,11 +341,16 @@ async function watchStorm(api, mem, o) {
   progress(`  ${o.watchers} watchers: p50 ${loaded.p50Ms} ms, p99 ${loaded.p99Ms} ms, ${loaded.writesPerSecond}/s, ${loaded.failed} failed`);
   // Stalled watchers must have been closed by the API's stall bound by now (plus slack for a loaded machine).
   await sleep((STALL_SECONDS + 5) * 1000);
-  const stalledClosed = watches.slice(0, o.stalled).filter((w) => w.closed).length;
+  // A paused response does not report its connection's end; read what the kernel holds, then count the
+  // streams that ended before they had everything (closed by the API's bound, not still open).
+  for (const w of watches.slice(0, o.stalled)) w.res.resume();
+  await sleep(5000);
+  const stalledClosed = watches.slice(0, o.stalled).filter((w) => w.closed && w.events < loaded.writes).length;
   const healthyEvents = watches.slice(o.stalled).map((w) => w.events);
   const peak = peakOf(mem.since(tLoad)).api;
   for (const w of watches) w.req.destroy();
-  progress(`storm: load over (${stalledClosed}/${o.stalled} stalled watchers closed by the API); idle ${o.stormIdle} s`);
+  progress(`storm: load over (${stalledClosed}/${o.stalled} stalled watchers closed by the API); deleting its namespace, then idle ${o.stormIdle} s`);
+  await dropNamespace(api, ns);
   await sleep(o.stormIdle * 1000);
   const after = await mem.now();
   const heapAfter = await apiHeap(api);
@@ -336,9 +365,8 @@ async function watchStorm(api, mem, o) {
   };
   r.apiMb.afterOverBefore = Number((r.apiMb.afterIdle / r.apiMb.before).toFixed(2));
   progress(`storm: API ${r.apiMb.before} MB before, peak ${peak} MB, ${r.apiMb.afterIdle} MB after ${o.stormIdle} s idle; heap ${JSON.stringify(r.apiHeapMb)}`);
-  // The storm's namespace goes, so the pod phase starts from the same objects as the idle figure.
-  await request(api, 'DELETE', `/api/v1/namespaces/${ns}`);
-  await waitFor('the storm namespace gone', async () => (await request(api, 'GET', `/api/v1/namespaces/${ns}`)).status === 404, 120_000, 1000);
+  // The pod phase starts from the same objects as the idle figure.
+  await dropNamespace(api, quietNs);
   return r;
 }
 
@@ -375,7 +403,7 @@ async function main(argv) {
   const result = {
     suite: 'scale',
     date: new Date().toISOString(),
-    machine: { cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+    machine: { cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAverageAtStart: os.loadavg()[0] },
     nodes: o.nodes,
     pods: o.pods,
     namespaces: namespaces.length,
@@ -496,7 +524,7 @@ function report(r) {
   const lines = [
     '# Memory at scale',
     '',
-    `${r.date} · ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB · Node ${r.machine.node}`,
+    `${r.date} · ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB · Node ${r.machine.node} · load average ${r.machine.loadAverageAtStart.toFixed(1)} at the start (the machine is shared)`,
     '',
     `${r.nodes} hollow nodes (simulator, own process), ${r.pods} pods: ${r.deployments} Deployments × 100 replicas in ${r.namespaces} namespaces.`,
     'API, controller and hollow-node host: RSS. Postgres: PSS of the postmaster, its shared helper processes and this',
