@@ -425,7 +425,7 @@ async function main(argv) {
     result.idleMb = settledOf(mem.since(Date.now() - 10_000));
     progress(`idle: ${JSON.stringify(result.idleMb)}`);
 
-    if (!o.skipStorm) result.watchStorm = await watchStorm(api, mem, o);
+    if (!o.skipStorm) result.watchStorm = { date: new Date().toISOString(), ...(await watchStorm(api, mem, o)) };
 
     if (!o.skipPods) {
       result.beforePodsMb = settledOf(mem.since(Date.now() - 5_000));
@@ -513,9 +513,37 @@ async function main(argv) {
   spawn('redis-cli', ['-u', redisUrl, 'FLUSHDB'], { stdio: 'ignore' });
   const name = o.pods === 10000 && o.nodes === 100 ? 'scale' : `scale-${o.pods}`;
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  keepSkippedParts(join(ROOT, 'bench', 'results', `${name}.json`), result, o);
   writeFileSync(join(ROOT, 'bench', 'results', `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
   writeFileSync(join(ROOT, 'bench', 'results', `${name}.md`), report(result));
   process.stdout.write(report(result));
+}
+
+/** A run that skipped a part (--skip-storm, --skip-pods) keeps that part's figures from the last run, dated. */
+function keepSkippedParts(file, result, o) {
+  let old;
+  try {
+    old = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return;
+  }
+  const podKeys = [
+    'beforePodsMb',
+    'peakWhileCreatingMb',
+    'settledMb',
+    'settleSeconds',
+    'controlPlaneMb',
+    'growthPer1000PodsMb',
+    'allRunningSeconds',
+    'peakWhileDeletingMb',
+    'allDeletedSeconds',
+    'afterDeletionMb',
+  ];
+  if (o.skipStorm && old.watchStorm) result.watchStorm = { ...old.watchStorm, date: old.watchStorm.date ?? old.date };
+  if (o.skipPods && old.controlPlaneMb !== undefined) {
+    for (const k of podKeys) if (old[k] !== undefined) result[k] = old[k];
+    result.podsDate = old.podsDate ?? old.date;
+  }
 }
 
 function report(r) {
@@ -545,13 +573,15 @@ function report(r) {
   ];
   if (r.controlPlaneMb !== undefined)
     lines.push(
-      `**controlPlaneMb at ${r.pods} pods, settled: ${r.controlPlaneMb} MB** (target < 600). All Running ${r.allRunningSeconds} s after the`,
+      `**controlPlaneMb at ${r.pods} pods, settled: ${r.controlPlaneMb} MB** (target < 600; pods measured ${r.podsDate ?? r.date}). All Running ${r.allRunningSeconds} s after the`,
       `Deployments were created; all pods gone ${r.allDeletedSeconds} s after their Deployments were deleted.`,
       '',
     );
   if (s)
     lines.push(
       `## Watch storm`,
+      '',
+      `${s.date}.`,
       '',
       `${s.watchers} watchers on one namespace's ConfigMaps (${s.stalled} never read), ${s.writes.withWatchers.writes} creates of 2 KiB ConfigMaps at`,
       `${s.writes.withWatchers.writesPerSecond}/s, then ${s.apiMb.idleSeconds} s idle. Stalled watchers closed by the API's stall bound: ${s.stalledClosedByApi} of ${s.stalled}.`,
