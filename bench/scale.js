@@ -400,6 +400,12 @@ async function main(argv) {
   const hollow = startProcess('apps/controller/dist/hollow-main.js', shared, 'hollow nodes');
   const controller = startProcess('apps/controller/dist/main.js', { ...shared, FLOTILLA_HOLLOW_NODES: '0' }, 'controller');
   const mem = memorySampler(pg, { api: api.pid, controller: controller.pid, hollow: hollow.pid });
+  // Interrupted, the processes it started go with it (they would otherwise keep loading the shared machine).
+  for (const sig of ['SIGINT', 'SIGTERM'])
+    process.once(sig, () => {
+      for (const c of [controller.child, hollow.child, api.child]) c.kill('SIGTERM');
+      process.exit(130);
+    });
   const result = {
     suite: 'scale',
     date: new Date().toISOString(),
@@ -584,7 +590,7 @@ function report(r) {
       `${s.date}.`,
       '',
       `${s.watchers} watchers on one namespace's ConfigMaps (${s.stalled} never read), ${s.writes.withWatchers.writes} creates of 2 KiB ConfigMaps at`,
-      `${s.writes.withWatchers.writesPerSecond}/s, then ${s.apiMb.idleSeconds} s idle. Stalled watchers closed by the API's stall bound: ${s.stalledClosedByApi} of ${s.stalled}.`,
+      `${s.writes.withWatchers.writesPerSecond}/s, then ${s.apiMb.idleSeconds} s idle. Stalled watchers closed by the API's bounds: ${s.stalledClosedByApi} of ${s.stalled}.`,
       '',
       '| | write p50 ms | write p99 ms | writes/s | failed |',
       '|---|---|---|---|---|',
