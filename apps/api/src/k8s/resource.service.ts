@@ -29,7 +29,7 @@ import { decodeBody, isPlainObject, parseJson, patchTypeOf } from './body';
 import { negotiate, Wanted } from './negotiate';
 import { PodConnectService } from './pod-connect';
 import { PodLogService } from './pod-log';
-import { WatchBuffers } from './watch-buffers';
+import { EncodedLines, WatchBuffers } from './watch-buffers';
 import { flag, one, type Query } from './query';
 import type { RequestInfo } from './request-info';
 import { ApiError, badRequest, status, toStatus } from './status';
@@ -88,6 +88,7 @@ function json(code: number, obj: unknown, warnings?: string[]): Reply {
 @Injectable()
 export class ResourceService {
   private readonly watchBuffers: WatchBuffers;
+  private readonly encodedLines = new EncodedLines();
 
   constructor(
     @Inject(STORE) private readonly store: Store,
@@ -279,18 +280,25 @@ export class ResourceService {
       const obj = { kind: type.kind, apiVersion: apiVersionOf(type), metadata: { resourceVersion: String(this.store.cache.rv) } };
       res.write(`{"type":"BOOKMARK","object":${JSON.stringify(obj)}}\n`);
     }, 30_000);
-    const line = (ev: WatchEvent) => {
-      const objJson = w.table ? JSON.stringify(toTable(type, [ev.obj], { resourceVersion: String(ev.rv), includeObject: w.includeObject })) : ev.json;
-      return `{"type":"${ev.type}","object":${objJson}}\n`;
+    const line = (ev: WatchEvent): Buffer | string => {
+      if (!w.table) return this.encodedLines.get(ev.obj, ev.type, ev.json);
+      const table = JSON.stringify(toTable(type, [ev.obj], { resourceVersion: String(ev.rv), includeObject: w.includeObject }));
+      return `{"type":"${ev.type}","object":${table}}\n`;
     };
     try {
       for (;;) {
         const ev = await watcher.next();
         if (!ev) break;
-        // Whatever else is already queued goes out in the same write.
-        let chunk = line(ev);
-        for (const more of watcher.drain()) chunk += line(more);
-        const flowing = res.write(chunk);
+        // Whatever else is already queued goes out in the same flush.
+        const more = watcher.drain();
+        let flowing: boolean;
+        if (more.length === 0) flowing = res.write(line(ev));
+        else {
+          res.cork();
+          flowing = res.write(line(ev));
+          for (const m of more) flowing = res.write(line(m));
+          res.uncork();
+        }
         queued.update();
         const keep = !queued.overShare() && (flowing || (await this.drained(res)));
         queued.update();

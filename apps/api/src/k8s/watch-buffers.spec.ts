@@ -1,4 +1,4 @@
-import { WatchBuffers } from './watch-buffers';
+import { EncodedLines, WatchBuffers } from './watch-buffers';
 
 describe('WatchBuffers', () => {
   it('ends only the streams holding more than their share, and only while the total is over its bound', () => {
@@ -26,5 +26,19 @@ describe('WatchBuffers', () => {
     a.update();
     a.close();
     expect(buffers.bytes).toBe(0);
+  });
+});
+
+describe('EncodedLines', () => {
+  it('encodes an event once for every watch that sends it, and keeps only the most recent', () => {
+    const lines = new EncodedLines(2);
+    const a = { n: 1 };
+    const first = lines.get(a, 'ADDED', '{"n":1}');
+    expect(first.toString()).toBe('{"type":"ADDED","object":{"n":1}}\n');
+    expect(lines.get(a, 'ADDED', '{"n":1}')).toBe(first);
+    expect(lines.get(a, 'DELETED', '{"n":1}').toString()).toBe('{"type":"DELETED","object":{"n":1}}\n');
+    lines.get({ n: 2 }, 'ADDED', '{"n":2}');
+    lines.get({ n: 3 }, 'ADDED', '{"n":3}');
+    expect(lines.get(a, 'ADDED', '{"n":1}')).not.toBe(first); // forgotten, encoded again
   });
 });

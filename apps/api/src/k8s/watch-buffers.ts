@@ -3,6 +3,32 @@
 // each would still pin 1.2 GB, and memory a burst made V8 and malloc take is slow to come back.
 import type { ServerResponse } from 'node:http';
 
+/**
+ * Each event's line, encoded once for all the watches that send it (they share the event's object).
+ * Only the most recent are kept: the watches of one event send it within moments of each other, and
+ * keeping one per cached object would double what the cache holds.
+ */
+export class EncodedLines {
+  private readonly lines = new Map<object, Map<string, Buffer>>();
+
+  constructor(private readonly keep = 512) {}
+
+  get(obj: object, type: string, json: string): Buffer {
+    let byType = this.lines.get(obj);
+    if (!byType) {
+      byType = new Map();
+      this.lines.set(obj, byType);
+      if (this.lines.size > this.keep) this.lines.delete(this.lines.keys().next().value as object);
+    }
+    let line = byType.get(type);
+    if (!line) {
+      line = Buffer.from(`{"type":"${type}","object":${json}}\n`);
+      byType.set(type, line);
+    }
+    return line;
+  }
+}
+
 export interface QueuedBytes {
   /** Records what the stream has waiting now (after each write, and after it drained). */
   update(): void;
