@@ -23,10 +23,14 @@ export interface Config {
   logLevel: Level;
   maxBodyBytes: number;
   watchCacheSize: number;
+  /** JSON bytes of those changes at most (parsed, they cost several times that in memory). */
+  watchCacheBytes: number;
   /** A watch whose socket has not drained for this long is ended; the client re-lists and resumes. */
   watchStallSeconds: number;
   /** Bytes of events one watcher may have waiting (queued plus unsent in its socket) before it is ended. */
   watchMaxQueuedBytes: number;
+  /** Bytes all watches together may have waiting; past it the ones holding more than their share are ended. */
+  watchMaxTotalQueuedBytes: number;
   changeLogRetentionSeconds: number;
   /** Renew the serving certificate this many days before it expires. */
   tlsRenewBeforeDays: number;
@@ -92,8 +96,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: logLevelOf(env.FLOTILLA_LOG_LEVEL, (m) => new ConfigError(m)),
     maxBodyBytes: int(env, 'FLOTILLA_MAX_BODY_BYTES', 3 * 1024 * 1024, 1024),
     watchCacheSize: int(env, 'FLOTILLA_WATCH_CACHE_EVENTS', 10_000, 100),
+    watchCacheBytes: int(env, 'FLOTILLA_WATCH_CACHE_BYTES', 8 * 1024 * 1024, 64 * 1024),
     watchStallSeconds: int(env, 'FLOTILLA_WATCH_STALL_SECONDS', 10, 1),
     watchMaxQueuedBytes: int(env, 'FLOTILLA_WATCH_MAX_QUEUED_BYTES', 4 * 1024 * 1024, 64 * 1024),
+    watchMaxTotalQueuedBytes: int(env, 'FLOTILLA_WATCH_MAX_TOTAL_QUEUED_BYTES', 128 * 1024 * 1024, 1024 * 1024),
     changeLogRetentionSeconds: int(env, 'FLOTILLA_CHANGELOG_RETENTION_SECONDS', 900, 10),
     tlsRenewBeforeDays: int(env, 'FLOTILLA_TLS_RENEW_BEFORE_DAYS', 30, 1),
     tlsCheckSeconds: int(env, 'FLOTILLA_TLS_CHECK_SECONDS', 3600, 1),

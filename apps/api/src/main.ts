@@ -37,6 +37,7 @@ export async function startApi(config: Config): Promise<{ app: NestFastifyApplic
   const store = await Store.open({
     databaseUrl: config.databaseUrl,
     ringSize: config.watchCacheSize,
+    ringMaxBytes: config.watchCacheBytes,
     log: (msg, f) => log('warn', msg, f),
     transformer: encryption,
     groupCommit: config.groupCommit,

@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger('hollow', config.logLevel);
   if (config.hollowNodes <= 0) throw new Error('set FLOTILLA_HOLLOW_NODES to the number of simulated nodes');
-  const store = await Store.open({ databaseUrl: config.databaseUrl, log: (m, f) => log.warn(m, f) });
+  const store = await Store.open({ databaseUrl: config.databaseUrl, ringSize: 0, log: (m, f) => log.warn(m, f) });
   const hollow = new HollowNodes(store, {
     count: config.hollowNodes,
     prefix: config.hollowNodePrefix,

@@ -42,7 +42,7 @@ async function ensureNamespace(store: Store, name: string): Promise<void> {
 
 export async function startController(config: ControllerConfig): Promise<RunningController> {
   const log = createLogger('controller', config.logLevel);
-  const store = await Store.open({ databaseUrl: config.databaseUrl, log: (msg, fields) => log.warn(msg, fields) });
+  const store = await Store.open({ databaseUrl: config.databaseUrl, ringSize: 0, log: (msg, fields) => log.warn(msg, fields) });
   const redis = new IORedis(config.redisUrl, { maxRetriesPerRequest: null, enableReadyCheck: true });
   redis.on('error', (err) => log.warn('redis connection error', { error: errorText(err) }));
   // Not awaited: a start is recorded once Redis answers; the controller does not wait on it to work.

@@ -181,13 +181,20 @@ export class WatchCache {
   private ring: (Remembered | undefined)[];
   private ringStart = 0;
   private ringLen = 0;
+  /** JSON bytes of the changes in the ring (their parsed objects cost a few times more). */
+  private ringBytes = 0;
   private watchers = new Map<string, Set<Watcher>>();
   private waiters: { rv: number; resolve: () => void }[] = [];
   private listeners = new Set<(c: Change) => void>();
 
+  /**
+   * `ringSize` changes, and at most `ringMaxBytes` of their JSON, are kept for watch replay; older ones are
+   * read from the change log. The byte bound keeps the ring's memory independent of object size and count.
+   */
   constructor(
     private readonly history: HistoryLoader,
     ringSize = 50_000,
+    private readonly ringMaxBytes = Infinity,
   ) {
     this.ring = new Array<Remembered | undefined>(ringSize);
   }
@@ -208,6 +215,7 @@ export class WatchCache {
     this.rv = rv;
     this.ringStart = 0;
     this.ringLen = 0;
+    this.ringBytes = 0;
     this.ring.fill(undefined);
     for (const set of this.watchers.values()) for (const w of set) w.close(new StoreError('Expired', 'the watch cache was reloaded; list again and resume'));
     this.resolveWaiters();
@@ -273,13 +281,20 @@ export class WatchCache {
 
   private remember(c: Remembered): void {
     const cap = this.ring.length;
-    if (this.ringLen < cap) {
-      this.ring[(this.ringStart + this.ringLen) % cap] = c;
-      this.ringLen++;
-    } else {
-      this.ring[this.ringStart] = c;
-      this.ringStart = (this.ringStart + 1) % cap;
-    }
+    if (cap === 0) return;
+    if (this.ringLen === cap) this.forgetOldest();
+    this.ring[(this.ringStart + this.ringLen) % cap] = c;
+    this.ringLen++;
+    this.ringBytes += c.change.json.length;
+    while (this.ringBytes > this.ringMaxBytes && this.ringLen > 1) this.forgetOldest();
+  }
+
+  private forgetOldest(): void {
+    const old = this.ring[this.ringStart] as Remembered;
+    this.ringBytes -= old.change.json.length;
+    this.ring[this.ringStart] = undefined;
+    this.ringStart = (this.ringStart + 1) % this.ring.length;
+    this.ringLen--;
   }
 
   /** The oldest version the ring can replay from (a watch from rv needs rv >= this). */

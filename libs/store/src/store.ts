@@ -20,8 +20,13 @@ const BEGIN = "BEGIN; SET LOCAL idle_in_transaction_session_timeout = '30s'";
 export interface StoreOptions {
   databaseUrl: string;
   maxConnections?: number;
-  /** Changes kept in memory for watch replay. */
+  /**
+   * Changes kept in memory for watch replay; 0 in processes that serve no watches (each kept change pins a
+   * full object and its JSON, plus the version before it). Older versions are replayed from the change log.
+   */
   ringSize?: number;
+  /** Bytes of JSON the replay ring may hold (default unbounded: `ringSize` alone bounds it). */
+  ringMaxBytes?: number;
   /** Fallback poll of the change log when no notification arrives. */
   pollIntervalMs?: number;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
@@ -213,7 +218,7 @@ export class Store {
     this.pool = conn.pool;
     this.sql = queryOn(conn.pool);
     this.log = opts.log ?? (() => undefined);
-    this.cache = new WatchCache((resource, from, to) => this.history(resource, from, to), opts.ringSize);
+    this.cache = new WatchCache((resource, from, to) => this.history(resource, from, to), opts.ringSize, opts.ringMaxBytes);
   }
 
   static async open(opts: StoreOptions): Promise<Store> {

@@ -29,6 +29,7 @@ import { decodeBody, isPlainObject, parseJson, patchTypeOf } from './body';
 import { negotiate, Wanted } from './negotiate';
 import { PodConnectService } from './pod-connect';
 import { PodLogService } from './pod-log';
+import { EncodedLines, WatchBuffers } from './watch-buffers';
 import { flag, one, type Query } from './query';
 import type { RequestInfo } from './request-info';
 import { ApiError, badRequest, status, toStatus } from './status';
@@ -86,11 +87,16 @@ function json(code: number, obj: unknown, warnings?: string[]): Reply {
 
 @Injectable()
 export class ResourceService {
+  private readonly watchBuffers: WatchBuffers;
+  private readonly encodedLines = new EncodedLines();
+
   constructor(
     @Inject(STORE) private readonly store: Store,
     private readonly tenancy: TenancyAdmission,
     @Inject(CONFIG) private readonly config: Config,
-  ) {}
+  ) {
+    this.watchBuffers = new WatchBuffers(config.watchMaxTotalQueuedBytes);
+  }
 
   async handle(req: ResourceRequest): Promise<Reply | 'streamed' | 'upgraded'> {
     const { info } = req;
@@ -259,11 +265,13 @@ export class ResourceService {
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
     res.flushHeaders();
     let done = false;
+    const queued = this.watchBuffers.open(res);
     const finish = () => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       clearInterval(bookmarkTimer);
+      queued.close();
       watcher.close();
     };
     const timer = setTimeout(finish, timeout * 1000);
@@ -272,18 +280,29 @@ export class ResourceService {
       const obj = { kind: type.kind, apiVersion: apiVersionOf(type), metadata: { resourceVersion: String(this.store.cache.rv) } };
       res.write(`{"type":"BOOKMARK","object":${JSON.stringify(obj)}}\n`);
     }, 30_000);
-    const line = (ev: WatchEvent) => {
-      const objJson = w.table ? JSON.stringify(toTable(type, [ev.obj], { resourceVersion: String(ev.rv), includeObject: w.includeObject })) : ev.json;
-      return `{"type":"${ev.type}","object":${objJson}}\n`;
+    const line = (ev: WatchEvent): Buffer | string => {
+      if (!w.table) return this.encodedLines.get(ev.obj, ev.type, ev.json);
+      const table = JSON.stringify(toTable(type, [ev.obj], { resourceVersion: String(ev.rv), includeObject: w.includeObject }));
+      return `{"type":"${ev.type}","object":${table}}\n`;
     };
     try {
       for (;;) {
         const ev = await watcher.next();
         if (!ev) break;
-        // Whatever else is already queued goes out in the same write.
-        let chunk = line(ev);
-        for (const more of watcher.drain()) chunk += line(more);
-        if (!res.write(chunk) && !(await this.drained(res))) {
+        // Whatever else is already queued goes out in the same flush.
+        const more = watcher.drain();
+        let flowing: boolean;
+        if (more.length === 0) flowing = res.write(line(ev));
+        else {
+          res.cork();
+          flowing = res.write(line(ev));
+          for (const m of more) flowing = res.write(line(m));
+          res.uncork();
+        }
+        queued.update();
+        const keep = !queued.overShare() && (flowing || (await this.drained(res)));
+        queued.update();
+        if (!keep) {
           // A client that stopped reading cannot be told why: drop its connection so the buffers
           // it pins are freed; its next LIST and WATCH resume it, as with kube-apiserver.
           res.destroy();
