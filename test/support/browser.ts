@@ -15,6 +15,10 @@ import { chromium, type BrowserContext, type Locator, type Page } from 'playwrig
 import { issueServingCert } from '@flotilla/pki';
 import { ROOT } from './env';
 import { freePort, httpsGet, type Platform } from './platform';
+import { eventually } from './eventually';
+
+// Pages update live, so portal suites wait for what they read; one implementation for every suite.
+export { eventually };
 
 export const ARTIFACTS = join(ROOT, 'test-artifacts', 'portal');
 
@@ -174,20 +178,6 @@ export function screenshots(suite: string): (page: Page, name: string) => Promis
     step++;
     await page.screenshot({ path: join(dir, `${String(step).padStart(2, '0')}-${name}.png`), fullPage: true });
   };
-}
-
-/** Retries an assertion until it passes (the page updates live), then returns; rethrows the last failure. */
-export async function eventually(assertion: () => Promise<void>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await assertion();
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
 }
 
 /** The text of the first match, or '' while there is none. */
