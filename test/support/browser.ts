@@ -71,7 +71,11 @@ export async function startPortal(p: Platform, env: Record<string, string> = {})
     } catch {
       /* not yet */
     }
-    if (Date.now() > deadline) throw new Error(`portal did not start:\n${output}`);
+    if (Date.now() > deadline) {
+      // The caller never gets a handle to stop it: a left-running portal keeps jest from exiting.
+      child.kill('SIGKILL');
+      throw new Error(`portal did not start:\n${output}`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   return {

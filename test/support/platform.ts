@@ -54,7 +54,8 @@ export async function startPlatform(extraEnv: Record<string, string> = {}): Prom
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   const url = `https://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  // Generous: on a loaded machine Node's start and the first migrations check take tens of seconds.
+  const deadline = Date.now() + 60_000;
   let caCert = '';
   for (;;) {
     if (child.exitCode !== null) throw new Error(`API exited with ${child.exitCode}:\n${output}`);
@@ -65,7 +66,12 @@ export async function startPlatform(extraEnv: Record<string, string> = {}): Prom
     } catch {
       /* not yet */
     }
-    if (Date.now() > deadline) throw new Error(`API did not become ready:\n${output}`);
+    if (Date.now() > deadline) {
+      // The caller never gets a handle to stop it: a left-running API keeps jest from exiting.
+      child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+      throw new Error(`API did not become ready:\n${output}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   const kubeconfig = join(dataDir, 'admin.kubeconfig');
