@@ -62,11 +62,23 @@ describe('a supervised component', () => {
     const killedAt = Date.now();
     process.kill(before, 'SIGKILL');
     await waitFor('the API to go away', async () => !(await ready()), 5_000, 20);
-    await waitFor('the API to come back', ready, 10_000, 50);
+    // The supervisor's part is to start a new process a second after the exit; how long Node then takes to
+    // answer /readyz depends on the machine's load (seconds idle, tens of seconds on a loaded CI host).
+    await waitFor(
+      'a new API process',
+      async () => {
+        const pid = childPid(); // 0 while the supervisor is still writing the file
+        return pid > 0 && pid !== before;
+      },
+      10_000,
+      20,
+    );
+    const respawned = Date.now() - killedAt;
+    await waitFor('the API to come back', ready, 60_000, 50);
     const back = Date.now() - killedAt;
-    console.log(`supervision: the API answered /readyz again ${back} ms after kill -9`);
-    expect(childPid()).not.toBe(before);
-    expect(back).toBeLessThan(8_000);
+    console.log(`supervision: new API process ${respawned} ms and /readyz again ${back} ms after kill -9`);
+    expect(respawned).toBeGreaterThanOrEqual(1_000);
+    expect(respawned).toBeLessThan(5_000);
     expect(readFileSync(join(dataDir, 'run', 'api.restarts'), 'utf8').trim()).toBe('1');
     expect(output).toMatch(/"msg":"api exited; restarting in 1 s","exitStatus":137,"restarts":1/);
   });
