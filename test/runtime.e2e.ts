@@ -301,16 +301,16 @@ describe('DockerRuntime (real Docker engine)', () => {
     });
     const running = await until(p, (x) => x.phase === 'Running');
     expect(running.conditions.find((c) => c.type === 'Ready')?.status).toBe('False');
-    const ready = await until(p, (x) => x.conditions.find((c) => c.type === 'Ready')?.status === 'True', 10_000);
+    const ready = await until(p, (x) => x.conditions.find((c) => c.type === 'Ready')?.status === 'True', 20_000);
     expect(cs(ready, 'web').ready).toBe(true);
 
     // Not ready again when the endpoint fails.
     await execText(p, 'web', ['rm', '/tmp/www/ready']);
-    await until(p, (x) => !cs(x, 'web').ready, 5_000);
+    await until(p, (x) => !cs(x, 'web').ready, 15_000);
 
     // Liveness: remove the file; the runtime kills and restarts the container by itself.
     await execText(p, 'web', ['rm', '/tmp/alive']);
-    const restarted = await until(p, (x) => cs(x, 'web').restartCount === 1 && cs(x, 'web').state?.running !== undefined, 15_000);
+    const restarted = await until(p, (x) => cs(x, 'web').restartCount === 1 && cs(x, 'web').state?.running !== undefined, 30_000);
     expect(restarted.containerStatuses[0].lastState?.terminated?.exitCode).toBe(137);
   });
 
