@@ -3,7 +3,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import { waitFor as sharedWaitFor } from '../../../test/support/eventually';
+import { waitFor as sharedWaitFor, type EventuallyOptions } from '../../../test/support/eventually';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -89,7 +89,7 @@ export async function cleanupNode(nodeName: string): Promise<void> {
   );
 }
 
-/** The shared waitFor (test/support/eventually) with the positional bounds these suites pass. */
-export function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 100): Promise<T> {
-  return sharedWaitFor(what, fn, { timeoutMs, intervalMs: everyMs });
+/** The shared waitFor (test/support/eventually), also taking the positional bounds these suites pass. */
+export function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeout: number | EventuallyOptions = 30_000, everyMs = 100): Promise<T> {
+  return sharedWaitFor(what, fn, typeof timeout === 'number' ? { timeoutMs: timeout, intervalMs: everyMs } : { intervalMs: everyMs, ...timeout });
 }
