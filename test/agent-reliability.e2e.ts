@@ -152,10 +152,15 @@ it('reports an out-of-memory kill as OOMKilled', async () => {
       ),
     ),
   );
-  const s = await waitFor('OOM reported', async () => {
-    const c = await cs('hog', 'app');
-    return c?.state?.terminated ? c : undefined;
-  });
+  // 25 s at load average 20 (doubling a shell string to 24 MiB is CPU-bound): a generous bound.
+  const s = await waitFor(
+    'OOM reported',
+    async () => {
+      const c = await cs('hog', 'app');
+      return c?.state?.terminated ? c : undefined;
+    },
+    90_000,
+  );
   expect(s.state?.terminated).toMatchObject({ reason: 'OOMKilled', exitCode: 137 });
   expect((await getPod('hog'))?.status?.phase).toBe('Failed');
   expect(ok(kubectl(['get', 'pod', 'hog', '-n', ns]))).toMatch(/hog\s+0\/1\s+OOMKilled/);
