@@ -65,7 +65,8 @@ describe('Secrets at rest', () => {
     p = await startTenancyPlatform(`${prefix}-root`, { FLOTILLA_ENCRYPTION_KEYS: `k2:${k2}`, ...LIMITS });
     const got = await call(p, 'GET', `/api/v1/namespaces/${ns}/secrets/db`, p.token);
     expect(got.status).toBe(200);
-  });
+    // Two API restarts: each start is tens of seconds on a loaded machine.
+  }, 180_000);
 
   it('does not let view read Secrets', async () => {
     const viewer = await userWithToken(p, `${prefix}-viewer`);
