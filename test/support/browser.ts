@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { issueServingCert } from '@flotilla/pki';
 import { ROOT } from './env';
-import { freePort, httpsGet, type Platform } from './platform';
+import { endWithTestProcess, freePort, httpsGet, type Platform } from './platform';
 import { eventually } from './eventually';
 
 // Pages update live, so portal suites wait for what they read; one implementation for every suite.
@@ -62,6 +62,7 @@ export async function startPortal(p: Platform, env: Record<string, string> = {})
   });
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  endWithTestProcess(child);
   const url = `https://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
