@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every check and test: prepares the machine (Postgres, Redis, Docker, Chromium), a fresh test
 # database, then lint, format and type checks, unit tests and end-to-end suites against the real
-# services and the real kubectl. Ends with one line "N passed, N failed".
+# services and the real kubectl. Ends with one line "N passed, N failed" and the run's duration.
 set -euo pipefail
+started=$SECONDS
 . "$(dirname "$0")/lib.sh"
 cd "$FLOTILLA_ROOT"
 
@@ -39,4 +40,6 @@ const skipped = r.numPendingTests + r.numTodoTests;
 console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ""}`);
 if (r.numTotalTests === 0) process.exit(1);
 ' "$report" || code=1
+took=$((SECONDS - started))
+echo "took $((took / 60)) m $((took % 60)) s"
 exit $code

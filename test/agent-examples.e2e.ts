@@ -105,7 +105,14 @@ it('web.yaml: two ready web servers that answer on their pod IPs', async () => {
   const names = applyExample('web.yaml');
   expect(names).toEqual(['web-0', 'web-1']);
   const [a, b] = await Promise.all(names.map(ready));
-  const page = inContainer(a, 'web', `timeout 3 wget -qO- http://${b.status!.podIP}:80/`);
+  // Ready without a readiness probe means started, not yet listening: nginx binds a moment later.
+  const page = await waitFor('web-1 answers', async () => {
+    try {
+      return inContainer(a, 'web', `timeout 3 wget -qO- http://${b.status!.podIP}:80/`);
+    } catch {
+      return undefined;
+    }
+  });
   expect(page).toMatch(/1\.27/);
   expect(ok(kubectl(['get', 'pods', '-n', ns, '-l', 'app=web']))).toMatch(/web-0\s+1\/1\s+Running[\s\S]*web-1\s+1\/1\s+Running/);
 });

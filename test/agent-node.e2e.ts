@@ -56,16 +56,28 @@ beforeAll(async () => {
   kubectl = kubectlFor(p);
   ok(kubectl(['create', 'namespace', ns]));
   agent = startAgent(p, nodeName, { FLOTILLA_LEASE_SECONDS: '1' });
-  await waitFor('node registered', async () => (await api<Node>('GET', `/api/v1/nodes/${nodeName}`)).status === 200, 30_000);
+  // The Node is created first and its status written after: wait for the status, not the object.
+  await waitFor(
+    'node registered and Ready',
+    async () => {
+      const r = await api<Node>('GET', `/api/v1/nodes/${nodeName}`);
+      return r.status === 200 && r.obj.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') && r.obj.status.capacity !== undefined;
+    },
+    60_000,
+  );
 });
 
 afterAll(async () => {
-  await agent?.stop();
-  await cleanupNode(nodeName);
-  await dropNamespaces([ns]);
-  if (p) {
-    if (process.env.AGENT_TEST_LOGS) process.stderr.write(agent.logs());
-    await p.stop();
+  try {
+    await agent?.stop();
+    await cleanupNode(nodeName);
+    await dropNamespaces([ns]);
+  } finally {
+    // Even when the clean-up fails (the Docker engine restarted), a left-running API keeps jest from exiting.
+    if (p) {
+      if (process.env.AGENT_TEST_LOGS) process.stderr.write(agent.logs());
+      await p.stop();
+    }
   }
 });
 
@@ -222,7 +234,7 @@ describe('CA pinning', () => {
     const good = startAgent(p, name, { FLOTILLA_CA_FILE: '', FLOTILLA_CA_HASH: caCertHash(p.caCert) });
     try {
       const outcome = await Promise.race([
-        waitFor('pinned node registered', async () => (await api('GET', `/api/v1/nodes/${name}`)).status === 200, 20_000).then(() => 'joined'),
+        waitFor('pinned node registered', async () => (await api('GET', `/api/v1/nodes/${name}`)).status === 200, 60_000).then(() => 'joined'),
         good.exited().then(() => 'exited'),
       ]);
       // The API presents only its serving certificate (the CA is not in its chain and there is no

@@ -125,8 +125,9 @@ it('backs off a crashing container with growing delays (CrashLoopBackOff)', asyn
       }
       return delays.size >= 3;
     },
-    30_000,
-    40,
+    // Under load the short first windows (500 ms, 1 s) can pass between two status writes; the later ones
+    // (2 s, 4 s, 8 s) are each seen, so three distinct delays may take until the fifth restart.
+    { timeoutMs: 90_000, intervalMs: 40, context: () => `delays seen: ${[...delays].join(', ') || 'none'}` },
   );
   const ms = [...delays].map((d) => (d.endsWith('ms') ? Number(d.slice(0, -2)) : Number(d.replace(/s$/, '')) * 1000));
   for (let i = 1; i < ms.length; i++) expect(ms[i]).toBeGreaterThan(ms[i - 1]);
@@ -151,10 +152,15 @@ it('reports an out-of-memory kill as OOMKilled', async () => {
       ),
     ),
   );
-  const s = await waitFor('OOM reported', async () => {
-    const c = await cs('hog', 'app');
-    return c?.state?.terminated ? c : undefined;
-  });
+  // 25 s at load average 20 (doubling a shell string to 24 MiB is CPU-bound): a generous bound.
+  const s = await waitFor(
+    'OOM reported',
+    async () => {
+      const c = await cs('hog', 'app');
+      return c?.state?.terminated ? c : undefined;
+    },
+    90_000,
+  );
   expect(s.state?.terminated).toMatchObject({ reason: 'OOMKilled', exitCode: 137 });
   expect((await getPod('hog'))?.status?.phase).toBe('Failed');
   expect(ok(kubectl(['get', 'pod', 'hog', '-n', ns]))).toMatch(/hog\s+0\/1\s+OOMKilled/);

@@ -7,6 +7,7 @@ import { Platform, startPlatform } from './support/platform';
 import { Store } from '@flotilla/store';
 import { testDatabaseUrl, dropNamespaces } from './support/env';
 import { uniqueName } from './support/fixtures';
+import { eventually } from './support/eventually';
 
 let p: Platform;
 let agent: Agent;
@@ -192,9 +193,11 @@ describe('watch', () => {
     } finally {
       await store.close();
     }
-    await new Promise((r) => setTimeout(r, 1500)); // the API notices the new compaction mark on its next poll
-    const lines = await watch(`/api/v1/namespaces/${ns}/configmaps?watch=true&resourceVersion=1`, (l) => l.length >= 1);
-    expect(lines[0]).toMatchObject({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired' } });
+    // The API notices the new compaction mark on its next poll; until then it still replays from version 1.
+    await eventually(async () => {
+      const lines = await watch(`/api/v1/namespaces/${ns}/configmaps?watch=true&resourceVersion=1`, (l) => l.length >= 1);
+      expect(lines[0]).toMatchObject({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired' } });
+    });
     await call('DELETE', `/api/v1/namespaces/${ns}/configmaps?labelSelector=`);
   });
 

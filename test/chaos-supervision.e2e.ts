@@ -18,7 +18,6 @@ let supervisor: ChildProcess;
 let port: number;
 let output = '';
 /** How long the API's first start took in this run: on a loaded machine most of a restart is this. */
-let firstStartMs = 0;
 const token = randomBytes(24).toString('base64url');
 const USER_PREFIX = `sup${randomBytes(3).toString('hex')}`;
 
@@ -66,9 +65,7 @@ beforeAll(async () => {
   });
   supervisor.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   supervisor.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const startedAt = Date.now();
-  await waitFor('the supervised API ready', ready, 30_000);
-  firstStartMs = Date.now() - startedAt;
+  await waitFor('the supervised API ready', ready, 60_000);
 });
 
 afterAll(async () => {
@@ -100,13 +97,23 @@ describe('a supervised component', () => {
     const killedAt = Date.now();
     process.kill(before, 'SIGKILL');
     await waitFor('the API to go away', async () => !(await ready()), 5_000, 20);
-    await waitFor('the API to come back', ready, 10_000, 50);
+    // The supervisor's part is to start a new process a second after the exit; how long Node then takes to
+    // answer /readyz depends on the machine's load (seconds idle, tens of seconds on a loaded CI host).
+    await waitFor(
+      'a new API process',
+      async () => {
+        const pid = childPid(); // 0 while the supervisor is still writing the file
+        return pid > 0 && pid !== before;
+      },
+      10_000,
+      20,
+    );
+    const respawned = Date.now() - killedAt;
+    await waitFor('the API to come back', ready, 60_000, 50);
     const back = Date.now() - killedAt;
-    console.log(`supervision: the API answered /readyz again ${back} ms after kill -9 (its first start took ${firstStartMs} ms)`);
-    expect(childPid()).not.toBe(before);
-    // The supervisor's own share is its 1 s pause; the rest is the API starting, as slow as the machine makes
-    // it. 8 s on a quiet machine, else a bound from this run's own first start (several suites share 2 cores).
-    expect(back).toBeLessThan(Math.max(8_000, firstStartMs * 1.5 + 1_000));
+    console.log(`supervision: new API process ${respawned} ms and /readyz again ${back} ms after kill -9`);
+    expect(respawned).toBeGreaterThanOrEqual(1_000);
+    expect(respawned).toBeLessThan(5_000);
     expect(readFileSync(join(dataDir, 'run', 'api.restarts'), 'utf8').trim()).toBe('1');
     expect(output).toMatch(/"msg":"api exited; restarting in 1 s","exitStatus":137,"restarts":1/);
   });

@@ -14,6 +14,7 @@ import { KubectlResult, kubectlFor, Platform, startPlatform } from './support/pl
 import { uniqueName } from './support/fixtures';
 import { dropNodes, testDatabaseUrl, testRedisUrl } from './support/env';
 import { ControllerProcess, startControllerProcess } from '../apps/controller/src/testing/e2e';
+import { waitFor } from './support/eventually';
 
 jest.setTimeout(180_000);
 
@@ -39,14 +40,9 @@ function ok(r: KubectlResult): string {
   return r.stdout;
 }
 
-async function eventually<T>(what: string, fn: () => T | undefined | false, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n--- controller log (tail) ---\n${controller.logs().slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+/** Waits for `fn` to yield a value; on timeout the error carries the controller's log tail. */
+function eventually<T>(what: string, fn: () => T | undefined | false, timeoutMs = 60_000): Promise<T> {
+  return waitFor(what, fn, { timeoutMs, intervalMs: 250, context: () => `--- controller log (tail) ---\n${controller.logs().slice(-3000)}` });
 }
 
 function podsOf(app: string): Pod[] {

@@ -5,6 +5,7 @@ import { KubectlResult, kubectlFor, Platform, startPlatform } from './support/pl
 import { uniqueName } from './support/fixtures';
 import { testDatabaseUrl, testRedisUrl } from './support/env';
 import { ControllerProcess, startControllerProcess } from '../apps/controller/src/testing/e2e';
+import { waitFor } from './support/eventually';
 
 jest.setTimeout(120_000);
 
@@ -30,20 +31,9 @@ interface PodList {
   }[];
 }
 
-async function eventually<T>(what: string, fn: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}\n--- controller log (tail) ---\n${controller.logs().slice(-4000)}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+/** Waits for `fn` to yield a value; on timeout the error carries the controller's log tail. */
+function eventually<T>(what: string, fn: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
+  return waitFor(what, fn, { timeoutMs, intervalMs: 250, context: () => `--- controller log (tail) ---\n${controller.logs().slice(-4000)}` });
 }
 
 function runningPods(selector: string): PodList['items'] {
@@ -233,16 +223,23 @@ describe('controllers through kubectl', () => {
     expect(Date.parse(cj.status.lastScheduleTime ?? '')).toBeGreaterThan(Date.now() - 120_000);
 
     // A manual run (kubectl sets the CronJob as its controller); with successfulJobsHistoryLimit 1, the older run goes.
+    // Suspended first: a scheduled run at the next minute would otherwise be newer than tick-manual and push it
+    // out (history limits apply while suspended too), and any run started before is let finish so tick-manual
+    // is strictly the newest.
+    ok(kubectl(['patch', 'cronjob', 'tick', '-n', ns, '--type=merge', '-p', '{"spec":{"suspend":true}}']));
+    await eventually('no scheduled run still active', () => owned().every(complete));
     ok(kubectl(['create', 'job', 'tick-manual', '-n', ns, '--from=cronjob/tick']));
     await eventually('only the newest finished run is kept', () => {
       const done = owned().filter(complete);
       return done.length === 1 && done[0].metadata.name === 'tick-manual';
     });
-    const events = ok(kubectl(['get', 'events', '-n', ns, '--field-selector', 'involvedObject.name=tick', '-o', 'jsonpath={.items[*].reason}']));
-    expect(events.split(' ')).toEqual(expect.arrayContaining(['SuccessfulCreate', 'SuccessfulDelete']));
+    // Events are written after the actions they report.
+    await eventually('SuccessfulCreate and SuccessfulDelete events', () => {
+      const reasons = ok(kubectl(['get', 'events', '-n', ns, '--field-selector', 'involvedObject.name=tick', '-o', 'jsonpath={.items[*].reason}'])).split(' ');
+      return reasons.includes('SuccessfulCreate') && reasons.includes('SuccessfulDelete');
+    });
 
     // Suspended, a missed schedule does not start.
-    ok(kubectl(['patch', 'cronjob', 'tick', '-n', ns, '--type=merge', '-p', '{"spec":{"suspend":true}}']));
     const before = owned().map((j) => j.metadata.name);
     backdate();
     await new Promise((r) => setTimeout(r, 3000));

@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { KubectlResult, kubectlFor, Platform, startPlatform, writeManifest, httpsRequest } from './support/platform';
 import { uniqueName } from './support/fixtures';
+import { eventually } from './support/eventually';
 
 let p: Platform;
 let kubectl: (args: string[], input?: string) => KubectlResult;
@@ -128,12 +129,10 @@ describe('kubectl against Flotilla', () => {
       await new Promise((r) => setTimeout(r, 1500));
       ok(kubectl(['run', 'watched', '--image=busybox:latest', '-n', ns, '--labels=app=web', '--', 'sleep', '3600']));
       ok(kubectl(['run', 'unwatched', '--image=busybox:latest', '-n', ns, '--labels=app=other']));
-      const deadline = Date.now() + 10_000;
-      while (!out.includes('watched') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      await eventually(() => expect(out).toMatch(/^watched\s+0\/1\s+Pending/m), { timeoutMs: 30_000, intervalMs: 100 });
     } finally {
       child.kill();
     }
-    expect(out).toMatch(/^watched\s+0\/1\s+Pending/m);
     expect(out).not.toContain('unwatched');
   });
 

@@ -7,6 +7,7 @@ import type { Container, ContainerStatus, Pod, PodSpec } from '@flotilla/resourc
 import { DockerRuntime } from '@flotilla/runtime';
 import type { DataResolver } from '@flotilla/runtime';
 import type { PodRuntimeStatus } from '@flotilla/runtime';
+import { eventually } from './support/eventually';
 
 jest.setTimeout(60_000);
 
@@ -50,14 +51,15 @@ const sh = (name: string, script: string, extra: Partial<Container> = {}): Conta
 });
 
 async function until(p: Pod, pred: (s: PodRuntimeStatus) => boolean, timeoutMs = 20_000, runtime?: DockerRuntime): Promise<PodRuntimeStatus> {
-  const deadline = Date.now() + timeoutMs;
   let last: PodRuntimeStatus | undefined;
-  while (Date.now() < deadline) {
-    last = await (runtime ?? rt).syncPod(p, resolver);
-    if (pred(last)) return last;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`condition not reached; last status: ${JSON.stringify(last, null, 1)}`);
+  return eventually(
+    async () => {
+      last = await (runtime ?? rt).syncPod(p, resolver);
+      if (!pred(last)) throw new Error(`condition not reached; last status: ${JSON.stringify(last, null, 1)}`);
+      return last;
+    },
+    { timeoutMs, intervalMs: 100 },
+  );
 }
 
 const cs = (s: PodRuntimeStatus, name: string): ContainerStatus => {
@@ -150,9 +152,11 @@ describe('DockerRuntime (real Docker engine)', () => {
     expect(s.podIP).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
     expect(s.containerStatuses.map((c) => c.state?.running !== undefined)).toEqual([true, true]);
 
-    await new Promise((r) => setTimeout(r, 300));
-    expect((await execText(p, 'writer', ['sh', '-c', 'timeout 3 wget -qO- http://localhost:8080/'])).out).toContain('served-by-web');
-    expect((await execText(p, 'web', ['cat', '/data/note'])).out).toBe('from-writer\n');
+    // Running is not listening: the web server and the writer's file come a moment after the containers start.
+    await eventually(async () =>
+      expect((await execText(p, 'writer', ['sh', '-c', 'timeout 3 wget -qO- http://localhost:8080/'])).out).toContain('served-by-web'),
+    );
+    await eventually(async () => expect((await execText(p, 'web', ['cat', '/data/note'])).out).toBe('from-writer\n'));
     expect((await execText(p, 'writer', ['hostname'])).out.trim()).toBe('shared');
 
     // Level-triggered: a second sync changes nothing.
@@ -192,8 +196,8 @@ describe('DockerRuntime (real Docker engine)', () => {
     const s = await until(p, (x) => x.phase === 'Running');
     expect(s.initContainerStatuses.map((c) => c.state?.terminated?.reason)).toEqual(['Completed', 'Completed']);
     expect(s.conditions.find((c) => c.type === 'Initialized')?.status).toBe('True');
-    await new Promise((r) => setTimeout(r, 200));
-    expect(await readAll(await rt.logs(p, 'app', {}))).toBe('one\ntwo\n');
+    // Docker's log driver writes the last lines a moment after the container runs.
+    await eventually(async () => expect(await readAll(await rt.logs(p, 'app', {}))).toBe('one\ntwo\n'));
   });
 
   it('resolves env from values, configMaps, secrets, envFrom and fieldRefs, and projects a configMap volume', async () => {
@@ -297,16 +301,16 @@ describe('DockerRuntime (real Docker engine)', () => {
     });
     const running = await until(p, (x) => x.phase === 'Running');
     expect(running.conditions.find((c) => c.type === 'Ready')?.status).toBe('False');
-    const ready = await until(p, (x) => x.conditions.find((c) => c.type === 'Ready')?.status === 'True', 10_000);
+    const ready = await until(p, (x) => x.conditions.find((c) => c.type === 'Ready')?.status === 'True', 20_000);
     expect(cs(ready, 'web').ready).toBe(true);
 
     // Not ready again when the endpoint fails.
     await execText(p, 'web', ['rm', '/tmp/www/ready']);
-    await until(p, (x) => !cs(x, 'web').ready, 5_000);
+    await until(p, (x) => !cs(x, 'web').ready, 15_000);
 
     // Liveness: remove the file; the runtime kills and restarts the container by itself.
     await execText(p, 'web', ['rm', '/tmp/alive']);
-    const restarted = await until(p, (x) => cs(x, 'web').restartCount === 1 && cs(x, 'web').state?.running !== undefined, 15_000);
+    const restarted = await until(p, (x) => cs(x, 'web').restartCount === 1 && cs(x, 'web').state?.running !== undefined, 30_000);
     expect(restarted.containerStatuses[0].lastState?.terminated?.exitCode).toBe(137);
   });
 
@@ -376,9 +380,11 @@ describe('DockerRuntime (real Docker engine)', () => {
   it('serves logs with tailLines, timestamps and limitBytes', async () => {
     const p = pod('talker', { containers: [sh('app', 'for i in 1 2 3 4 5; do echo line $i; echo err $i >&2; done; exec sleep 3600')] });
     await until(p, (x) => x.phase === 'Running');
-    await new Promise((r) => setTimeout(r, 300));
-    const all = await readAll(await rt.logs(p, 'app', {}));
-    expect(all.split('\n').filter(Boolean)).toHaveLength(10);
+    const all = await eventually(async () => {
+      const text = await readAll(await rt.logs(p, 'app', {}));
+      expect(text.split('\n').filter(Boolean)).toHaveLength(10);
+      return text;
+    });
     expect(all).toContain('err 5\n');
     const tail = await readAll(await rt.logs(p, 'app', { tailLines: 2 }));
     expect(tail.split('\n').filter(Boolean)).toHaveLength(2);

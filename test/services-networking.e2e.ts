@@ -210,8 +210,9 @@ describe('ClusterIP by name', () => {
   it('stops sending to an endpoint that is no longer ready, within a second', async () => {
     const proxy = await proxyContainer(nsA, 'web');
     expect(proxy).toBeDefined();
-    const started = Date.now();
     apply(endpoints(nsA, 'web', [pods[`${nsA}/web-a`]], [pods[`${nsA}/web-b`]], { port: 8080 }));
+    // Measured from the stored change: kubectl's own start is seconds on a loaded machine and not the proxy's doing.
+    const started = Date.now();
     // From the host straight to the proxy's address: 6 answers in a row from web-a only.
     let streak = 0;
     await waitFor(
@@ -233,7 +234,7 @@ describe('ClusterIP by name', () => {
       10,
     );
     const followedMs = Date.now() - started;
-    process.stderr.write(`services e2e: the proxy followed the endpoint change in ≤ ${followedMs} ms (including kubectl apply)\n`);
+    process.stderr.write(`services e2e: the proxy followed the endpoint change in ≤ ${followedMs} ms\n`);
     expect(followedMs).toBeLessThan(5000);
     const client = pods[`${nsA}/client`];
     const seen = answeredBy(inPod(client, 'for i in 1 2 3 4 5 6; do timeout 3 wget -qO- http://web/; done'));

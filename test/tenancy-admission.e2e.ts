@@ -3,6 +3,7 @@
 import { Platform } from './support/platform';
 import { uniqueName } from './support/fixtures';
 import { call, cleanUp, startTenancyPlatform, userWithToken } from './support/tenancy';
+import { eventually } from './support/eventually';
 
 const prefix = uniqueName('tad');
 const ns = `${prefix}-team`;
@@ -61,8 +62,8 @@ describe('ResourceQuota', () => {
     const name = (list.json().items as { metadata: { name: string } }[])[0].metadata.name;
     const del = await call(p, 'DELETE', `/api/v1/namespaces/${ns}/pods/${name}?gracePeriodSeconds=0`, tenant);
     expect(del.status).toBeLessThan(300);
-    await new Promise((r) => setTimeout(r, 500)); // the quota status follows the delete asynchronously
-    expect((await call(p, 'POST', `/api/v1/namespaces/${ns}/pods`, tenant, pod('after-delete'))).status).toBe(201);
+    // The quota status follows the delete asynchronously: a create is refused until it has.
+    await eventually(async () => expect((await call(p, 'POST', `/api/v1/namespaces/${ns}/pods`, tenant, pod('after-delete'))).status).toBe(201));
     expect((await call(p, 'POST', `/api/v1/namespaces/${ns}/pods`, tenant, pod('one-too-many'))).status).toBe(403);
   });
 });

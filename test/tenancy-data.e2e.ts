@@ -3,6 +3,7 @@
 import { Platform } from './support/platform';
 import { uniqueName } from './support/fixtures';
 import { call, cleanUp, randomKey, sql, startTenancyPlatform, userWithToken } from './support/tenancy';
+import { eventually } from './support/eventually';
 
 const prefix = uniqueName('tdp');
 const ns = `${prefix}-ns`;
@@ -64,7 +65,8 @@ describe('Secrets at rest', () => {
     p = await startTenancyPlatform(`${prefix}-root`, { FLOTILLA_ENCRYPTION_KEYS: `k2:${k2}`, ...LIMITS });
     const got = await call(p, 'GET', `/api/v1/namespaces/${ns}/secrets/db`, p.token);
     expect(got.status).toBe(200);
-  });
+    // Two API restarts: each start is tens of seconds on a loaded machine.
+  }, 180_000);
 
   it('does not let view read Secrets', async () => {
     const viewer = await userWithToken(p, `${prefix}-viewer`);
@@ -98,20 +100,23 @@ describe('audit', () => {
     await call(p, 'DELETE', `/api/v1/namespaces/${ns}/configmaps/audited`, dev);
     await call(p, 'GET', '/api/v1/nodes', dev);
     await call(p, 'GET', `/api/v1/namespaces/kube-system/pods`, dev);
-    await new Promise((r) => setTimeout(r, 600)); // audit writes are batched
-    const q = await call(p, 'GET', `/flotilla/v1/admin/audit?user=${prefix}-auditee&limit=50`, p.token);
-    expect(q.status).toBe(200);
-    const items = q.json().items as { verb: string; resource: string; namespace: string; name: string; decision: string; code: number; sourceIp: string }[];
-    const line = (i: (typeof items)[0]) => `${i.decision} ${i.code} ${i.verb} ${i.resource} ${i.namespace}/${i.name}`;
-    const lines = items.map(line);
-    expect(lines).toEqual(
-      expect.arrayContaining([
-        `allowed 201 create configmaps ${ns}/`,
-        `allowed 200 delete configmaps ${ns}/audited`,
-        'denied 403 list nodes /',
-        'denied 404 list pods kube-system/',
-      ]),
-    );
+    type AuditItem = { verb: string; resource: string; namespace: string; name: string; decision: string; code: number; sourceIp: string };
+    const line = (i: AuditItem) => `${i.decision} ${i.code} ${i.verb} ${i.resource} ${i.namespace}/${i.name}`;
+    // Audit writes are batched: the records appear a flush later.
+    const items = await eventually(async () => {
+      const q = await call(p, 'GET', `/flotilla/v1/admin/audit?user=${prefix}-auditee&limit=50`, p.token);
+      expect(q.status).toBe(200);
+      const got = q.json().items as AuditItem[];
+      expect(got.map(line)).toEqual(
+        expect.arrayContaining([
+          `allowed 201 create configmaps ${ns}/`,
+          `allowed 200 delete configmaps ${ns}/audited`,
+          'denied 403 list nodes /',
+          'denied 404 list pods kube-system/',
+        ]),
+      );
+      return got;
+    });
     expect(items.every((i) => i.sourceIp.includes('127.0.0.1'))).toBe(true);
     const denied = await call(p, 'GET', `/flotilla/v1/admin/audit?user=${prefix}-auditee&decision=denied`, p.token);
     expect((denied.json().items as unknown[]).length).toBe(2);

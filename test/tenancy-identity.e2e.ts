@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { Platform } from './support/platform';
 import { uniqueName } from './support/fixtures';
 import { ADMIN_PASSWORD, call, cleanUp, kubeconfigFor, login, sql, startTenancyPlatform, userWithToken } from './support/tenancy';
+import { eventually } from './support/eventually';
 
 const prefix = uniqueName('tid');
 const nsA = `${prefix}-a`;
@@ -170,8 +171,10 @@ describe('users and groups administration', () => {
     const kc = kubeconfigFor(p, 'admin', p.token);
     kubectl(kc, ['create', 'rolebinding', 'devs-edit', '--clusterrole=edit', `--group=${group}`, '-n', nsB]);
     // Group membership is read at authentication (cached for a few seconds).
-    await new Promise((r) => setTimeout(r, 5500));
-    expect((await call(p, 'GET', `/api/v1/namespaces/${nsB}/secrets`, dave)).status).toBe(200);
+    await eventually(async () => expect((await call(p, 'GET', `/api/v1/namespaces/${nsB}/secrets`, dave)).status).toBe(200), {
+      timeoutMs: 30_000,
+      intervalMs: 500,
+    });
     expect((await call(p, 'GET', '/flotilla/v1/admin/users', dave)).status).toBe(403);
   });
 });

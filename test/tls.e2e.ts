@@ -5,6 +5,7 @@ import { Agent, request } from 'node:https';
 import { checkServerIdentity, connect, DetailedPeerCertificate, PeerCertificate, TLSSocket } from 'node:tls';
 import { caCertHash } from '@flotilla/pki';
 import { Platform, startPlatform } from './support/platform';
+import { eventually } from './support/eventually';
 
 let p: Platform;
 
@@ -69,15 +70,9 @@ describe('API TLS', () => {
     const keepAlive = new Agent({ keepAlive: true, maxSockets: 1, ca: p.caCert });
     expect(await get(keepAlive, '/version')).toBe(200);
     const before = (await peer('127.0.0.1')).cert.serialNumber;
-    let after = before;
-    const deadline = Date.now() + 15_000;
-    while (after === before && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 500));
-      after = (await peer('127.0.0.1')).cert.serialNumber;
-    }
-    expect(after).not.toBe(before);
+    await eventually(async () => expect((await peer('127.0.0.1')).cert.serialNumber).not.toBe(before), { timeoutMs: 30_000, intervalMs: 500 });
     expect(await get(keepAlive, '/version')).toBe(200); // the connection opened before the renewal still answers
-    expect(p.logs()).toContain('serving certificate renewed');
+    await eventually(() => expect(p.logs()).toContain('serving certificate renewed'));
     keepAlive.destroy();
   });
 });

@@ -14,7 +14,11 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { issueServingCert } from '@flotilla/pki';
 import { ROOT, testDatabaseUrl, testRedisUrl } from './env';
-import { freePort, httpsGet, type Platform } from './platform';
+import { endWithTestProcess, freePort, httpsGet, type Platform } from './platform';
+import { eventually } from './eventually';
+
+// Pages update live, so portal suites wait for what they read; one implementation for every suite.
+export { eventually };
 
 export const ARTIFACTS = join(ROOT, 'test-artifacts', 'portal');
 
@@ -61,6 +65,7 @@ export async function startPortal(p: Platform, env: Record<string, string> = {})
   });
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  endWithTestProcess(child);
   const url = `https://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -70,7 +75,11 @@ export async function startPortal(p: Platform, env: Record<string, string> = {})
     } catch {
       /* not yet */
     }
-    if (Date.now() > deadline) throw new Error(`portal did not start:\n${output}`);
+    if (Date.now() > deadline) {
+      // The caller never gets a handle to stop it: a left-running portal keeps jest from exiting.
+      child.kill('SIGKILL');
+      throw new Error(`portal did not start:\n${output}`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   return {
@@ -177,20 +186,6 @@ export function screenshots(suite: string): (page: Page, name: string) => Promis
     step++;
     await page.screenshot({ path: join(dir, `${String(step).padStart(2, '0')}-${name}.png`), fullPage: true });
   };
-}
-
-/** Retries an assertion until it passes (the page updates live), then returns; rethrows the last failure. */
-export async function eventually(assertion: () => Promise<void>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await assertion();
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
 }
 
 /** The text of the first match, or '' while there is none. */

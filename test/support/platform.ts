@@ -3,7 +3,7 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:https';
@@ -36,6 +36,20 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * A server process a suite started must neither keep jest from exiting nor outlive it when the suite's
+ * clean-up failed before stopping it (e.g. the Docker engine restarted): killed when the test process exits.
+ */
+export function endWithTestProcess(child: ChildProcess): void {
+  const kill = () => child.kill('SIGKILL');
+  process.once('exit', kill);
+  child.once('exit', () => process.removeListener('exit', kill));
+  child.unref();
+  // With stdio 'pipe' the streams are sockets, each a handle of its own.
+  (child.stdout as Socket | null)?.unref();
+  (child.stderr as Socket | null)?.unref();
+}
+
 export async function startPlatform(extraEnv: Record<string, string> = {}): Promise<Platform> {
   const dataDir = mkdtempSync(join(tmpdir(), 'flotilla-test-'));
   const port = await freePort();
@@ -60,7 +74,9 @@ export async function startPlatform(extraEnv: Record<string, string> = {}): Prom
     const child = spawn(process.execPath, [join(ROOT, 'apps/api/dist/main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-    const deadline = Date.now() + 30_000;
+    endWithTestProcess(child);
+    // Generous: on a loaded machine Node's start and the first migrations check take tens of seconds.
+    const deadline = Date.now() + 60_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`API exited with ${child.exitCode}:\n${output}`);
       try {
@@ -70,7 +86,11 @@ export async function startPlatform(extraEnv: Record<string, string> = {}): Prom
       } catch {
         /* not yet */
       }
-      if (Date.now() > deadline) throw new Error(`API did not become ready:\n${output}`);
+      if (Date.now() > deadline) {
+        // The caller never gets a handle to stop it: a left-running API keeps jest from exiting.
+        child.kill('SIGKILL');
+        throw new Error(`API did not become ready:\n${output}`);
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
   };

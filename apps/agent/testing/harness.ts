@@ -3,6 +3,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import Docker from 'dockerode';
+import { waitFor as sharedWaitFor, type EventuallyOptions } from '../../../test/support/eventually';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -88,17 +89,7 @@ export async function cleanupNode(nodeName: string): Promise<void> {
   );
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastErr: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (e) {
-      lastErr = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastErr ? `: ${String(lastErr)}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
+/** The shared waitFor (test/support/eventually), also taking the positional bounds these suites pass. */
+export function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeout: number | EventuallyOptions = 30_000, everyMs = 100): Promise<T> {
+  return sharedWaitFor(what, fn, typeof timeout === 'number' ? { timeoutMs: timeout, intervalMs: everyMs } : { intervalMs: everyMs, ...timeout });
 }

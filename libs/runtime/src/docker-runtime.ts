@@ -591,20 +591,30 @@ export class DockerRuntime {
     podIP: string | undefined,
     now: number,
   ): Promise<void> {
-    const finished = Date.parse(cur.obs.finishedAt ?? '') || Date.parse(cur.info.Created);
-    const startedAt = Date.parse(cur.obs.startedAt ?? '') || finished;
-    const delay = backoffDelay(this.backoff, cur.obs.restartCount, finished - startedAt);
-    const restartAt = finished + delay;
+    const { restartAt, waiting } = this.crashLoop(st.ref, c.name, cur);
     if (now < restartAt) {
-      const { ref } = st;
-      st.waiting.set(c.name, {
-        reason: 'CrashLoopBackOff',
-        message: `back-off ${formatDuration(delay)} restarting failed container=${c.name} pod=${ref.name}_${ref.namespace}(${ref.uid})`,
-      });
+      st.waiting.set(c.name, waiting);
       this.scheduleResync(st, restartAt - now);
       return;
     }
     await this.startInstance(pod, st, c, role, sandbox, podIP, cur.obs.restartCount + 1, cur);
+  }
+
+  /**
+   * When a failed instance may restart and the waiting state kubelet reports meanwhile. One place, so a
+   * status read before the restart decision was made says the same as one read after it.
+   */
+  private crashLoop(ref: PodRef, name: string, cur: Instance): { restartAt: number; waiting: { reason: 'CrashLoopBackOff'; message: string } } {
+    const finished = Date.parse(cur.obs.finishedAt ?? '') || Date.parse(cur.info.Created);
+    const startedAt = Date.parse(cur.obs.startedAt ?? '') || finished;
+    const delay = backoffDelay(this.backoff, cur.obs.restartCount, finished - startedAt);
+    return {
+      restartAt: finished + delay,
+      waiting: {
+        reason: 'CrashLoopBackOff',
+        message: `back-off ${formatDuration(delay)} restarting failed container=${name} pod=${ref.name}_${ref.namespace}(${ref.uid})`,
+      },
+    };
   }
 
   private async startCreated(st: PodState, c: Container, cur: Instance): Promise<void> {
@@ -1165,8 +1175,9 @@ export class DockerRuntime {
           changed: () => {
             this.emitStatusSoon(st);
           },
-          failed: (kind, message) => {
-            void this.handleProbeFailure(st, c, id, kind, message);
+          failed: () => {
+            // As kubelet: the container is killed and restarts under the crash-loop back-off, whose waiting message the status reports.
+            void this.handleProbeFailure(st, c, id);
           },
         },
       );
@@ -1189,7 +1200,7 @@ export class DockerRuntime {
       .catch(() => undefined);
   }
 
-  private async handleProbeFailure(st: PodState, c: Container, id: string, kind: string, message: string): Promise<void> {
+  private async handleProbeFailure(st: PodState, c: Container, id: string): Promise<void> {
     const pod = st.pod;
     if (!pod || st.terminating) return;
     const grace = c.livenessProbe?.terminationGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
@@ -1197,7 +1208,6 @@ export class DockerRuntime {
       const obs = await this.observe(st.ref.uid);
       const cur = obs.current.get(c.name);
       if (!cur || cur.info.Id !== id || !cur.obs.running) return;
-      st.waiting.set(c.name, { reason: 'CrashLoopBackOff', message: `Container ${c.name} failed ${kind} probe, will be restarted: ${message}` });
       await this.stopInstance(pod, c, cur, grace);
     });
     this.scheduleResync(st, 0);
@@ -1240,7 +1250,7 @@ export class DockerRuntime {
         if (shouldRestart(role, policy, exitCode) && !st.terminating) {
           return {
             ...base,
-            state: { waiting: waiting ?? { reason: 'CrashLoopBackOff', message: `back-off restarting failed container=${c.name}` } },
+            state: { waiting: waiting?.reason === 'CrashLoopBackOff' || !waiting ? this.crashLoop(ref, c.name, cur).waiting : waiting },
             lastState: term,
           };
         }

@@ -53,11 +53,16 @@ export async function startControllerProcess(
     child = c;
     c.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     c.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-    const deadline = Date.now() + 30_000;
+    // Generous: on a loaded machine Node's start takes tens of seconds.
+    const deadline = Date.now() + 60_000;
     const ready = entry === 'main' ? '"controller running"' : '"hollow nodes running"';
     while (!output.includes(ready)) {
       if (c.exitCode !== null) throw new Error(`controller exited with ${c.exitCode}:\n${output}`);
-      if (Date.now() > deadline) throw new Error(`controller did not start:\n${output}`);
+      if (Date.now() > deadline) {
+        // The caller never gets a handle to stop it: a left-running controller keeps jest from exiting.
+        c.kill('SIGKILL');
+        throw new Error(`controller did not start:\n${output}`);
+      }
       await new Promise((r) => setTimeout(r, 50));
     }
   };
