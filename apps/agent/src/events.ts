@@ -1,5 +1,6 @@
 // Events the agent records on the objects it acts for (a Service it will not route, a pod it will not run),
 // so the tenant sees why in `kubectl describe`, not only the node's operator in the agent's log.
+import { randomBytes } from 'node:crypto';
 import type { KubeObject } from '@flotilla/resources';
 import { errorText, type Logger } from '@flotilla/log';
 import type { ApiClient } from './api-client';
@@ -20,7 +21,8 @@ export function recordEvent(api: ApiClient, nodeName: string, log: Logger, e: Ag
     .request('POST', `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`, {
       apiVersion: 'v1',
       kind: 'Event',
-      metadata: { generateName: `${name}.`, namespace },
+      // `<object>.<hex>` as Kubernetes' recorder names them (a generateName may not end in a dot here).
+      metadata: { name: `${name.slice(0, 236).replace(/[-.]+$/, '')}.${randomBytes(8).toString('hex')}`, namespace },
       involvedObject: { kind: e.object.kind, apiVersion: e.object.apiVersion, namespace, name, uid: e.object.metadata.uid ?? '' },
       type: e.type,
       reason: e.reason,
