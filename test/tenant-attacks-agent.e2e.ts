@@ -1,7 +1,9 @@
 // Pods written past admission: rows put straight into the store (as a bug or a compromised controller
 // would), bound to the node. The agent is the last wall before the host: it judges each pod again by its
 // namespace's Pod Security level, refuses what the level forbids (pod Failed, reason and Event), refuses
-// hostile names and paths in the runtime, and survives all of it.
+// hostile names and paths in the runtime, and survives all of it. (The runtime also refuses privileged
+// settings on its own on a node that does not allow them; the agent's check is what reads the namespace's
+// level, so a restricted namespace is held to restricted, and a refusal is a clear Failed pod.)
 import { execFileSync } from 'node:child_process';
 import type { KubeObject, Pod } from '@flotilla/resources';
 import { resourceFor } from '@flotilla/resources';
@@ -100,12 +102,19 @@ describe('a pod the API never admitted', () => {
     expect(reason).toBe('CreateContainerConfigError');
   });
 
-  it('of a namespace its cluster admin labelled privileged runs what that level allows (the agent reads the label)', async () => {
+  it('of a namespace its cluster admin labelled restricted is judged at that level (the agent reads the label)', async () => {
+    // A plain pod, which baseline and the runtime would run: only the namespace's label makes it wrong.
     const ns = (await admin('GET', `/api/v1/namespaces/${c.victimNs}`)).json() as unknown as KubeObject;
-    ns.metadata.labels = { ...(ns.metadata.labels ?? {}), 'pod-security.kubernetes.io/enforce': 'privileged' };
+    ns.metadata.labels = { ...(ns.metadata.labels ?? {}), 'pod-security.kubernetes.io/enforce': 'restricted' };
     expect((await admin('PUT', `/api/v1/namespaces/${c.victimNs}`, ns)).status).toBe(200);
-    await writePastAdmission(c.victimNs, 'netadmin', { containers: busybox({ securityContext: { capabilities: { add: ['NET_ADMIN'] } } }) });
-    await waitFor('netadmin Running', async () => (await c.pod('netadmin', c.victimNs))?.status?.phase === 'Running', 90_000);
+    await writePastAdmission(c.victimNs, 'plain', {});
+    const pod = await waitFor('plain Failed', async () => {
+      const p = await c.pod('plain', c.victimNs);
+      return p?.status?.phase === 'Failed' ? p : undefined;
+    });
+    expect(pod.status?.reason).toBe('PodSecurity');
+    expect(pod.status?.message).toContain('violates PodSecurity "restricted:latest"');
+    expect(pod.status?.message).toContain('allowPrivilegeEscalation');
   });
 
   it('leaves the node Ready, the agent alive and the host untouched', async () => {

@@ -126,6 +126,7 @@ export class PodSync {
     while (!this.stopped) {
       try {
         const list = await this.o.api.list<Pod>(`/api/v1/pods?${this.selector}`);
+        if (!this.synced) await this.rememberRunning();
         this.replaceAll(list.items);
         if (!this.synced) {
           this.synced = true;
@@ -322,6 +323,18 @@ export class PodSync {
     const level = await this.namespaceLevel(pod.metadata.namespace ?? 'default');
     const violations = podSecurityViolations(podSpecOf(pod) ?? {}, level, pod.metadata.annotations ?? {});
     return violations.length ? podSecurityMessage(violations, level) : undefined;
+  }
+
+  /**
+   * Pods an earlier run of this agent already started were admitted then: a restart must not fail them
+   * because their namespace's level was raised meanwhile (Kubernetes leaves running pods alone too).
+   */
+  private async rememberRunning(): Promise<void> {
+    try {
+      for (const m of await this.o.runtime.listManaged()) if (m.containers.length > 0) this.admitted.add(m.podUid);
+    } catch (e) {
+      this.o.log.warn('cannot list running pods; each is judged again', { error: errorText(e) });
+    }
   }
 
   /**
