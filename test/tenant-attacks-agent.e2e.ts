@@ -55,6 +55,16 @@ async function eventsOf(ns: string, name: string): Promise<{ reason?: string; ty
   return ((r.json() as { items?: { reason?: string; type?: string; message?: string }[] }).items ?? []).filter(Boolean);
 }
 
+/** waitFor, with the pod's status and the agent's last log lines in the failure. */
+async function waitForPod<T>(name: string, what: string, check: (p: Pod | undefined) => T | undefined, ms = 60_000, ns?: string): Promise<T> {
+  try {
+    return await waitFor(what, async () => check(await c.pod(name, ns)), ms);
+  } catch (e) {
+    const p = await c.pod(name, ns);
+    throw new Error(`${String(e)}\nstatus: ${JSON.stringify(p?.status)}\nagent:\n${c.agent.logs().slice(-4000)}`);
+  }
+}
+
 const busybox = (extra: Record<string, unknown>) => [{ name: 'c', image: 'flotilla/busybox:1', command: ['sleep', '3600'], ...extra }];
 
 describe('a pod the API never admitted', () => {
@@ -89,7 +99,7 @@ describe('a pod the API never admitted', () => {
 
   it('with an image that walks out of the registry path waits with InvalidImageName', async () => {
     await writePastAdmission(c.ns, 'traversal', { containers: busybox({ image: '../../etc/passwd' }) });
-    const reason = await waitFor('traversal waiting', async () => containerReason(await c.pod('traversal'), 'c'));
+    const reason = await waitForPod('traversal', 'traversal waiting', (p) => containerReason(p, 'c'));
     expect(reason).toBe('InvalidImageName');
   });
 
@@ -98,7 +108,7 @@ describe('a pod the API never admitted', () => {
       volumes: [{ name: 'v', emptyDir: {} }],
       containers: busybox({ volumeMounts: [{ name: 'v', mountPath: '/v', subPath: '../../../../etc' }] }),
     });
-    const reason = await waitFor('climb waiting', async () => containerReason(await c.pod('climb'), 'c'));
+    const reason = await waitForPod('climb', 'climb waiting', (p) => containerReason(p, 'c'));
     expect(reason).toBe('CreateContainerConfigError');
   });
 
@@ -120,7 +130,7 @@ describe('a pod the API never admitted', () => {
   it('leaves the node Ready, the agent alive and the host untouched', async () => {
     // The agent still runs an ordinary pod after all of the above.
     await writePastAdmission(c.ns, 'after', {});
-    await waitFor('after Running', async () => (await c.pod('after'))?.status?.phase === 'Running', 90_000);
+    await waitForPod('after', 'after Running', (p) => (p?.status?.phase === 'Running' ? true : undefined), 90_000);
     await c.assertIntact();
   });
 });
