@@ -68,8 +68,8 @@ function get(port: number, host: string, address = '127.0.0.1'): Promise<{ statu
 }
 
 /**
- * An HTTP GET to host:80 from inside the attacker's probe pod; the answer, or '' when it failed. With nc:
- * the images' busybox wget dies with SIGSEGV on this machine's kernel.
+ * An HTTP GET to host:80 from inside the attacker's probe pod; the answer, or '' when it failed. With nc and
+ * `timeout`: Debian's busybox wget crashes on `-T`, and a plain nc shows the raw answer.
  */
 function fromProbe(host: string): string {
   const id = (probe.status?.containerStatuses?.[0]?.containerID ?? '').replace('docker://', '');
