@@ -2,55 +2,18 @@
 // host), so `kubectl describe pod` and `kubectl get events` say what happened: a sandbox re-created after the
 // engine lost it, a container refused before it was created. Best effort: an Event that cannot be written is
 // logged and never holds back a pod's sync.
-import { randomBytes } from 'node:crypto';
 import type { ContainerStatus, KubeEvent, Pod } from '@flotilla/resources';
 import type { PodEvent, PodRef, PodRuntimeStatus } from '@flotilla/runtime';
-import { errorText, type Logger } from '@flotilla/log';
+import type { Logger } from '@flotilla/log';
 import type { ApiClient } from './api-client';
-import { k8sTime } from './time';
+import { eventObject, postEvent, type EventTarget } from './events';
 
 /** What an Event is about: the pod, and for a container's Event its field path (`spec.containers{c}`). */
-export type PodEventTarget = PodRef & { resourceVersion?: string; fieldPath?: string };
+export type PodEventTarget = PodRef & Pick<EventTarget, 'resourceVersion' | 'fieldPath'>;
 
-/** The Event object for `ev` about `ref`, named like Kubernetes' recorder names them. */
+/** The Event for `ev` about the pod `ref`, as kubelet writes it. */
 export function podEventObject(ref: PodEventTarget, ev: PodEvent, nodeName: string, now: Date): KubeEvent {
-  const { namespace, name, uid, resourceVersion, fieldPath } = ref;
-  return {
-    apiVersion: 'v1',
-    kind: 'Event',
-    metadata: { name: `${name}.${(BigInt(now.getTime()) * 1_000_000n).toString(16)}${randomBytes(3).toString('hex')}`, namespace },
-    involvedObject: {
-      kind: 'Pod',
-      apiVersion: 'v1',
-      namespace,
-      name,
-      uid,
-      ...(resourceVersion ? { resourceVersion } : {}),
-      ...(fieldPath ? { fieldPath } : {}),
-    },
-    type: ev.type,
-    reason: ev.reason,
-    message: ev.message,
-    count: 1,
-    firstTimestamp: k8sTime(now),
-    lastTimestamp: k8sTime(now),
-    eventTime: null,
-    source: { component: 'kubelet', host: nodeName },
-    reportingComponent: 'kubelet',
-    reportingInstance: nodeName,
-  };
-}
-
-/** Writes `ev`; false (logged) when the API did not take it. */
-export async function postEvent(api: ApiClient, ev: KubeEvent, log: Logger): Promise<boolean> {
-  const o = ev.involvedObject;
-  try {
-    await api.request('POST', `/api/v1/namespaces/${encodeURIComponent(ev.metadata.namespace ?? 'default')}/events`, ev);
-    return true;
-  } catch (e) {
-    log.warn('could not record a pod event', { pod: `${o.namespace}/${o.name}`, reason: ev.reason, error: errorText(e) });
-    return false;
-  }
+  return eventObject({ kind: 'Pod', apiVersion: 'v1', ...ref }, ev, nodeName, now);
 }
 
 export function recordPodEvent(api: ApiClient, nodeName: string, ref: PodEventTarget, ev: PodEvent, log: Logger): Promise<boolean> {

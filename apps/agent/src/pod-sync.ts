@@ -1,13 +1,15 @@
 // The agent's pod loop, level-triggered: list+watch the pods bound to this node, keep the latest of each in
 // memory, and let a bounded pool of workers make Docker match each one (keyed by uid: bursts collapse),
 // writing status back only when it changed. A periodic resync heals whatever an event missed.
-import type { ConfigMap, Pod, Secret } from '@flotilla/resources';
+import type { ConfigMap, Namespace, Pod, Secret } from '@flotilla/resources';
+import { ENFORCE_LABEL, podSecurityLevel, podSecurityMessage, podSecurityViolations, podSpecOf, type PodSecurityLevel } from '@flotilla/admission';
 import { claimKey, type DataResolver, type DockerRuntime, type PodRuntimeStatus } from '@flotilla/runtime';
 import { ApiClient, ApiStatusError, type WatchHandle } from './api-client';
 import { errorText, type Logger } from '@flotilla/log';
+import { postEvent, recordEvent } from './events';
 import type { LogShipper } from './log-shipper';
 import { buildPodStatus, sameJson } from './pod-status';
-import { failedEvent, newFailures, postEvent, recordPodEvent } from './pod-events';
+import { failedEvent, newFailures, recordPodEvent } from './pod-events';
 
 export interface PodSyncOptions {
   api: ApiClient;
@@ -59,6 +61,9 @@ export class PodSync {
   private idleWaiters: (() => void)[] = [];
   /** Per pod uid, the container failures already written as Events (container → message). */
   private readonly reported = new Map<string, Map<string, string>>();
+  /** Pods that passed the agent's own Pod Security check (a running pod is not judged again when its namespace's level changes, as in Kubernetes). */
+  private readonly admitted = new Set<string>();
+  private readonly levels = new Map<string, { level: PodSecurityLevel; at: number }>();
 
   readonly resolver: DataResolver;
 
@@ -131,6 +136,7 @@ export class PodSync {
     while (!this.stopped) {
       try {
         const list = await this.o.api.list<Pod>(`/api/v1/pods?${this.selector}`);
+        if (!this.synced) await this.rememberRunning();
         this.replaceAll(list.items);
         if (!this.synced) {
           this.synced = true;
@@ -313,6 +319,7 @@ export class PodSync {
       }
       this.lastSeen.delete(uid);
       this.reported.delete(uid);
+      this.admitted.delete(uid);
       return;
     }
     if (pod.metadata.deletionTimestamp) {
@@ -321,6 +328,14 @@ export class PodSync {
     }
     const phase = pod.status?.phase;
     if (phase === 'Succeeded' || phase === 'Failed') return; // kubelet never runs a finished pod again
+    if (!this.admitted.has(uid)) {
+      const refusal = await this.podSecurityRefusal(pod);
+      if (refusal) {
+        await this.reject(pod, 'PodSecurity', refusal);
+        return;
+      }
+      this.admitted.add(uid);
+    }
     const rs = await this.o.runtime.syncPod(pod, this.resolver);
     this.o.shipper?.kick();
     await this.writeStatus(pod, rs);
@@ -335,6 +350,64 @@ export class PodSync {
     for (const f of newFailures(rs, reported)) {
       if (!(await postEvent(this.o.api, failedEvent(pod, f.container, f.message, this.o.nodeName), this.o.log))) reported.delete(f.container);
     }
+  }
+
+  /**
+   * The second wall behind admission: a pod can reach this node without passing the API's admission (a bug,
+   * a compromised controller, a row written straight into the database), and the agent is what would run
+   * it as root on the host. So before a pod first runs here, the agent judges it again by the Pod Security
+   * level of its namespace's `enforce` label, with the API's own rules. Returns the refusal, if any.
+   */
+  private async podSecurityRefusal(pod: Pod): Promise<string | undefined> {
+    const level = await this.namespaceLevel(pod.metadata.namespace ?? 'default');
+    const violations = podSecurityViolations(podSpecOf(pod) ?? {}, level, pod.metadata.annotations ?? {});
+    return violations.length ? podSecurityMessage(violations, level) : undefined;
+  }
+
+  /**
+   * Pods an earlier run of this agent already started were admitted then: a restart must not fail them
+   * because their namespace's level was raised meanwhile (Kubernetes leaves running pods alone too).
+   */
+  private async rememberRunning(): Promise<void> {
+    try {
+      for (const m of await this.o.runtime.listManaged()) if (m.containers.length > 0) this.admitted.add(m.podUid);
+    } catch (e) {
+      this.o.log.warn('cannot list running pods; each is judged again', { error: errorText(e) });
+    }
+  }
+
+  /**
+   * The namespace's level, cached for a few seconds. A namespace that is gone is the default level; any other
+   * failure throws (the sync is retried), so a pod of a privileged namespace is never failed for a blip.
+   */
+  private async namespaceLevel(namespace: string): Promise<PodSecurityLevel> {
+    const cached = this.levels.get(namespace);
+    if (cached && Date.now() - cached.at < 10_000) return cached.level;
+    const ns = await this.o.api.getOptional<Namespace>(`/api/v1/namespaces/${encodeURIComponent(namespace)}`);
+    const level = podSecurityLevel(ns?.metadata.labels?.[ENFORCE_LABEL]);
+    this.levels.set(namespace, { level, at: Date.now() });
+    return level;
+  }
+
+  /** Kubelet's answer to a pod it will not admit: nothing runs, the pod is Failed with the reason, and an Event says why. */
+  private async reject(pod: Pod, reason: string, message: string): Promise<void> {
+    const where = `${pod.metadata.namespace}/${pod.metadata.name}`;
+    this.o.log.warn('pod refused', { pod: where, reason, message });
+    await this.o.runtime.killPod(pod, 0).catch((e: unknown) => this.o.log.warn('cannot remove a refused pod', { pod: where, error: errorText(e) }));
+    recordEvent(this.o.api, this.o.nodeName, this.o.log, { object: pod, type: 'Warning', reason, message: `Pod was rejected: ${message}` });
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = attempt === 0 ? pod : await this.o.api.getOptional<Pod>(podPath(pod));
+      if (!current || current.metadata.uid !== pod.metadata.uid) return;
+      const status = { ...current.status, phase: 'Failed' as const, reason, message: `Pod was rejected: ${message}` };
+      try {
+        await this.o.api.request<Pod>('PUT', `${podPath(current)}/status`, { ...current, status });
+        return;
+      } catch (e) {
+        if (!(e instanceof ApiStatusError) || (e.code !== 409 && e.code !== 404)) throw e;
+        if (e.code === 404) return;
+      }
+    }
+    throw new Error(`status of refused pod ${where} kept conflicting`);
   }
 
   /** Graceful stop, then the final DELETE (grace 0, uid precondition) that lets the API remove the pod. */

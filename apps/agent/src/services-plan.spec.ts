@@ -1,5 +1,5 @@
-import type { Endpoints, Ingress, Service } from '@flotilla/resources';
-import { assignNodePorts, hashedNodePort, planIngress, resolveServices, type ResolvedService } from './services-plan';
+import type { Endpoints, Ingress, Pod, Service } from '@flotilla/resources';
+import { assignNodePorts, hashedNodePort, planIngress, podAddresses, resolveServices, type DroppedBackend, type ResolvedService } from './services-plan';
 
 const svc = (ns: string, name: string, spec: Partial<Service['spec']>, created = '2026-01-01T00:00:00Z'): Service => ({
   apiVersion: 'v1',
@@ -18,6 +18,17 @@ const ingress = (ns: string, name: string, spec: Ingress['spec'], created = '202
   kind: 'Ingress',
   metadata: { namespace: ns, name, creationTimestamp: created },
   spec,
+});
+
+/** Namespace `a` has pods at 10.0.0.1, 10.0.0.2 and 10.0.0.9 on this node. */
+const podsOfA = new Map([['a', new Set(['10.0.0.1', '10.0.0.2', '10.0.0.9'])]]);
+
+const pod = (ns: string, name: string, status: Pod['status'], deleting = false): Pod => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { namespace: ns, name, ...(deleting ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}) },
+  spec: { containers: [{ name: 'c', image: 'x' }] },
+  status,
 });
 
 describe('resolveServices', () => {
@@ -43,6 +54,7 @@ describe('resolveServices', () => {
           { addresses: [{ ip: '10.0.0.2' }], ports: [{ name: 'http', port: 8081 }] },
         ]),
       ]),
+      podsOfA,
     );
     expect(r.ports[0].backends).toEqual([
       { host: '10.0.0.1', port: 8080 },
@@ -55,6 +67,7 @@ describe('resolveServices', () => {
     const out = resolveServices(
       [svc('a', 'web', {}), svc('a', 'ext', { type: 'ExternalName', externalName: 'x.test' })],
       new Map([eps('a', 'web', [{ addresses: [{ ip: '10.0.0.1' }] }])]),
+      podsOfA,
     );
     expect(out.map((s) => s.name)).toEqual(['web']);
     expect(out[0].ports[0].backends).toEqual([{ host: '10.0.0.1', port: 8080 }]);
@@ -64,11 +77,61 @@ describe('resolveServices', () => {
     const [given, derived] = resolveServices(
       [svc('a', 'one', { type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }] }), svc('a', 'two', { type: 'NodePort' }, '2026-01-02T00:00:00Z')],
       new Map(),
+      podsOfA,
     );
     expect(given.ports[0].nodePort).toBe(30080);
     expect(derived.ports[0].nodePort).toBe(hashedNodePort('a', 'two', 80));
     expect(derived.ports[0].nodePort).toBeGreaterThanOrEqual(30000);
     expect(derived.ports[0].nodePort).toBeLessThanOrEqual(32767);
+  });
+});
+
+describe("the second wall: backends only at pods of the Service's namespace", () => {
+  it("drops an address of another namespace's pod, the host, the bridge gateway and unknown addresses, and lists them once", () => {
+    const allowed = podAddresses([
+      pod('a', 'mine', { phase: 'Running', podIP: '172.30.0.5', podIPs: [{ ip: '172.30.0.5' }] }),
+      pod('b', 'victim', { phase: 'Running', podIP: '172.31.0.5' }),
+    ]);
+    const dropped: DroppedBackend[] = [];
+    const [web, other] = resolveServices(
+      [svc('a', 'web', {}), svc('a', 'other', {}, '2026-01-02T00:00:00Z')],
+      new Map([
+        eps('a', 'web', [{ addresses: [{ ip: '172.30.0.5' }, { ip: '172.31.0.5' }, { ip: '172.30.0.1' }, { ip: '10.1.2.3' }] }]),
+        eps('a', 'other', [{ addresses: [{ ip: '172.31.0.5' }, { ip: '172.31.0.5' }] }]),
+      ]),
+      allowed,
+      dropped,
+    );
+    expect(web.ports[0].backends).toEqual([{ host: '172.30.0.5', port: 8080 }]);
+    expect(other.ports[0].backends).toEqual([]);
+    expect(dropped).toEqual([
+      { namespace: 'a', service: 'web', ip: '172.31.0.5' },
+      { namespace: 'a', service: 'web', ip: '172.30.0.1' },
+      { namespace: 'a', service: 'web', ip: '10.1.2.3' },
+      { namespace: 'a', service: 'other', ip: '172.31.0.5' },
+    ]);
+  });
+
+  it('routes nothing of a namespace without pods here, even to its own Endpoints', () => {
+    const [r] = resolveServices([svc('c', 'web', {})], new Map([eps('c', 'web', [{ addresses: [{ ip: '10.0.0.1' }] }])]), podsOfA);
+    expect(r.ports[0].backends).toEqual([]);
+  });
+
+  it('counts only live pods with an address', () => {
+    const allowed = podAddresses([
+      pod('a', 'done', { phase: 'Succeeded', podIP: '10.0.0.3' }),
+      pod('a', 'failed', { phase: 'Failed', podIP: '10.0.0.4' }),
+      pod('a', 'going', { phase: 'Running', podIP: '10.0.0.6' }, true),
+      pod('a', 'pending', { phase: 'Pending' }),
+      pod('a', 'up', { phase: 'Running', podIP: '10.0.0.7', podIPs: [{ ip: '10.0.0.7' }, { ip: 'fd00::7' }] }),
+      pod('b', 'up', { phase: 'Pending', podIP: '10.0.0.8' }),
+    ]);
+    expect(allowed).toEqual(
+      new Map([
+        ['a', new Set(['10.0.0.7', 'fd00::7'])],
+        ['b', new Set(['10.0.0.8'])],
+      ]),
+    );
   });
 });
 
@@ -91,6 +154,7 @@ describe('planIngress', () => {
   const services = resolveServices(
     [svc('a', 'web', {}), svc('a', 'api', { ports: [{ name: 'http', port: 80, targetPort: 8080 }] }), svc('b', 'web', {})],
     new Map([eps('a', 'web', [{ addresses: [{ ip: '10.0.0.1' }], ports: [{ port: 8080 }] }])]),
+    podsOfA,
   );
 
   it('gives every service <name>.<namespace>.<base domain>', () => {

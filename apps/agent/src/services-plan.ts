@@ -1,6 +1,6 @@
 // Pure decisions of the agent's service networking: which backends each Service port has (ready endpoints
 // only, targetPort resolved per endpoint subset), which NodePort it is published on, and the ingress routes.
-import type { Endpoints, Ingress, Service, ServicePort } from '@flotilla/resources';
+import type { Endpoints, Ingress, Pod, Service, ServicePort } from '@flotilla/resources';
 import type { Backend, HttpRoute } from '@flotilla/netproxy';
 
 export const NODE_PORT_MIN = 30000;
@@ -67,8 +67,52 @@ export function resolveBackends(svc: Service, sp: ServicePort, ep: Endpoints | u
   return out;
 }
 
-/** Every proxied Service (TCP ports; ExternalName has nothing to proxy), sorted by age then key. */
-export function resolveServices(services: Iterable<Service>, endpoints: ReadonlyMap<string, Endpoints>): ResolvedService[] {
+/** An Endpoints address the agent refused to route to (see `podAddresses`). */
+export interface DroppedBackend {
+  namespace: string;
+  service: string;
+  ip: string;
+}
+
+/**
+ * The second wall behind Endpoints (Kubernetes' CVE-2021-25740): the addresses each namespace's Services may
+ * route to, namely the IPs of that namespace's live pods on this node. Endpoints are written by the endpoints
+ * controller, but also by cluster admins and by anything with a bug or a stolen credential; an address from
+ * them is routed only if it is one of these, so hand-written Endpoints cannot point the ingress, a NodePort
+ * or a service proxy at another tenant's pod, the host or anything else the host reaches.
+ *
+ * Why pod IPs and not "within the namespace network's subnet": the subnet also holds the bridge's gateway,
+ * which is the host itself (every host port on it), and the namespace's service proxies; the pod rule is the
+ * stricter one and works because the agent only ever reaches pods over this engine's bridges. A multi-host
+ * network will need the namespace's subnets on other nodes (or the API's pods of the namespace) here.
+ * Finished pods are left out: their address is free to be handed out again.
+ */
+export function podAddresses(pods: Iterable<Pod>): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const pod of pods) {
+    const phase = pod.status?.phase;
+    if (phase === 'Succeeded' || phase === 'Failed' || pod.metadata.deletionTimestamp) continue;
+    const ns = pod.metadata.namespace ?? 'default';
+    const ips = [pod.status?.podIP, ...(pod.status?.podIPs ?? []).map((p) => p.ip)].filter((ip): ip is string => !!ip);
+    if (ips.length === 0) continue;
+    let set = out.get(ns);
+    if (!set) out.set(ns, (set = new Set()));
+    for (const ip of ips) set.add(ip);
+  }
+  return out;
+}
+
+/**
+ * Every proxied Service (TCP ports; ExternalName has nothing to proxy), sorted by age then key. Backends
+ * outside `allowed` (the Service's namespace's pod addresses, from `podAddresses`) are left out and listed
+ * in `dropped`.
+ */
+export function resolveServices(
+  services: Iterable<Service>,
+  endpoints: ReadonlyMap<string, Endpoints>,
+  allowed: ReadonlyMap<string, ReadonlySet<string>>,
+  dropped: DroppedBackend[] = [],
+): ResolvedService[] {
   const out: ResolvedService[] = [];
   for (const svc of services) {
     const type = svc.spec?.type ?? 'ClusterIP';
@@ -76,13 +120,18 @@ export function resolveServices(services: Iterable<Service>, endpoints: Readonly
     const ep = endpoints.get(objectKey(svc));
     const ns = svc.metadata.namespace ?? 'default';
     const name = svc.metadata.name ?? '';
+    const mine = allowed.get(ns);
     const ports = (svc.spec.ports ?? [])
       .filter((sp) => (sp.protocol ?? 'TCP') === 'TCP')
       .map((sp) => ({
         name: sp.name ?? '',
         port: sp.port,
         nodePort: type === 'NodePort' || type === 'LoadBalancer' ? (sp.nodePort ?? hashedNodePort(ns, name, sp.port)) : undefined,
-        backends: resolveBackends(svc, sp, ep),
+        backends: resolveBackends(svc, sp, ep).filter((b) => {
+          if (mine?.has(b.host)) return true;
+          if (!dropped.some((d) => d.namespace === ns && d.service === name && d.ip === b.host)) dropped.push({ namespace: ns, service: name, ip: b.host });
+          return false;
+        }),
       }));
     out.push({ namespace: ns, name, type, createdAt: svc.metadata.creationTimestamp ?? '', ports });
   }

@@ -40,6 +40,16 @@ export function serviceDnsNames(namespace: string, name: string): string[] {
   return [name, `${name}.${namespace}.svc`, `${name}.${namespace}.svc.cluster.local`];
 }
 
+/** `flotilla-svc_<namespace>_<service>_<node>`: `_` occurs in none of the three, so no two Services share one. */
+export function serviceProxyContainerName(namespace: string, service: string, nodeName: string): string {
+  return `flotilla-svc_${namespace}_${service}_${nodeName}`;
+}
+
+/** The Service's directory under the agent's data directory (`<namespace>_<service>`, at most 127 characters). */
+export function serviceProxyDirName(namespace: string, service: string): string {
+  return `${namespace}_${service}`;
+}
+
 export class ServiceProxyContainers {
   private running?: Promise<void>;
   private pending?: readonly ResolvedService[];
@@ -50,11 +60,11 @@ export class ServiceProxyContainers {
   }
 
   private containerName(namespace: string, name: string): string {
-    return `flotilla-svc_${namespace}_${name}_${this.o.nodeName}`;
+    return serviceProxyContainerName(namespace, name, this.o.nodeName);
   }
 
   private dirOf(namespace: string, name: string): string {
-    return join(this.o.dataDir, `${namespace}_${name}`);
+    return join(this.o.dataDir, serviceProxyDirName(namespace, name));
   }
 
   /** Makes Docker match `services`; calls made while one runs collapse into one more run with the latest list. */

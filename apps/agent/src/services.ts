@@ -8,9 +8,13 @@ import type { ApiClient } from './api-client';
 import type { ListenAddress } from './config';
 import { NodeIngress } from './ingress';
 import { errorText, type Logger } from '@flotilla/log';
+import { recordEvent } from './events';
 import { Informer } from './services-informer';
-import { assignNodePorts, planIngress, resolveServices } from './services-plan';
+import { assignNodePorts, planIngress, podAddresses, resolveServices, type DroppedBackend } from './services-plan';
 import { ServiceProxyContainers } from './services-proxy';
+
+const REFUSED_GRACE_MS = 5_000;
+const REFUSED_REPEAT_MS = 5 * 60_000;
 
 export interface ServiceNetworkingOptions {
   api: ApiClient;
@@ -46,6 +50,9 @@ export class ServiceNetworking {
   private stopped = false;
   private readonly reported = new Set<string>();
   private offEngineBack?: () => void;
+  /** Last warning time per Service whose Endpoints hold addresses the agent will not route to. */
+  private readonly refused = new Map<string, { since: number; ips: string; reportedAt: number }>();
+  private recheckTimer?: NodeJS.Timeout;
   /** Time of the last completed reconcile (tests and logs). */
   lastReconcileAt = 0;
 
@@ -93,6 +100,7 @@ export class ServiceNetworking {
     clearTimeout(this.timer);
     clearTimeout(this.resyncTimer);
     this.offEngineBack?.();
+    clearTimeout(this.recheckTimer);
     this.services.stop();
     this.endpoints.stop();
     this.localPods.stop();
@@ -133,10 +141,53 @@ export class ServiceNetworking {
     this.o.log.warn(msg);
   }
 
+  /**
+   * Addresses refused by the second wall: a warning log and a `FailedToRoute` Warning Event on the Service.
+   * The Endpoints of a pod that just started can be a moment ahead of the pod's status in this agent's cache
+   * (they are routed at the next reconcile), so only a refusal that lasts REFUSED_GRACE_MS is reported, and
+   * then at most once per REFUSED_REPEAT_MS per Service unless the refused set changes: hostile Endpoints
+   * must not turn every reconcile into a log line and an API write.
+   */
+  private reportRefused(dropped: readonly DroppedBackend[]): void {
+    const now = Date.now();
+    const byService = new Map<string, string[]>();
+    for (const d of dropped) {
+      const key = `${d.namespace}/${d.service}`;
+      byService.set(key, [...(byService.get(key) ?? []), d.ip]);
+    }
+    for (const key of this.refused.keys()) if (!byService.has(key)) this.refused.delete(key);
+    let waiting = false;
+    for (const [key, list] of byService) {
+      const ips = list.sort().join(',');
+      let r = this.refused.get(key);
+      if (!r || r.ips !== ips) this.refused.set(key, (r = { since: now, ips, reportedAt: 0 }));
+      if (now - r.since < REFUSED_GRACE_MS) {
+        waiting = true;
+        continue;
+      }
+      if (r.reportedAt && now - r.reportedAt < REFUSED_REPEAT_MS) continue;
+      r.reportedAt = now;
+      const [namespace, name] = key.split('/');
+      const shown = list.length > 5 ? `${list.slice(0, 5).join(', ')} and ${list.length - 5} more` : list.join(', ');
+      const message = `not routing to ${shown}: not the address of a pod of namespace ${namespace} on node ${this.o.nodeName}`;
+      this.o.log.warn('endpoints refused', { service: key, addresses: ips, node: this.o.nodeName });
+      const svc = this.services.items.get(key) ?? { apiVersion: 'v1', kind: 'Service', metadata: { namespace, name } };
+      recordEvent(this.o.api, this.o.nodeName, this.o.log, { object: svc, type: 'Warning', reason: 'FailedToRoute', message });
+    }
+    if (waiting && !this.recheckTimer && !this.stopped) {
+      this.recheckTimer = setTimeout(() => {
+        this.recheckTimer = undefined;
+        this.schedule(0);
+      }, REFUSED_GRACE_MS + 50);
+    }
+  }
+
   private async reconcile(): Promise<void> {
     // Acting on a half-filled cache would tear down proxies that are fine: wait for the first lists.
     if (!this.services.synced || !this.endpoints.synced || !this.localPods.synced || (this.ingresses && !this.ingresses.synced)) return;
-    const resolved = resolveServices(this.services.items.values(), this.endpoints.items);
+    const dropped: DroppedBackend[] = [];
+    const resolved = resolveServices(this.services.items.values(), this.endpoints.items, podAddresses(this.localPods.items.values()), dropped);
+    this.reportRefused(dropped);
     const work: Promise<unknown>[] = [];
     // Not awaited: creating a container for a new Service must not hold back endpoint updates of the others.
     // Only namespaces with a pod on this node need a proxy on this engine (its bridge networks are local).

@@ -1,9 +1,9 @@
 // The node authorizer (Kubernetes' Node authorizer + NodeRestriction, simplified): an agent
 // identified as system:node:<name> may touch its own Node and Lease, read the pods bound to it and
-// the ConfigMaps/Secrets those pods use, write those pods' status, and record Events; as every node
-// runs the ingress, it may also read Ingresses, write their status and get the TLS Secrets they name. It may get
-// a PersistentVolumeClaim by name (never list them): its engine holds the claims' volumes, and only the answer
-// "this claim is gone" lets it remove one.
+// the ConfigMaps/Secrets those pods use and the namespaces they are in, write those pods' status, and record
+// Events; as every node runs the ingress, it may also read Ingresses, write their status and get the TLS Secrets
+// they name. It may get a PersistentVolumeClaim by name (never list them): its engine holds the claims' volumes,
+// and only the answer "this claim is gone" lets it remove one.
 import type { RequestAttributes, Subjectish } from './types';
 
 export const NODES_GROUP = 'system:nodes';
@@ -20,6 +20,8 @@ export interface NodeGraph {
   podNode(namespace: string, name: string): string | undefined;
   /** Does a pod bound to `node` reference this ConfigMap/Secret (volumes, env, envFrom, image pull secrets)? */
   nodeUses(node: string, kind: 'configmaps' | 'secrets', namespace: string, name: string): boolean;
+  /** Has a pod bound to `node` in this namespace (the agent re-checks its Pod Security level)? */
+  nodeHasPodIn?(node: string, namespace: string): boolean;
   /** Does an Ingress in this namespace name this Secret in its spec.tls (the node's ingress serves it)? */
   ingressUses?(namespace: string, secret: string): boolean;
 }
@@ -50,6 +52,11 @@ export function authorizeNode(node: string, a: RequestAttributes, graph: NodeGra
     case '/pods/status':
       if (['get', 'update', 'patch'].includes(a.verb) && graph.podNode(a.namespace, a.name) === node) return { allowed: true };
       return deny('may only update the status of pods bound to it');
+    case '/namespaces':
+      // The agent judges a pod again by its namespace's Pod Security label before running it (a pod can
+      // reach the node past admission); it reads only namespaces it has pods in.
+      if (a.verb === 'get' && a.name && graph.nodeHasPodIn?.(node, a.name)) return { allowed: true };
+      return deny('may only get namespaces of pods bound to it');
     case '/configmaps':
     case '/secrets':
       if (a.verb === 'get' && a.name && graph.nodeUses(node, a.resource as 'configmaps' | 'secrets', a.namespace, a.name)) return { allowed: true };

@@ -116,7 +116,15 @@ describe('node authorizer', () => {
   const graph: NodeGraph = {
     podNode: (ns, name) => (ns === 'a' && name === 'mine' ? 'n1' : 'n2'),
     nodeUses: (node, kind, ns, name) => node === 'n1' && kind === 'secrets' && name === 'used',
+    nodeHasPodIn: (node, ns) => node === 'n1' && ns === 'a',
   };
+  it('gets only the namespaces it has pods in (to judge their Pod Security level), never lists them', () => {
+    const ns = (verb: string, name: string) => authorizeNode('n1', attrs({ verb, resource: 'namespaces', namespace: '', name }), graph).allowed;
+    expect(ns('get', 'a')).toBe(true);
+    expect(ns('get', 'b')).toBe(false);
+    expect(ns('list', '')).toBe(false);
+    expect(ns('update', 'a')).toBe(false);
+  });
   it('allows its own Node, Lease, pods and the Secrets they use', () => {
     expect(authorizeNode('n1', attrs({ verb: 'update', resource: 'nodes', subresource: 'status', namespace: '', name: 'n1' }), graph).allowed).toBe(true);
     expect(

@@ -13,7 +13,18 @@ import { DEFAULT_BACKOFF, backoffDelay, formatDuration, type BackoffPolicy } fro
 import { resolveEnv, expandVars, type DataResolver } from './env';
 import { ContainerStartError, configError, type WaitingReason } from './errors';
 import { engineGarbage, type EngineGarbage, type EngineKeep } from './engine-gc';
-import { LABEL, PREVIOUS_SUFFIX, SANDBOX_NAME, containerName, podRef, podVolumeName, pvcVolumeName, type ContainerRole, type PodRef } from './labels';
+import {
+  LABEL,
+  PREVIOUS_SUFFIX,
+  SANDBOX_NAME,
+  containerName,
+  namespaceNetworkName,
+  podRef,
+  podVolumeName,
+  pvcVolumeName,
+  type ContainerRole,
+  type PodRef,
+} from './labels';
 import { ByteLimiter, DockerDemuxer, splitDockerStream } from './log-stream';
 import { podConditions, podPhase, terminatedState, type ObservedInstance, type PodRuntimeStatus } from './pod-status';
 import { ContainerProber, runProbe } from './prober';
@@ -240,7 +251,7 @@ export class DockerRuntime {
   }
 
   networkName(namespace: string): string {
-    return `${this.prefix}-ns-${namespace}`;
+    return namespaceNetworkName(this.prefix, namespace);
   }
 
   // ---- networks --------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 // Label keys and Docker object names the runtime uses to find what it made (and to adopt it after a restart).
+import { createHash } from 'node:crypto';
 import type { Pod } from '@flotilla/resources';
 
 export const LABEL = {
@@ -44,14 +45,30 @@ export function containerName(ref: PodRef, container: string): string {
   return `flotilla_${ref.namespace}_${ref.name}_${container}_${uid8(ref.uid)}`;
 }
 
+/** `<prefix>-ns-<namespace>`: the prefix is fixed per engine, so one network per namespace. */
+export function namespaceNetworkName(prefix: string, namespace: string): string {
+  return `${prefix}-ns-${namespace}`;
+}
+
 export function podVolumeName(ref: PodRef, volume: string): string {
   return `flotilla-${ref.uid}-${volume}`;
 }
 
 /**
+ * Docker keeps a volume in a directory named after it, so a volume name longer than a file name (255 bytes)
+ * cannot be created; container and network names have no such limit.
+ */
+export const MAX_VOLUME_NAME = 255;
+
+/**
  * `flotilla-pvc_<namespace>_<claim>`: `_` never occurs in a namespace or claim name, so distinct pairs never
- * share a volume (the older `-` separator mapped `a`/`x-data` and `a-x`/`data` to one name).
+ * share a volume (the older `-` separator mapped `a`/`x-data` and `a-x`/`data` to one name). A claim name
+ * too long for that (claims may have 253 characters) is cut and followed by `_<sha256 of namespace/claim>`:
+ * a third `_` keeps the long form apart from every short one, and the digest keeps long forms apart.
  */
 export function pvcVolumeName(namespace: string, claim: string): string {
-  return `flotilla-pvc_${namespace}_${claim}`;
+  const plain = `flotilla-pvc_${namespace}_${claim}`;
+  if (plain.length <= MAX_VOLUME_NAME) return plain;
+  const digest = createHash('sha256').update(`${namespace}/${claim}`).digest('hex');
+  return `${plain.slice(0, MAX_VOLUME_NAME - digest.length - 1)}_${digest}`;
 }

@@ -62,6 +62,7 @@ export class RbacAuthorizer implements Authorizer {
       this.store.cache
         .list('core/pods', ns)
         .some((e) => (e.obj.spec as { nodeName?: string } | undefined)?.nodeName === node && podReferences(e.obj.spec)[kind].has(name)),
+    nodeHasPodIn: (node, ns) => this.store.cache.list('core/pods', ns).some((e) => (e.obj.spec as { nodeName?: string } | undefined)?.nodeName === node),
     ingressUses: (ns, secret) =>
       this.store.cache
         .list('networking.k8s.io/ingresses', ns)
