@@ -11,7 +11,7 @@ import { seededRandom } from './support/fixtures';
 jest.setTimeout(180_000);
 
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) >>> 0 : (Math.random() * 2 ** 32) >>> 0;
-const COUNT = Number(process.env.FUZZ_COUNT ?? 2500);
+const COUNT = Number(process.env.FUZZ_COUNT ?? 2000);
 /** How many admitted specs are created for real (the rest are dry runs: admission and validation only). */
 const RUN_ON_AGENT = 30;
 const PARALLEL = 8;

@@ -55,7 +55,11 @@ export interface AttackClusterOptions {
 
 /** The engine's networks and volumes that belong to no agent of the suite: an attack must leave them as they were. */
 async function foreignEngineState(nodeName: string): Promise<string> {
-  const nets = (await docker.listNetworks()).filter((n) => n.Labels?.['flotilla.node'] !== nodeName && !n.Labels?.['flotilla.test']);
+  // The engine's own networks are recreated with new ids when the daemon restarts (a chaos suite may restart
+  // it meanwhile): not something a tenant made.
+  const nets = (await docker.listNetworks()).filter(
+    (n) => n.Labels?.['flotilla.node'] !== nodeName && !n.Labels?.['flotilla.test'] && !['bridge', 'host', 'none'].includes(n.Name),
+  );
   const vols = ((await docker.listVolumes()).Volumes ?? []).filter((v) => v.Labels?.['flotilla.node'] !== nodeName && !v.Labels?.['flotilla.test']);
   return JSON.stringify({ nets: nets.map((n) => n.Id).sort(), vols: vols.map((v) => v.Name).sort() });
 }
