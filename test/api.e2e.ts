@@ -6,7 +6,7 @@ import { connect } from 'node:tls';
 import { Platform, startPlatform } from './support/platform';
 import { Store } from '@flotilla/store';
 import { testDatabaseUrl, dropNamespaces } from './support/env';
-import { uniqueName } from './support/fixtures';
+import { seededRandom, uniqueName } from './support/fixtures';
 import { eventually } from './support/eventually';
 
 let p: Platform;
@@ -351,17 +351,6 @@ describe('writes', () => {
 
 // ---- fuzz ----------------------------------------------------------------------------------------
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const JUNK: unknown[] = [
   null,
   true,
@@ -443,7 +432,7 @@ describe('fuzz', () => {
     const fuzzNs = uniqueName('fuzz');
     dropAfter.push(fuzzNs);
     expect((await call('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: fuzzNs } })).status).toBe(201);
-    const r = rng(20261123);
+    const r = seededRandom(20261123);
     const accepted = new Map<string, Set<string>>();
     const codes = new Map<number, number>();
     const N = 3000;

@@ -333,4 +333,23 @@ describe('the portal beyond the first deploy', () => {
     }
     expect(overflowing).toEqual([]);
   });
+
+  step('warns on the Deployment page when quota refuses the pods, and stops once they are created', async () => {
+    // pods: 0 refuses every new pod and leaves the running ones alone: one more replica cannot be created.
+    const quota = { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'full' }, spec: { hard: { pods: '0' } } };
+    expect((await asAdmin('POST', `/api/v1/namespaces/${ns}/resourcequotas`, quota)).status).toBe(201);
+    const dep = (await asAdmin('GET', `/apis/apps/v1/namespaces/${ns}/deployments/hello`)).json() as unknown as Deployment;
+    const replicas = dep.spec?.replicas ?? 1;
+    const scale = (n: number) => call(p, 'PATCH', `/apis/apps/v1/namespaces/${ns}/deployments/hello`, p.token, { spec: { replicas: n } });
+    expect((await scale(replicas + 1)).status).toBe(200);
+    await page.goto(`${portal.url}/ns/${ns}/deployments/hello`);
+    const banner = page.getByTestId('replica-failure');
+    await contains(banner, 'exceeded quota: full');
+    expect(await banner.getAttribute('role')).toBe('alert');
+    await shot(page, 'deployment-replica-failure');
+    // Within the quota again: the banner goes (the page follows the Deployment live).
+    expect((await asAdmin('DELETE', `/api/v1/namespaces/${ns}/resourcequotas/full`)).status).toBe(200);
+    await eventually(async () => expect(await banner.count()).toBe(0), 60_000);
+    expect((await scale(replicas)).status).toBe(200);
+  });
 });

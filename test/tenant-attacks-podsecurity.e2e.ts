@@ -1,8 +1,9 @@
 // Pod Security from a namespace editor: each baseline-refused field is a 403 worded as Kubernetes words
 // it, and the fields that are admitted really apply on the real agent (checked from inside the container).
+import { BASELINE_CAPABILITIES } from '@flotilla/resources';
 import type { KubeObject } from '@flotilla/resources';
 import { waitFor } from '../apps/agent/testing/harness';
-import { AttackCluster, kubectlOk, startAttackCluster } from './support/attacks';
+import { AttackCluster, containerReason, kubectlOk, startAttackCluster } from './support/attacks';
 
 jest.setTimeout(180_000);
 
@@ -74,7 +75,9 @@ describe('admitted fields apply on the real agent', () => {
         }),
       ),
     );
-    await waitFor('applied Running', async () => (await c.pod('applied'))?.status?.phase === 'Running', 60_000);
+    await waitFor('applied Running', async () => (await c.pod('applied'))?.status?.phase === 'Running', 120_000).catch(async (e: Error) => {
+      throw new Error(`${e.message}: ${JSON.stringify((await c.pod('applied'))?.status)}`);
+    });
     const run = (cmd: string) => c.kubectl(['exec', '-n', c.ns, 'applied', '--', 'sh', '-c', cmd]);
     expect(run('id -u').stdout.trim()).toBe('1234');
     expect(run('touch /x').code).not.toBe(0);
@@ -84,5 +87,54 @@ describe('admitted fields apply on the real agent', () => {
     expect(status).toMatch(/^CapEff:\s+0000000000000000$/m);
     expect(status).toMatch(/^NoNewPrivs:\s+1$/m);
     await c.assertIntact();
+  });
+
+  it('honours every capability baseline admits (the runtime default set), added after dropping ALL', async () => {
+    const add = [...BASELINE_CAPABILITIES];
+    kubectlOk(c.applyAsTenant(withSc('caps', { capabilities: { drop: ['ALL'], add } })));
+    await waitFor('caps Running', async () => (await c.pod('caps'))?.status?.phase === 'Running', 120_000).catch(async (e: Error) => {
+      throw new Error(`${e.message}: ${JSON.stringify((await c.pod('caps'))?.status)}`);
+    });
+    const status = c.kubectl(['exec', '-n', c.ns, 'caps', '--', 'cat', '/proc/self/status']).stdout;
+    // Bits 0,1,3-8,10,18,27,29,31: exactly the thirteen, nothing else (NET_RAW, bit 13, stays dropped).
+    expect(status).toMatch(/^CapEff:\s+00000000a80405fb$/m);
+    await c.assertIntact();
+  });
+});
+
+describe('admitted but not honoured by any node: a warning at apply time, a clear refusal on the node', () => {
+  it.each<[string, Record<string, unknown>, RegExp, RegExp]>([
+    [
+      'seccomp Localhost',
+      { seccompProfile: { type: 'Localhost', localhostProfile: 'profiles/x.json' } },
+      /Warning: spec\.containers\[0\]\.securityContext\.seccompProfile: Localhost profiles are not installed on any node/,
+      /no local seccomp profiles/,
+    ],
+    [
+      'AppArmor Localhost',
+      { appArmorProfile: { type: 'Localhost', localhostProfile: 'x' } },
+      /Warning: spec\.containers\[0\]\.securityContext\.appArmorProfile: Localhost profiles are not installed on any node/,
+      /no local AppArmor profiles/,
+    ],
+    [
+      'SELinux level',
+      { seLinuxOptions: { level: 's0:c1,c2' } },
+      /Warning: spec\.containers\[0\]\.securityContext\.seLinuxOptions: the nodes have no SELinux/,
+      /has no SELinux/,
+    ],
+  ])('%s', async (label, sc, warning, refusal) => {
+    const name = `w-${label.split(' ')[0].toLowerCase()}`;
+    const r = c.applyAsTenant(withSc(name, sc));
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(warning);
+    const p = await waitFor(
+      `${name} refused by the agent`,
+      async () => {
+        const got = await c.pod(name);
+        return containerReason(got) === 'CreateContainerConfigError' ? got : undefined;
+      },
+      60_000,
+    );
+    expect(JSON.stringify(p.status)).toMatch(refusal);
   });
 });

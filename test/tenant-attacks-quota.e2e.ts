@@ -1,6 +1,7 @@
 // Quota, LimitRange and Pod Security hold for pods a controller creates, not only for a user's own
 // (issue 14, item 5): a namespace editor cannot escape `pods: 5` or the CPU quota through a Deployment or
-// a Job, and a refused create shows up as a FailedCreate warning on the owner.
+// a Job, or a CronJob's Job, and a refused create shows up as a FailedCreate warning on the owner and a
+// ReplicaFailure condition on the ReplicaSet and its Deployment (kubectl describe, the portal).
 import { waitFor } from '../apps/agent/testing/harness';
 import { AttackCluster, kubectlOk, startAttackCluster } from './support/attacks';
 
@@ -33,6 +34,15 @@ async function events(reason: string): Promise<{ involvedObject: { kind: string;
   );
 }
 
+/** While the controllers keep retrying, the pods (and the quota's count of them) never pass `max`. */
+async function staysAtMost(max: number, samples: number): Promise<void> {
+  for (let i = 0; i < samples; i++) {
+    expect((await pods()).length).toBeLessThanOrEqual(max);
+    expect(Number((await quotaUsed()).pods)).toBeLessThanOrEqual(max);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
 beforeAll(async () => {
   c = await startAttackCluster('atq', { quota: { pods: '5', 'requests.cpu': '1', 'limits.memory': '1Gi' } });
   const lr = await c.api(
@@ -61,12 +71,7 @@ describe('pods a controller creates pass quota and LimitRange', () => {
       throw new Error(`${e.message}: ${(await pods()).length} pods; events: ${evs.body.slice(0, 3000)}\n${c.controller.logs().slice(-3000)}`);
     });
     // While the ReplicaSet keeps trying, the count stays at the quota.
-    for (let i = 0; i < 10; i++) {
-      expect((await pods()).length).toBeLessThanOrEqual(5);
-      const used = await quotaUsed();
-      expect(Number(used.pods)).toBeLessThanOrEqual(5);
-      await new Promise((r) => setTimeout(r, 500));
-    }
+    await staysAtMost(5, 10);
     await waitFor('FailedCreate', async () => (await events('FailedCreate')).some((e) => e.involvedObject.kind === 'ReplicaSet'), 30_000);
     const e = (await events('FailedCreate')).find((x) => x.involvedObject.kind === 'ReplicaSet');
     expect(e?.message).toMatch(/^Error creating: pods ".*" is forbidden: exceeded quota: /);
@@ -75,6 +80,14 @@ describe('pods a controller creates pass quota and LimitRange', () => {
       expect(p.spec.containers[0].resources?.requests?.cpu).toBe('100m');
       expect(p.spec.containers[0].resources?.limits?.memory).toBe('64Mi');
     }
+    // The refusal is a condition on the ReplicaSet and, copied, on the Deployment, as in Kubernetes.
+    const rsFailure = await waitFor('ReplicaFailure on the ReplicaSet', async () => (await replicaFailure('replicasets')).find((x) => x.owner === 'd'), 30_000);
+    expect(rsFailure.condition).toMatchObject({ status: 'True', reason: 'FailedCreate' });
+    expect(rsFailure.condition.message).toMatch(/^Error creating: pods ".*" is forbidden: exceeded quota: .*pods/);
+    const dFailure = await waitFor('ReplicaFailure on the Deployment', async () => (await replicaFailure('deployments')).find((x) => x.name === 'd'), 30_000);
+    expect(dFailure.condition).toMatchObject({ status: 'True', reason: 'FailedCreate', message: rsFailure.condition.message });
+    const described = kubectlOk(c.kubectl(['describe', 'deployment', 'd', '-n', c.ns]));
+    expect(described).toMatch(/ReplicaFailure\s+True\s+FailedCreate/);
   });
 
   it('a Job with parallelism 10 is bounded the same way', async () => {
@@ -90,11 +103,90 @@ describe('pods a controller creates pass quota and LimitRange', () => {
     };
     kubectlOk(c.applyAsTenant(job as unknown as Parameters<typeof c.applyAsTenant>[0]));
     await waitFor('Job FailedCreate', async () => (await events('FailedCreate')).some((e) => e.involvedObject.kind === 'Job'), 30_000);
-    expect((await pods()).length).toBeLessThanOrEqual(5);
-    for (let i = 0; i < 6; i++) {
-      expect((await pods()).length).toBeLessThanOrEqual(5);
-      await new Promise((r) => setTimeout(r, 500));
+    await staysAtMost(5, 6);
+  });
+
+  it("a CronJob's Job (triggered now with kubectl create job --from) is bounded the same way", async () => {
+    const cronJob = {
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: { name: 'cj' },
+      spec: {
+        // Never due during the test: the Job is started by hand, as an operator (or an attacker) can.
+        schedule: '0 0 1 1 *',
+        jobTemplate: {
+          spec: {
+            parallelism: 10,
+            completions: 10,
+            template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'flotilla/busybox:1', command: ['sleep', '3600'] }] } },
+          },
+        },
+      },
+    };
+    kubectlOk(c.applyAsTenant(cronJob as unknown as Parameters<typeof c.applyAsTenant>[0]));
+    kubectlOk(c.kubectl(['create', 'job', 'cj-now', '--from=cronjob/cj', '-n', c.ns]));
+    await waitFor(
+      "FailedCreate on the CronJob's Job",
+      async () => (await events('FailedCreate')).some((e) => e.involvedObject.kind === 'Job' && e.involvedObject.name === 'cj-now'),
+      30_000,
+    );
+    await staysAtMost(5, 6);
+  });
+
+  it('requests.cpu bounds controller pods (LimitRange defaults counted), and ReplicaFailure goes once creates succeed', async () => {
+    // Free the pods quota so CPU is what binds: 1 CPU, 400m a pod → 2 pods, not 4.
+    for (const [kind, name] of [
+      ['deployment', 'd'],
+      ['job', 'j'],
+      ['job', 'cj-now'],
+      ['cronjob', 'cj'],
+    ]) {
+      kubectlOk(c.kubectl(['delete', kind, name, '-n', c.ns, '--wait=false']));
     }
+    await waitFor('every earlier pod gone', async () => (await pods()).length === 0, 90_000);
+    const dep = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'cpu' },
+      spec: {
+        replicas: 4,
+        selector: { matchLabels: { app: 'cpu' } },
+        template: {
+          metadata: { labels: { app: 'cpu' } },
+          // Only a CPU request: the memory limit comes from the LimitRange default (64Mi).
+          spec: { containers: [{ name: 'c', image: 'flotilla/busybox:1', command: ['sleep', '3600'], resources: { requests: { cpu: '400m' } } }] },
+        },
+      },
+    };
+    kubectlOk(c.applyAsTenant(dep as unknown as Parameters<typeof c.applyAsTenant>[0]));
+    const failure = await waitFor('ReplicaFailure for CPU', async () => (await replicaFailure('deployments')).find((x) => x.name === 'cpu'), 60_000);
+    expect(failure.condition.message).toMatch(/exceeded quota: .*requested: requests\.cpu=400m, used: requests\.cpu=800m, limited: requests\.cpu=1/);
+    await staysAtMost(2, 6);
+    const ps = await pods();
+    expect(ps).toHaveLength(2);
+    for (const p of ps) expect(p.spec.containers[0].resources?.limits?.memory).toBe('64Mi');
+    expect((await quotaUsed())['requests.cpu']).toBe('800m');
+
+    // Within the quota again: the ReplicaSet has what it wants, and both conditions go.
+    kubectlOk(c.kubectl(['scale', 'deployment', 'cpu', '--replicas=2', '-n', c.ns]));
+    await waitFor('ReplicaFailure gone from the ReplicaSet', async () => !(await replicaFailure('replicasets')).some((x) => x.owner === 'cpu'), 30_000);
+    await waitFor('ReplicaFailure gone from the Deployment', async () => !(await replicaFailure('deployments')).some((x) => x.name === 'cpu'), 30_000);
     await c.assertIntact();
   });
 });
+
+interface Conditioned {
+  metadata: { name: string; ownerReferences?: { name: string }[] };
+  status?: { conditions?: { type: string; status: string; reason?: string; message?: string }[] };
+}
+
+/** The ReplicaFailure conditions of the namespace's ReplicaSets or Deployments, with the owner's name. */
+async function replicaFailure(
+  plural: 'replicasets' | 'deployments',
+): Promise<{ name: string; owner?: string; condition: { status: string; reason?: string; message?: string } }[]> {
+  const r = await c.api('GET', `/apis/apps/v1/namespaces/${c.ns}/${plural}`, undefined, c.p.token);
+  return (r.json() as unknown as { items: Conditioned[] }).items.flatMap((o) => {
+    const condition = o.status?.conditions?.find((x) => x.type === 'ReplicaFailure');
+    return condition ? [{ name: o.metadata.name, owner: o.metadata.ownerReferences?.[0]?.name, condition }] : [];
+  });
+}

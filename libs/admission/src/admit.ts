@@ -5,7 +5,16 @@
 import { KubeObject, resourceFor, ResourceType } from '@flotilla/resources';
 import { resourceKey, Store, WriteTx } from '@flotilla/store';
 import { applyLimitRangeDefaults, limitRangeViolations } from './limit-range';
-import { ENFORCE_LABEL, podAnnotationsOf, podSecurityLevel, podSecurityMessage, podSecurityViolations, podSpecOf, WARN_LABEL } from './pod-security';
+import {
+  ENFORCE_LABEL,
+  nodeUnsupportedWarnings,
+  podAnnotationsOf,
+  podSecurityLevel,
+  podSecurityMessage,
+  podSecurityViolations,
+  podSpecOf,
+  WARN_LABEL,
+} from './pod-security';
 import { deltaFor, exceeded, formatUsage, usageInTx } from './quota';
 
 /** A refused write; `message` is Kubernetes' wording (`pods "x" is forbidden: exceeded quota: ...`). */
@@ -51,6 +60,7 @@ export async function admitInTx(
     const enforce = podSecurityLevel(labels?.[ENFORCE_LABEL]);
     const v = podSecurityViolations(spec, enforce, annotations);
     if (v.length) throw deny(podSecurityMessage(v, enforce));
+    warnings?.push(...nodeUnsupportedWarnings(spec, podSpecPath(obj)));
     // The warn label only warns (kubectl prints it); it never refuses, as in Kubernetes.
     const warnLabel = labels?.[WARN_LABEL];
     if (warnLabel !== undefined && warnings) {
@@ -60,6 +70,13 @@ export async function admitInTx(
     }
   }
   if (!old && type.namespaced && namespace) await checkQuotaInTx(tx, store, rk, namespace, obj, deny);
+}
+
+/** Where the pod spec sits in the object, for a warning's field path. */
+function podSpecPath(obj: KubeObject): string {
+  if (obj.kind === 'Pod') return 'spec';
+  if (obj.kind === 'CronJob') return 'spec.jobTemplate.spec.template.spec';
+  return 'spec.template.spec';
 }
 
 async function checkQuotaInTx(

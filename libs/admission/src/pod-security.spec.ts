@@ -1,5 +1,5 @@
 import type { KubeObject } from '@flotilla/resources';
-import { podAnnotationsOf, podSecurityLevel, podSecurityMessage, podSecurityViolations, type PodSecurityLevel } from './pod-security';
+import { nodeUnsupportedWarnings, podAnnotationsOf, podSecurityLevel, podSecurityMessage, podSecurityViolations, type PodSecurityLevel } from './pod-security';
 
 type Spec = Parameters<typeof podSecurityViolations>[0];
 const one = (sc: Record<string, unknown>, extra: Record<string, unknown> = {}): Spec =>
@@ -141,5 +141,30 @@ describe('pod security: levels and messages', () => {
   it('words the message as Kubernetes does', () => {
     expect(podSecurityMessage(['a', 'b'], 'restricted')).toBe('violates PodSecurity "restricted:latest": a, b');
     expect(podSecurityMessage(['a'])).toBe('violates PodSecurity "baseline:latest": a');
+  });
+});
+
+describe('nodeUnsupportedWarnings: admitted, but no node can honour it', () => {
+  it('names local seccomp and AppArmor profiles and SELinux options by field path', () => {
+    const spec = {
+      securityContext: { seLinuxOptions: { level: 's0:c1,c2' } },
+      containers: [
+        { name: 'a', securityContext: { seccompProfile: { type: 'RuntimeDefault' } } },
+        {
+          name: 'b',
+          securityContext: { seccompProfile: { type: 'Localhost', localhostProfile: 'p.json' }, appArmorProfile: { type: 'Localhost', localhostProfile: 'x' } },
+        },
+      ],
+    };
+    expect(nodeUnsupportedWarnings(spec, 'spec.template.spec')).toEqual([
+      'spec.template.spec.securityContext.seLinuxOptions: the nodes have no SELinux; the pod will not start',
+      'spec.template.spec.containers[1].securityContext.seccompProfile: Localhost profiles are not installed on any node; the pod will not start',
+      'spec.template.spec.containers[1].securityContext.appArmorProfile: Localhost profiles are not installed on any node; the pod will not start',
+    ]);
+    expect(nodeUnsupportedWarnings({ containers: [{ name: 'a', securityContext: { seccompProfile: { type: 'RuntimeDefault' } } }] })).toEqual([]);
+    expect(nodeUnsupportedWarnings({ securityContext: { fsGroup: 2000 }, volumes: [{ name: 'd', emptyDir: {} }], containers: [] })).toEqual([
+      "spec.securityContext.fsGroup: volumes are not made group-owned by fsGroup on this platform's nodes; containers only get it as a supplementary group",
+    ]);
+    expect(nodeUnsupportedWarnings({ securityContext: { fsGroup: 2000 }, containers: [] })).toEqual([]);
   });
 });

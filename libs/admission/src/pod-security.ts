@@ -2,6 +2,7 @@
 // plugin checks them). The level comes from the namespace label `pod-security.kubernetes.io/enforce`
 // (privileged | baseline | restricted); unlabelled namespaces are baseline. The messages are worded as
 // Kubernetes words them, so kubectl users recognise them.
+import { BASELINE_CAPABILITIES } from '@flotilla/resources';
 import type { KubeObject } from '@flotilla/resources';
 
 export const ENFORCE_LABEL = 'pod-security.kubernetes.io/enforce';
@@ -43,11 +44,45 @@ interface PodSpecLike {
   hostIPC?: boolean;
   securityContext?: Omit<SecurityContext, 'privileged' | 'capabilities' | 'allowPrivilegeEscalation' | 'procMount'> & {
     sysctls?: { name?: string; value?: string }[];
+    fsGroup?: number;
   };
   volumes?: ({ name?: string } & Record<string, unknown>)[];
   containers?: ContainerLike[];
   initContainers?: ContainerLike[];
   ephemeralContainers?: ContainerLike[];
+}
+
+/**
+ * Fields a level admits that this platform's nodes cannot honour, so the agent refuses the pod
+ * (CreateContainerConfigError): local seccomp and AppArmor profiles (none are installed) and SELinux options
+ * (the engine has none). Sent as `Warning:` headers, so `kubectl apply` shows them before the pod is stuck.
+ */
+export function nodeUnsupportedWarnings(spec: PodSpecLike, where = 'spec'): string[] {
+  const out: string[] = [];
+  const check = (sc: Omit<SecurityContext, 'privileged'> | undefined, path: string) => {
+    if (!sc) return;
+    if (sc.seccompProfile?.type === 'Localhost') out.push(`${path}.seccompProfile: Localhost profiles are not installed on any node; the pod will not start`);
+    if (sc.appArmorProfile?.type === 'Localhost') out.push(`${path}.appArmorProfile: Localhost profiles are not installed on any node; the pod will not start`);
+    const se = sc.seLinuxOptions;
+    if (se && (se.user || se.role || se.type || se.level)) out.push(`${path}.seLinuxOptions: the nodes have no SELinux; the pod will not start`);
+  };
+  check(spec.securityContext, `${where}.securityContext`);
+  // Half-honoured, so said out loud: the processes get the group, but volumes are not chgrp'd to it as
+  // kubelet does (a chgrp walk of tenant-written content is not done safely yet).
+  const fsGroup = spec.securityContext?.fsGroup;
+  const shared = (spec.volumes ?? []).some((v) => 'emptyDir' in v || 'persistentVolumeClaim' in v);
+  if (fsGroup !== undefined && shared) {
+    out.push(
+      `${where}.securityContext.fsGroup: volumes are not made group-owned by fsGroup on this platform's nodes; containers only get it as a supplementary group`,
+    );
+  }
+  for (const [field, list] of [
+    ['initContainers', spec.initContainers],
+    ['containers', spec.containers],
+  ] as const) {
+    (list ?? []).forEach((c, i) => check(c.securityContext, `${where}.${field}[${i}].securityContext`));
+  }
+  return out;
 }
 
 /** The level a namespace label names; anything unknown or absent is baseline (this platform's default). */
@@ -94,22 +129,6 @@ export function podAnnotationsOf(obj: KubeObject): Record<string, string> | unde
   }
 }
 
-// Kubernetes' baseline set: the capabilities a container runtime grants by default.
-const BASELINE_CAPABILITIES = new Set([
-  'AUDIT_WRITE',
-  'CHOWN',
-  'DAC_OVERRIDE',
-  'FOWNER',
-  'FSETID',
-  'KILL',
-  'MKNOD',
-  'NET_BIND_SERVICE',
-  'SETFCAP',
-  'SETGID',
-  'SETPCAP',
-  'SETUID',
-  'SYS_CHROOT',
-]);
 // Namespaced sysctls that cannot affect other pods on the node (Kubernetes' safe set).
 export const SAFE_SYSCTLS = new Set([
   'kernel.shm_rmid_forced',

@@ -447,3 +447,52 @@ describe('planDeployment: neighbours', () => {
     expect(plan).toEqual([]);
   });
 });
+
+describe('planDeployment: ReplicaFailure, when the pods a ReplicaSet creates are refused', () => {
+  it('the ReplicaSet and the Deployment carry the refusal while quota is full, and lose it once creates succeed', () => {
+    const c = new Cluster([deployment('web', { replicas: 4 })]);
+    c.podQuota = 2;
+    c.settle('web');
+    expect(c.pods()).toHaveLength(2);
+    const [rs] = c.replicaSets();
+    const rsFailure = rs.status?.conditions?.find((x) => x.type === 'ReplicaFailure');
+    expect(rsFailure).toMatchObject({ status: 'True', reason: 'FailedCreate' });
+    expect(rsFailure?.message).toMatch(/^Error creating: pods "web-.*" is forbidden: exceeded quota: q, requested: pods=1, used: pods=2, limited: pods=2$/);
+    // The refused sync still reports what is there.
+    expect(rs.status?.replicas).toBe(2);
+    const d = c.deployment('web');
+    expect(condition(d, 'ReplicaFailure')).toEqual({
+      type: 'ReplicaFailure',
+      status: 'True',
+      reason: 'FailedCreate',
+      message: rsFailure?.message,
+      lastUpdateTime: rsFailure?.lastTransitionTime,
+      lastTransitionTime: rsFailure?.lastTransitionTime,
+    });
+
+    // Retrying does not rewrite the condition with each new pod name.
+    expect(c.syncOnce('web')).toEqual([]);
+
+    c.podQuota = undefined;
+    c.settle('web');
+    expect(c.pods()).toHaveLength(4);
+    expect(c.replicaSets()[0].status?.conditions?.some((x) => x.type === 'ReplicaFailure')).toBeFalsy();
+    expect(condition(c.deployment('web'), 'ReplicaFailure')).toBeUndefined();
+    expect(condition(c.deployment('web'), 'Available')?.status).toBe('True');
+  });
+
+  it("an old ReplicaSet's failure is shown when the new one has none, the new one's first", () => {
+    const old = replicaSet('web-old', {
+      replicas: 1,
+      status: {
+        replicas: 0,
+        conditions: [{ type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message: 'old refused', lastTransitionTime: '2024-05-01T11:00:00Z' }],
+      },
+    });
+    const d = deployment('web', { replicas: 1 });
+    old.metadata.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: d.metadata.uid ?? '', controller: true }];
+    old.metadata.annotations = { [REVISION]: '1' };
+    const status = ofType(planDeployment(d, [old], [], T0), 'updateStatus').at(-1)?.object.status as Deployment['status'];
+    expect(status?.conditions?.find((x) => x.type === 'ReplicaFailure')?.message).toBe('old refused');
+  });
+});

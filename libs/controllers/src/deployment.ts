@@ -39,6 +39,7 @@ import {
 } from './deployment-util';
 import { claim, isPodTerminal, isTerminating } from './pods';
 import { POD_TEMPLATE_HASH_LABEL, podTemplateHash, templatesEqualIgnoringHash } from './pod-template-hash';
+import { REPLICA_FAILURE } from './replicaset';
 
 /**
  * Plans one sync of a Deployment from the ReplicaSets and pods of its namespace, following Kubernetes'
@@ -504,6 +505,7 @@ class DeploymentSync {
   private rolloutStatus(split: Split): DeploymentStatus {
     const d = this.dep;
     const next = this.calculateStatus(split);
+    surfaceReplicaFailure(next, split);
     const deadline = progressDeadlineSeconds(d);
     if (deadline === undefined) {
       removeCondition(next, PROGRESSING);
@@ -558,6 +560,28 @@ class DeploymentSync {
     if (this.requeueMs !== undefined) actions.push({ type: 'requeueAfter', ms: this.requeueMs });
     return actions;
   }
+}
+
+/**
+ * Kubernetes' getReplicaFailures: a ReplicaSet that cannot create its pods (quota, LimitRange, Pod Security)
+ * says so on the Deployment, the new ReplicaSet's failure first; the condition goes once no ReplicaSet has one.
+ */
+function surfaceReplicaFailure(status: DeploymentStatus, { newRS, oldRSs }: Split): void {
+  const failureOf = (rs: ReplicaSet | undefined) => rs?.status?.conditions?.find((c) => c.type === REPLICA_FAILURE);
+  const failure = failureOf(newRS) ?? oldRSs.map(failureOf).find((c) => c !== undefined);
+  if (!failure) {
+    removeCondition(status, REPLICA_FAILURE);
+    return;
+  }
+  const since = failure.lastTransitionTime;
+  setCondition(status, {
+    type: REPLICA_FAILURE,
+    status: failure.status,
+    lastUpdateTime: since,
+    lastTransitionTime: since,
+    reason: failure.reason,
+    message: failure.message,
+  });
 }
 
 function sameDeploymentStatus(a: DeploymentStatus | undefined, b: DeploymentStatus): boolean {

@@ -1,7 +1,7 @@
 // @flotilla/controllers: the pure decision logic of the control loops, plan(desired, observed, now) → actions.
 export type { Action, ActionType, PlannedEvent, EventObjectReference } from './actions';
 export { BURST_REPLICAS, slowStartBatch, controllerRefTo, controllerRefOf, formatTime } from './actions';
-export { planReplicaSet, replicaSetStatus } from './replicaset';
+export { planReplicaSet, planReplicaFailure, replicaSetStatus, REPLICA_FAILURE } from './replicaset';
 export { planDeployment } from './deployment';
 export {
   REVISION_ANNOTATION,

@@ -1,7 +1,7 @@
 // ReplicaSet control loop: keep spec.replicas active pods that match the selector, and report what is there.
 import { labelSelectorMatches } from '@flotilla/resources';
-import type { Pod, ReplicaSet, ReplicaSetStatus } from '@flotilla/resources';
-import { BURST_REPLICAS, clone, controllerRefTo, deleteAction, eventFor, semanticEqual, slowStartBatch } from './actions';
+import type { Condition, Pod, ReplicaSet, ReplicaSetStatus } from '@flotilla/resources';
+import { BURST_REPLICAS, clone, controllerRefTo, deleteAction, eventFor, formatTime, semanticEqual, slowStartBatch } from './actions';
 import type { Action } from './actions';
 import { claim, compareDeletionOrder, isPodActive, isPodAvailable, isPodReady, isPodTerminal, isTerminating, msUntilAvailable } from './pods';
 
@@ -63,7 +63,35 @@ export function planReplicaSet(rs: ReplicaSet, pods: Pod[], now: Date, newName: 
   return actions;
 }
 
-/** Status as Kubernetes' calculateStatus computes it, over the active pods the ReplicaSet owns. */
+/** The condition a ReplicaSet carries while the pods it creates are refused (quota, LimitRange, Pod Security). */
+export const REPLICA_FAILURE = 'ReplicaFailure';
+
+/**
+ * The status write after admission refused one of this sync's creates (`message`: the FailedCreate text), as
+ * Kubernetes' calculateStatus with a manageReplicas error: counts over the pods observed before the sync and a
+ * ReplicaFailure condition. An existing condition is kept as it is: each refusal names a fresh pod, and
+ * rewriting the message every retry would churn the status (and every watcher) for nothing.
+ */
+export function planReplicaFailure(rs: ReplicaSet, pods: Pod[], now: Date, message: string): Action[] {
+  if (isTerminating(rs)) return [];
+  const owned = claim(rs, pods, (p) => labelSelectorMatches(rs.spec.selector, p.metadata.labels)).owned;
+  const status = replicaSetStatus(rs, owned.filter(isPodActive), now);
+  const failure: Condition = rs.status?.conditions?.find((c) => c.type === REPLICA_FAILURE) ?? {
+    type: REPLICA_FAILURE,
+    status: 'True',
+    lastTransitionTime: formatTime(now),
+    reason: 'FailedCreate',
+    message,
+  };
+  status.conditions = [...(status.conditions ?? []), failure];
+  if (sameReplicaSetStatus(rs.status, status)) return [];
+  return [{ type: 'updateStatus', object: { ...clone(rs), status } }];
+}
+
+/**
+ * Status as Kubernetes' calculateStatus computes it, over the active pods the ReplicaSet owns. It describes a
+ * sync whose creates succeed (a plan's status is dropped when one fails), so a ReplicaFailure goes.
+ */
 export function replicaSetStatus(rs: ReplicaSet, active: Pod[], now: Date): ReplicaSetStatus {
   const templateLabels = rs.spec.template.metadata?.labels ?? {};
   const minReadySeconds = rs.spec.minReadySeconds ?? 0;
@@ -75,7 +103,8 @@ export function replicaSetStatus(rs: ReplicaSet, active: Pod[], now: Date): Repl
     availableReplicas: active.filter((p) => isPodAvailable(p, minReadySeconds, now)).length,
     observedGeneration: rs.metadata.generation,
   };
-  if (rs.status?.conditions?.length) status.conditions = rs.status.conditions;
+  const kept = (rs.status?.conditions ?? []).filter((c) => c.type !== REPLICA_FAILURE);
+  if (kept.length) status.conditions = kept;
   return status;
 }
 

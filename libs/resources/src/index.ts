@@ -17,3 +17,4 @@ export * from './kubelet-api';
 export { endpointIpProblem } from './endpoint-ip';
 export { parseImageReference, imageReferenceError, MAX_IMAGE_NAME_LENGTH } from './image-reference';
 export type { ImageReference, ImageReferenceResult } from './image-reference';
+export { BASELINE_CAPABILITIES } from './capabilities';

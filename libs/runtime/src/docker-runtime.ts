@@ -979,7 +979,11 @@ export class DockerRuntime {
         EndpointsConfig: { [network]: { Aliases: [ref.name, ...(pod.spec.hostname && pod.spec.hostname !== ref.name ? [pod.spec.hostname] : [])] } },
       },
     });
-    await created.start();
+    // What the engine refuses at start comes from the pod spec (a sysctl value the kernel rejects, a host
+    // port in use): the pod's containers say so, rather than the sync failing and retrying every second.
+    await created.start().catch((e: unknown) => {
+      throw new ContainerStartError('CreateContainerError', `failed to start the pod sandbox: ${errorMessage(e)}`);
+    });
     return this.toInstance(await created.inspect());
   }
 

@@ -1,3 +1,4 @@
+import { BASELINE_CAPABILITIES } from '@flotilla/resources';
 import type { Container, Pod } from '@flotilla/resources';
 import { containerSecurity, sandboxSysctls } from './security';
 
@@ -47,7 +48,13 @@ describe('containerSecurity: refused, never ignored', () => {
     ['runAsNonRoot with an unverifiable user name', { runAsNonRoot: true }, {}, 'nobody', /image will run as root/],
     ['runAsNonRoot with runAsUser 0', {}, { runAsNonRoot: true, runAsUser: 0 }, '1000', /image will run as root/],
     ['privileged', {}, { privileged: true }, '1', /privileged containers are not allowed/],
-    ['added capabilities', {}, { capabilities: { add: ['CHOWN'] } }, '1', /adding capabilities \(CHOWN\)/],
+    [
+      'added capabilities beyond the default set',
+      {},
+      { capabilities: { add: ['CHOWN', 'NET_ADMIN'] } },
+      '1',
+      /adding capabilities \(NET_ADMIN\) is not allowed/,
+    ],
     ['seccomp Unconfined', {}, { seccompProfile: { type: 'Unconfined' } }, '1', /seccompProfile Unconfined/],
     ['seccomp Localhost', {}, { seccompProfile: { type: 'Localhost', localhostProfile: 'p' } }, '1', /no local seccomp profiles/],
     ['AppArmor Unconfined', {}, { appArmorProfile: { type: 'Unconfined' } }, '1', /appArmorProfile Unconfined/],
@@ -55,6 +62,13 @@ describe('containerSecurity: refused, never ignored', () => {
     ['SELinux options', { seLinuxOptions: { level: 's0:c1' } }, {}, '1', /has no SELinux/],
     ['procMount Unmasked', {}, { procMount: 'Unmasked' }, '1', /procMount Unmasked/],
   ])('%s', (_, podSc, sc, imageUser, message) => expect(() => map(podSc, sc, imageUser)).toThrow(message));
+});
+
+describe('containerSecurity: what baseline admits is honoured', () => {
+  it('adds the capabilities of the default set that baseline allows, after dropping ALL', () => {
+    const add = [...BASELINE_CAPABILITIES];
+    expect(map({}, { capabilities: { drop: ['ALL'], add } }, '1')).toMatchObject({ CapDrop: ['ALL'], CapAdd: add });
+  });
 });
 
 describe('sandboxSysctls', () => {

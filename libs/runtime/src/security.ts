@@ -1,6 +1,7 @@
 // The pod spec's security fields as Docker container options, as a pure function: every field that
 // admission lets through is either applied or refused with a CreateContainerConfigError, never
 // silently ignored. Container settings win over pod settings, as in Kubernetes.
+import { BASELINE_CAPABILITIES } from '@flotilla/resources';
 import type { Container, Pod } from '@flotilla/resources';
 import { configError } from './errors';
 
@@ -25,8 +26,10 @@ export function containerSecurity(pod: Pod, c: Container, imageUser: string | un
   const sc = { ...podSc, ...c.securityContext };
   const refuse = (what: string) => configError(`container ${c.name}: ${what}`);
   if (sc.privileged && !opts.allowPrivileged) throw refuse('privileged containers are not allowed on this node');
-  if (sc.capabilities?.add?.length && !opts.allowPrivileged)
-    throw refuse(`adding capabilities (${sc.capabilities.add.join(', ')}) is not allowed on this node`);
+  // What baseline admits (the runtime's default set) is honoured; anything beyond it only where privileged
+  // pods are allowed.
+  const beyond = (sc.capabilities?.add ?? []).filter((cap) => !BASELINE_CAPABILITIES.has(cap));
+  if (beyond.length && !opts.allowPrivileged) throw refuse(`adding capabilities (${beyond.join(', ')}) is not allowed on this node`);
   let user: string | undefined;
   if (sc.runAsUser !== undefined) user = `${sc.runAsUser}${sc.runAsGroup !== undefined ? `:${sc.runAsGroup}` : ''}`;
   else if (sc.runAsGroup !== undefined) user = `${imageUser?.split(':')[0] || '0'}:${sc.runAsGroup}`;

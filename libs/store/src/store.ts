@@ -11,6 +11,7 @@ import { Change, ChangeType, Entry, WatchCache, Watcher, WatchOptions } from './
 import { Connections, createDb, Db } from './db';
 import { alreadyExists, conflict, notFound, StoreError } from './errors';
 import { resourceKey } from './keys';
+import { assertStorable } from './storable';
 import { DeletePlan, indexColumns, planDelete, prepareCreate, prepareUpdate, PropagationPolicy, randomSuffix, readyToRemove, Subresource } from './lifecycle';
 
 const CHANNEL = 'flotilla_changes';
@@ -457,6 +458,9 @@ export class Store {
     const tx = new WriteTx(query, opts.now ?? new Date(), this.opts.transformer);
     try {
       const result = await fn(tx);
+      // Checked per transaction, before a group commit could share its statement with others (dry runs too,
+      // so a dry run answers what the write would).
+      assertStorable(tx.writes.map((w) => w.obj));
       let lastRv = 0;
       if (connecting) {
         const c = await connecting;

@@ -1,6 +1,6 @@
 // The ReplicaSet, Deployment and Job workers: read from the cache, call the pure plan, apply its actions.
 import { randomBytes } from 'node:crypto';
-import { planDeployment, planJob, planReplicaSet } from '@flotilla/controllers';
+import { planDeployment, planJob, planReplicaFailure, planReplicaSet } from '@flotilla/controllers';
 import type { Deployment, Job, Pod, ReplicaSet } from '@flotilla/resources';
 import { randomSuffix } from '@flotilla/store';
 import type { ReconcileKey } from '@flotilla/queue';
@@ -33,7 +33,18 @@ export function replicaSetReconciler(ctx: ControllerContext): Reconciler {
       uid,
       target: (owner) => (owner ? (((owner.spec as { replicas?: number }).replicas ?? 1) as number) : 0),
     };
-    return settle(ctx, await applyActions({ ...ctx, events }, actions, guard));
+    const result = await applyActions({ ...ctx, events }, actions, guard);
+    if (result.refused) {
+      // The plan's status assumed its creates would succeed and was dropped; say why they did not instead.
+      const failure = planReplicaFailure(rs, pods, new Date(), result.refused);
+      if (failure.length) {
+        const written = await applyActions({ ...ctx, events }, failure);
+        result.conflict ||= written.conflict;
+        result.failed ||= written.failed;
+        result.lastRv = Math.max(result.lastRv, written.lastRv);
+      }
+    }
+    return settle(ctx, result);
   };
 }
 

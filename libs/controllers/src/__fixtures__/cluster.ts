@@ -3,8 +3,11 @@ import type { Deployment, KubeObject, Pod, ReplicaSet } from '@flotilla/resource
 import { canonicalJson, clone, formatTime } from '../actions';
 import type { Action, PlannedEvent } from '../actions';
 import { planDeployment } from '../deployment';
-import { planReplicaSet } from '../replicaset';
+import { planReplicaFailure, planReplicaSet } from '../replicaset';
 import { T0, names, writes } from './builders';
+
+/** Admission refused a create (the fake quota below); the worker stops the plan there, as apply-actions does. */
+export class RefusedCreate extends Error {}
 
 const key = (kind: string, ns: string | undefined, name: string | undefined) => `${kind}/${ns ?? ''}/${name ?? ''}`;
 
@@ -17,6 +20,8 @@ export class Cluster {
   private rv = 100;
   private uids = 0;
   readonly newName = names();
+  /** A `pods` quota: creates of active pods beyond it are refused, as admission does for controller creates. */
+  podQuota: number | undefined;
   /** Called after every applied plan, to check invariants at each step. */
   afterApply: () => void = () => undefined;
 
@@ -53,6 +58,12 @@ export class Cluster {
         case 'create': {
           const k = key(a.object.kind, a.object.metadata.namespace, a.object.metadata.name);
           if (this.objects.has(k)) throw new Error(`AlreadyExists: ${k}`);
+          const active = this.pods().filter((p) => !p.metadata.deletionTimestamp && !['Succeeded', 'Failed'].includes(p.status?.phase ?? '')).length;
+          if (a.object.kind === 'Pod' && this.podQuota !== undefined && active >= this.podQuota) {
+            throw new RefusedCreate(
+              `Error creating: pods "${a.object.metadata.name}" is forbidden: exceeded quota: q, requested: pods=1, used: pods=${active}, limited: pods=${this.podQuota}`,
+            );
+          }
           const o = clone(a.object);
           o.metadata.uid = `${o.metadata.name}-${++this.uids}`;
           o.metadata.resourceVersion = String(++this.rv);
@@ -136,9 +147,18 @@ export class Cluster {
     this.apply(d);
     const all = [...writes(d)];
     for (const rs of this.replicaSets()) {
-      const plan = planReplicaSet(rs, this.pods(), this.now, this.newName);
-      this.apply(plan);
-      all.push(...writes(plan));
+      const pods = this.pods();
+      const plan = planReplicaSet(rs, pods, this.now, this.newName);
+      try {
+        this.apply(plan);
+        all.push(...writes(plan));
+      } catch (err) {
+        if (!(err instanceof RefusedCreate)) throw err;
+        // The worker's answer to a refused create: the plan's status is dropped, the failure written instead.
+        const failure = planReplicaFailure(this.replicaSets().find((r) => r.metadata.uid === rs.metadata.uid) ?? rs, pods, this.now, err.message);
+        this.apply(failure);
+        all.push(...writes(failure)); // the refused creates are retried, but wrote nothing
+      }
     }
     return all;
   }

@@ -78,6 +78,9 @@ export default async function DeploymentDetail({ params }: Props) {
   const msg = rolloutMessage(dep);
   const old = Math.max(0, (st.replicas ?? 0) - (st.updatedReplicas ?? 0));
   const sel = encodeURIComponent(selector);
+  // A ReplicaSet that cannot create its pods (quota, LimitRange, Pod Security) only retries: the rollout
+  // counts alone would look merely slow, so the reason is put where it is seen first.
+  const failure = st.conditions?.find((c) => c.type === 'ReplicaFailure' && c.status === 'True');
   return (
     <>
       <PageHead title={name} sub={<>Deployment in {ns}</>}>
@@ -96,6 +99,12 @@ export default async function DeploymentDetail({ params }: Props) {
           Edit YAML
         </Link>
       </PageHead>
+
+      {failure && (
+        <div className="note warn" role="alert" data-testid="replica-failure">
+          <strong>Pods cannot be created{failure.reason ? ` (${failure.reason})` : ''}.</strong> {failure.message}
+        </div>
+      )}
 
       <section className="card" aria-labelledby="rollout-h">
         <div className="row between">
