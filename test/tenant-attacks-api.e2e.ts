@@ -286,3 +286,48 @@ describe('text Postgres cannot store', () => {
     refused(await call(p, method, url, p.token, body), needle);
   });
 });
+
+describe('Pod Security namespace labels', () => {
+  it('lets whoever may update a namespace add warn and audit labels, but only cluster admins set, change or remove enforce', async () => {
+    const user = `${prefix}-nsedit`;
+    const token = await userWithToken(p, user);
+    const role = {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: `${prefix}-ns-patch` },
+      rules: [{ apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'patch', 'update'] }],
+    };
+    const binding = {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: `${prefix}-ns-patch` },
+      subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: user }],
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role.metadata.name },
+    };
+    const rbac = '/apis/rbac.authorization.k8s.io/v1';
+    expect((await call(p, 'POST', `${rbac}/clusterroles`, p.token, role)).status).toBe(201);
+    expect((await call(p, 'POST', `${rbac}/clusterrolebindings`, p.token, binding)).status).toBe(201);
+    try {
+      const label = (labels: Record<string, string | null>) => call(p, 'PATCH', `/api/v1/namespaces/${ns}`, token, { metadata: { labels } });
+      await eventually('the binding in force', async () =>
+        (await label({ 'pod-security.kubernetes.io/warn': 'restricted' })).status === 200 ? true : undefined,
+      );
+      expect((await label({ 'pod-security.kubernetes.io/audit': 'restricted', 'pod-security.kubernetes.io/warn-version': 'latest' })).status).toBe(200);
+      const raise = await label({ 'pod-security.kubernetes.io/enforce': 'restricted' });
+      expect(raise.status).toBe(403);
+      expect(String(raise.json().message)).toContain('only cluster admins may set the label pod-security.kubernetes.io/enforce');
+      expect(
+        (await call(p, 'PATCH', `/api/v1/namespaces/${ns}`, p.token, { metadata: { labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } } })).status,
+      ).toBe(200);
+      expect((await label({ 'pod-security.kubernetes.io/enforce': null })).status).toBe(403);
+      expect((await label({ 'pod-security.kubernetes.io/enforce': 'privileged' })).status).toBe(403);
+      const now = (await call(p, 'GET', `/api/v1/namespaces/${ns}`, p.token)).json() as { metadata: { labels: Record<string, string> } };
+      expect(now.metadata.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/warn': 'restricted' });
+    } finally {
+      // Later cases may create pods here: back to the default level.
+      await call(p, 'PATCH', `/api/v1/namespaces/${ns}`, p.token, { metadata: { labels: { 'pod-security.kubernetes.io/enforce': null } } });
+      await call(p, 'DELETE', `${rbac}/clusterrolebindings/${binding.metadata.name}`, p.token);
+      await call(p, 'DELETE', `${rbac}/clusterroles/${role.metadata.name}`, p.token);
+    }
+  });
+});

@@ -277,7 +277,7 @@ export class IdentityService {
     if (!p || p.prefix !== 'flt') return undefined;
     const key = p.id;
     const hit = this.authCache.get(key);
-    if (hit && hit.until > now && secretMatches(p.secret, hit.secretHash)) return !hit.binding || this.bindingHolds(hit.binding) ? hit.user : undefined;
+    if (hit && hit.until > now && secretMatches(p.secret, hit.secretHash)) return !hit.binding || (await this.bindingHolds(hit.binding)) ? hit.user : undefined;
     const row = await this.credential<{ id: string; kind: string; subject: string; bound_to: TokenBinding | null }>(
       'api_tokens',
       p.id,
@@ -295,7 +295,7 @@ export class IdentityService {
       const [, , ns] = row.subject.split(':');
       // A token dies with the very account (and object) it was issued for; one without a binding predates bindings and is refused.
       binding = row.bound_to ?? undefined;
-      if (!binding || !this.bindingHolds(binding)) return undefined;
+      if (!binding || !(await this.bindingHolds(binding))) return undefined;
       user = { username: row.subject, uid: `sa-token:${row.id}`, groups: ['system:serviceaccounts', `system:serviceaccounts:${ns}`, 'system:authenticated'] };
     } else return undefined;
     const until = Math.min(now + AUTH_CACHE_MS, row.expires_at?.getTime() ?? Infinity);
@@ -304,8 +304,12 @@ export class IdentityService {
     return user;
   }
 
-  /** The bound account (and object) still exist with the uids the token was issued for. */
-  private bindingHolds(b: TokenBinding): boolean {
+  /**
+   * The bound account (and object) still exist with the uids the token was issued for. Read after a barrier
+   * (one shared version query), so a deletion committed before this request revokes the token at once.
+   */
+  private async bindingHolds(b: TokenBinding): Promise<boolean> {
+    await this.store.sync();
     const sa = this.store.cache.get('core/serviceaccounts', b.namespace, b.serviceAccount);
     if (!sa || sa.obj.metadata?.uid !== b.serviceAccountUid || sa.obj.metadata?.deletionTimestamp) return false;
     if (!b.object) return true;
