@@ -135,7 +135,15 @@ export async function startAttackCluster(prefix: string, o: AttackClusterOptions
       return r.status === 200 && nodeReady(r.json());
     },
     60_000,
-  );
+  ).catch(async (err: Error) => {
+    // Say why (the agent's last lines), and leave no process behind for a suite whose beforeAll failed.
+    const why = `${err.message}\nagent log (end):\n${agent.logs().slice(-4000)}`;
+    await agent.stop();
+    await controller.stop();
+    await cleanupNode(nodeName);
+    await p.stop();
+    throw new Error(why);
+  });
   const engineBefore = await foreignEngineState(nodeName);
 
   const cluster: AttackCluster = {

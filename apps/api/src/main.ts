@@ -9,7 +9,7 @@ import type { Server as HttpsServer } from 'node:https';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { LogController } from 'fastify';
+import { LogController, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
 import { buildKubeconfig } from '@flotilla/pki';
 import { requireSupportedNode } from '@flotilla/log';
@@ -19,6 +19,7 @@ import { AppModule } from './app.module';
 import { Config, ConfigError, loadConfig } from './config';
 import { SecretEncryption } from './tenancy/secret-encryption';
 import { loadTenancyConfig } from './tenancy/tenancy-config';
+import { status } from './k8s/status';
 import { routeUpgradesAsRequests } from './k8s/upgrade';
 import { log, NestJsonLogger, pinoOptions } from './log';
 import { keepCertificateFresh, servingChain, servingMaterial } from './tls';
@@ -65,6 +66,16 @@ export async function startApi(config: Config): Promise<{ app: NestFastifyApplic
     keepAliveTimeout: 75_000,
     // Watch streams would hold shutdown open for their whole timeout otherwise.
     forceCloseConnections: true,
+    // A path Fastify cannot decode (`%ED%A0%80`, a lone surrogate in UTF-8) is a client error: answer it as a
+    // Kubernetes Status like every other 400, not in Fastify's own error shape.
+    frameworkErrors: (err: FastifyError, _req: FastifyRequest, reply: FastifyReply) => {
+      const code = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
+      const message = err.code === 'FST_ERR_BAD_URL' ? 'invalid path segment: the request path is not valid percent-encoded UTF-8' : err.message;
+      void reply
+        .code(code)
+        .type('application/json')
+        .send(status(code, code === 415 ? 'UnsupportedMediaType' : 'BadRequest', message));
+    },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register({ config, store, redis, tenancy, encryption }), adapter, {
     bodyParser: false,
@@ -84,15 +95,13 @@ export async function startApi(config: Config): Promise<{ app: NestFastifyApplic
       void reply
         .code(413)
         .type('application/json')
-        .send({
-          kind: 'Status',
-          apiVersion: 'v1',
-          metadata: {},
-          status: 'Failure',
-          message: `the request body is too large: ${length} bytes, the limit is ${config.maxBodyBytes} bytes (FLOTILLA_MAX_BODY_BYTES)`,
-          reason: 'RequestEntityTooLarge',
-          code: 413,
-        });
+        .send(
+          status(
+            413,
+            'RequestEntityTooLarge',
+            `the request body is too large: ${length} bytes, the limit is ${config.maxBodyBytes} bytes (FLOTILLA_MAX_BODY_BYTES)`,
+          ),
+        );
     if (length > 4 * config.maxBodyBytes) {
       reply.header('connection', 'close');
       return answer();

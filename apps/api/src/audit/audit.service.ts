@@ -1,7 +1,11 @@
 // The audit log: every mutation and every denied request, written to Postgres in small batches off the
-// request path (a slow audit insert must not slow the API; a crash loses at most one batch).
+// request path (a slow audit insert must not slow the API; a crash loses at most one batch). Every string
+// is made storable first (Postgres refuses NUL in text, and JSON with lone surrogates), and a batch that
+// still fails is written record by record, so one odd request never costs the others their records.
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import type { Store } from '@flotilla/store';
+import { Metrics } from '../health/metrics';
+import { storableText } from '../k8s/text';
 import { log } from '../log';
 import { STORE } from '../tokens';
 
@@ -31,7 +35,10 @@ export class AuditService implements OnModuleDestroy {
   private timer?: NodeJS.Timeout;
   private flushing?: Promise<void>;
 
-  constructor(@Inject(STORE) private readonly store: Store) {}
+  constructor(
+    @Inject(STORE) private readonly store: Store,
+    private readonly metrics: Metrics,
+  ) {}
 
   record(r: AuditRecord): void {
     this.pending.push({ ...r, time: new Date() });
@@ -49,40 +56,56 @@ export class AuditService implements OnModuleDestroy {
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return;
-    const rows = batch.map((r) => ({
-      time: r.time.toISOString(),
-      request_id: r.requestId,
-      username: r.username,
-      groups: r.groups,
-      source_ip: r.sourceIp,
-      user_agent: r.userAgent ?? null,
-      verb: r.verb,
-      api_group: r.apiGroup,
-      resource: r.resource,
-      subresource: r.subresource,
-      namespace: r.namespace,
-      name: r.name,
-      code: r.code,
-      decision: r.decision,
-      reason: r.reason ?? null,
-    }));
-    // One statement for the whole batch; the column list is the Prisma model's (prisma/schema.prisma, AuditEvent).
-    this.flushing = this.store
-      .sql(
-        `INSERT INTO audit_events (${AUDIT_COLUMNS}) SELECT ${AUDIT_COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS r(time timestamptz, request_id text,
-         username text, groups text[], source_ip text, user_agent text, verb text, api_group text, resource text, subresource text, namespace text,
-         name text, code int, decision text, reason text)`,
-        JSON.stringify(rows),
-      )
-      .then(() => undefined)
-      .catch((err: Error) => {
-        // Never drop silently: say so on stderr with the count, so an operator can see the gap.
-        log('error', 'audit write failed', { component: 'audit', lost: batch.length, error: err.message });
-      });
+    const rows = batch.map(rowOf);
+    this.flushing = this.insert(rows)
+      .catch(async (err: Error) => {
+        // The batch as a whole failed: try each record alone, so only a record that cannot be stored is lost.
+        log('warn', 'audit batch write failed; writing its records one by one', { component: 'audit', records: rows.length, error: err.message });
+        let lost = 0;
+        for (const row of rows) {
+          await this.insert([row]).catch((e: Error) => {
+            lost++;
+            log('error', 'audit record lost', { component: 'audit', requestId: row.request_id, verb: row.verb, error: e.message });
+          });
+        }
+        if (lost) this.metrics.auditDropped.inc(lost);
+      })
+      .catch((err: Error) => log('error', 'audit write failed', { component: 'audit', error: err.message }));
     await this.flushing;
+  }
+
+  /** One statement for the rows; the column list is the Prisma model's (prisma/schema.prisma, AuditEvent). */
+  private async insert(rows: ReturnType<typeof rowOf>[]): Promise<void> {
+    await this.store.sql(
+      `INSERT INTO audit_events (${AUDIT_COLUMNS}) SELECT ${AUDIT_COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS r(time timestamptz, request_id text,
+       username text, groups text[], source_ip text, user_agent text, verb text, api_group text, resource text, subresource text, namespace text,
+       name text, code int, decision text, reason text)`,
+      JSON.stringify(rows),
+    );
   }
 
   async onModuleDestroy(): Promise<void> {
     await this.flush();
   }
+}
+
+function rowOf(r: AuditRecord & { time: Date }) {
+  const t = storableText;
+  return {
+    time: r.time.toISOString(),
+    request_id: t(r.requestId),
+    username: t(r.username),
+    groups: r.groups.map(t),
+    source_ip: t(r.sourceIp),
+    user_agent: r.userAgent === undefined ? null : t(r.userAgent),
+    verb: t(r.verb),
+    api_group: t(r.apiGroup),
+    resource: t(r.resource),
+    subresource: t(r.subresource),
+    namespace: t(r.namespace),
+    name: t(r.name),
+    code: r.code,
+    decision: r.decision,
+    reason: r.reason === undefined ? null : t(r.reason),
+  };
 }

@@ -13,6 +13,11 @@ export interface Credentials {
   /** The X-CSRF-Token header (double-submit token for cookie sessions). */
   csrfToken?: string;
   origin?: string;
+  /**
+   * The request asks for a protocol upgrade (exec, attach, port-forward WebSockets). A GET, but it opens a
+   * channel that writes into a container, so a cookie session must prove it is not cross-site as a mutation does.
+   */
+  upgrade?: boolean;
 }
 
 export interface Authenticator {

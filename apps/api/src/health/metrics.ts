@@ -42,6 +42,12 @@ export class Metrics {
     }
   }
 
+  readonly auditDropped = new Counter({
+    name: 'flotilla_audit_dropped_total',
+    help: 'Audit records that could not be written even alone (each is also logged); anything but 0 is a gap in the audit log.',
+    registers: [this.registry],
+  });
+
   /** `commits`: the store's counters, read at each scrape (commits, the objects they wrote, group-committed transactions). */
   constructor(commits: CommitStats) {
     collectDefaultMetrics({ register: this.registry, prefix: 'flotilla_api_' });

@@ -2,6 +2,7 @@
 import { decodeKubeProtobuf } from '@flotilla/protobuf';
 import { parse as parseYaml } from 'yaml';
 import { badRequest, ApiError } from './status';
+import { assertCleanBody, utf8Body } from './text';
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 
@@ -29,13 +30,17 @@ export function patchTypeOf(contentType: string | undefined): PatchType {
   return t;
 }
 
-/** JSON.parse without prototype-polluting keys. */
-export function parseJson(text: string): unknown {
+/** JSON.parse without prototype-polluting keys; bytes must be UTF-8, and no string may hold text Postgres cannot store. */
+export function parseJson(body: Buffer | string): unknown {
+  const text = typeof body === 'string' ? body : utf8Body(body);
+  let v: unknown;
   try {
-    return JSON.parse(text, (k, v: unknown) => (k === '__proto__' ? undefined : v));
+    v = JSON.parse(text, (k, v: unknown) => (k === '__proto__' ? undefined : v));
   } catch (err) {
     throw badRequest(`the body of the request could not be decoded as JSON: ${(err as Error).message}`);
   }
+  assertCleanBody(v);
+  return v;
 }
 
 /** Decodes an object body (create, update). `undefined` body = empty. */
@@ -44,14 +49,17 @@ export function decodeBody(body: Buffer | undefined, contentType: string | undef
   if (buf.length === 0) return undefined;
   const type = mediaType(contentType);
   if (type === 'application/vnd.kubernetes.protobuf') {
+    let v: unknown;
     try {
-      return decodeKubeProtobuf(buf);
+      v = decodeKubeProtobuf(buf);
     } catch (err) {
       throw badRequest(`the body of the request could not be decoded as protobuf: ${(err as Error).message}`);
     }
+    assertCleanBody(v);
+    return v;
   }
-  if (type === 'application/yaml' || type === 'application/apply-patch+yaml') return parseYamlOrJson(buf.toString('utf8'));
-  if (type === '' || type === 'application/json' || type === '*/*' || type.endsWith('+json')) return parseJson(buf.toString('utf8'));
+  if (type === 'application/yaml' || type === 'application/apply-patch+yaml') return parseYamlOrJson(utf8Body(buf));
+  if (type === '' || type === 'application/json' || type === '*/*' || type.endsWith('+json')) return parseJson(buf);
   throw new ApiError(
     415,
     'UnsupportedMediaType',
@@ -62,12 +70,15 @@ export function decodeBody(body: Buffer | undefined, contentType: string | undef
 function parseYamlOrJson(text: string): unknown {
   const trimmed = text.trimStart();
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) return parseJson(text);
+  let v: unknown;
   try {
     // One document, plain data only: no custom tags, bounded aliases (billion-laughs).
-    return parseYaml(text, { maxAliasCount: 100, customTags: [], uniqueKeys: true });
+    v = parseYaml(text, { maxAliasCount: 100, customTags: [], uniqueKeys: true });
   } catch (err) {
     throw badRequest(`the body of the request could not be decoded as YAML: ${(err as Error).message}`);
   }
+  assertCleanBody(v);
+  return v;
 }
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {

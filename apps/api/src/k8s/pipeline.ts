@@ -14,6 +14,7 @@ import { AUTHENTICATOR, AUTHORIZER, RATE_LIMITER } from '../tokens';
 import { PathError } from './request-info';
 import type { Reply } from './resource.service';
 import { ApiError, databaseUnreachable, forbidden, status, toStatus } from './status';
+import { assertCleanRequestText } from './text';
 
 // Resource verbs, and the HTTP verbs non-resource endpoints (login, tokens) are authorised with.
 const MUTATING = new Set(['create', 'update', 'patch', 'delete', 'deletecollection', 'post', 'put']);
@@ -55,6 +56,8 @@ export class RequestPipeline {
       });
       user = found ?? ANONYMOUS;
       d = describe();
+      // Names from the path and query values reach SQL and the stored objects; text Postgres cannot hold is a 400 here, not a 500 there.
+      assertCleanRequestText({ namespace: d.attrs.namespace, name: d.attrs.name }, req.query as Record<string, unknown> | undefined);
       const verdict = await this.authz.authorize(user, d.attrs);
       if (!verdict.allowed) {
         decision = 'denied';
@@ -138,5 +141,6 @@ function credentialsOf(req: FastifyRequest): Credentials {
     method: req.method,
     csrfToken: header(req, 'x-csrf-token'),
     origin: header(req, 'origin'),
+    upgrade: header(req, 'upgrade') !== undefined,
   };
 }

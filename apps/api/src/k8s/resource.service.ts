@@ -395,9 +395,8 @@ export class ResourceService {
     const { type, namespace, name } = req.info;
     const ptype = patchTypeOf(header(req, 'content-type'));
     const ctx = this.ctx(req);
-    const raw = req.body && req.body.length ? req.body.toString('utf8') : '';
-    if (!raw) throw badRequest('the body of the request was empty: send a patch');
-    const patchBody = ptype === 'apply' ? decodeBody(req.body, 'application/apply-patch+yaml') : parseJson(raw);
+    if (!req.body?.length) throw badRequest('the body of the request was empty: send a patch');
+    const patchBody = ptype === 'apply' ? decodeBody(req.body, 'application/apply-patch+yaml') : parseJson(req.body);
     const dry = dryRun(req.query);
     const manager = one(req.query, 'fieldManager') ?? '';
     const force = flag(req.query, 'force');
@@ -474,7 +473,7 @@ export class ResourceService {
   }
 
   private deleteOptions(req: ResourceRequest): DeleteOptions {
-    const body = req.body && req.body.length ? parseJson(req.body.toString('utf8')) : {};
+    const body = req.body && req.body.length ? parseJson(req.body) : {};
     if (!isPlainObject(body)) throw badRequest('DeleteOptions must be an object');
     const grace = body.gracePeriodSeconds ?? intParam(req.query, 'gracePeriodSeconds');
     if (grace !== undefined && (typeof grace !== 'number' || !Number.isInteger(grace) || grace < 0)) {
@@ -534,7 +533,7 @@ export class ResourceService {
     if (verb !== 'update' && verb !== 'patch') throw new ApiError(405, 'MethodNotAllowed', `${verb} is not supported on ${type.plural}/status`);
     const body = verb === 'patch' ? undefined : decodeAs(ctx, decodeBody(req.body, header(req, 'content-type')));
     const ptype = verb === 'patch' ? patchTypeOf(header(req, 'content-type')) : undefined;
-    const patchBody = verb === 'patch' ? parseJson(req.body?.toString('utf8') ?? '') : undefined;
+    const patchBody = verb === 'patch' ? parseJson(req.body ?? '') : undefined;
     const dry = dryRun(req.query);
     const updated = await this.store.transaction(
       async (tx) => {
@@ -580,7 +579,7 @@ export class ResourceService {
         if (verb === 'update') next = decodeBody(req.body, header(req, 'content-type'));
         else {
           const ptype = patchTypeOf(header(req, 'content-type'));
-          const patch = parseJson(req.body?.toString('utf8') ?? '');
+          const patch = parseJson(req.body ?? '');
           try {
             next = ptype === 'json' ? applyJsonPatch(scale, patch) : ptype === 'merge' || ptype === 'strategic' ? applyMergePatch(scale, patch) : undefined;
           } catch (err) {

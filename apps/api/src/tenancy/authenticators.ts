@@ -1,6 +1,7 @@
 // The tenancy authenticators: bearer tokens issued by Flotilla (personal, node, service account)
 // and portal session cookies. Cookie-authenticated mutations need the double-submit CSRF token
-// (X-CSRF-Token header) and, when the browser sends one, an Origin of this server.
+// (X-CSRF-Token header) and, when the browser sends one, an Origin of this server; so do cookie WebSocket
+// upgrades, which a foreign page could otherwise open with the user's cookie (browsers send it on upgrades).
 import { AuthError, Authenticator, bearerOf, cookieValue, Credentials, SESSION_COOKIE } from '../auth/authn';
 import type { UserInfo } from '../auth/user';
 import type { IdentityService } from './identity.service';
@@ -26,7 +27,7 @@ export class SessionAuthenticator implements Authenticator {
     if (c.authorization) return undefined; // a bearer token decides alone
     const cookie = cookieValue(c.cookie, SESSION_COOKIE);
     if (!cookie) return undefined;
-    const mutation = !SAFE.has(c.method.toUpperCase());
+    const mutation = !SAFE.has(c.method.toUpperCase()) || c.upgrade === true;
     const s = await this.identity.authenticateSession(cookie, c.csrfToken, mutation);
     if (!s) throw new AuthError(401, 'Unauthorized: the session is unknown, expired or ended; log in again');
     if (mutation && c.origin && c.origin !== this.publicOrigin)

@@ -52,7 +52,19 @@ interface CachedAuth {
   user: UserInfo;
   until: number;
   secretHash: string;
+  /** A service-account token's binding, checked on every use (also from the cache) so a deletion revokes it at once. */
+  binding?: TokenBinding;
 }
+
+/** What a service-account token is bound to: its account's uid, and optionally a Pod's or Secret's. */
+export interface TokenBinding {
+  namespace: string;
+  serviceAccount: string;
+  serviceAccountUid: string;
+  object?: { kind: 'Pod' | 'Secret'; name: string; uid: string };
+}
+
+const BOUND_RESOURCE = { Pod: 'core/pods', Secret: 'core/secrets' } as const;
 
 /** How long a verified token is trusted without asking Postgres again (revocations in other API replicas take at most this long). */
 const AUTH_CACHE_MS = 5_000;
@@ -219,7 +231,7 @@ export class IdentityService {
   async issue(
     kind: 'user' | 'node' | 'serviceaccount',
     name: string,
-    who: { userId?: string; subject?: string },
+    who: { userId?: string; subject?: string; binding?: TokenBinding },
     ttlSeconds?: number,
   ): Promise<TokenView & { token: string }> {
     const s = newSecret('flt');
@@ -232,6 +244,7 @@ export class IdentityService {
         name,
         secretHash: s.hash,
         expiresAt: ttlSeconds ? new Date(Date.now() + ttlSeconds * 1000) : null,
+        boundTo: who.binding ? { ...who.binding } : undefined,
       },
     });
     return { ...tokenView(row), token: s.token };
@@ -264,25 +277,44 @@ export class IdentityService {
     if (!p || p.prefix !== 'flt') return undefined;
     const key = p.id;
     const hit = this.authCache.get(key);
-    if (hit && hit.until > now && secretMatches(p.secret, hit.secretHash)) return hit.user;
-    const row = await this.credential<{ id: string; kind: string; subject: string }>('api_tokens', p.id, 'c.id, c.kind, c.subject');
+    if (hit && hit.until > now && secretMatches(p.secret, hit.secretHash)) return !hit.binding || (await this.bindingHolds(hit.binding)) ? hit.user : undefined;
+    const row = await this.credential<{ id: string; kind: string; subject: string; bound_to: TokenBinding | null }>(
+      'api_tokens',
+      p.id,
+      'c.id, c.kind, c.subject, c.bound_to',
+    );
     if (!row || row.revoked_at || (row.expires_at && row.expires_at.getTime() <= now) || !secretMatches(p.secret, row.secret_hash)) return undefined;
     let user: UserInfo;
+    let binding: TokenBinding | undefined;
     if (row.kind === 'user') {
       if (!row.user_id || row.disabled) return undefined;
       user = userInfo(row);
     } else if (row.kind === 'node') {
       user = { username: row.subject, uid: `node:${row.id}`, groups: [NODES_GROUP, 'system:authenticated'] };
     } else if (row.kind === 'serviceaccount') {
-      const [, , ns, sa] = row.subject.split(':');
-      // A token dies with its ServiceAccount.
-      if (!this.store.cache.get('core/serviceaccounts', ns, sa)) return undefined;
+      const [, , ns] = row.subject.split(':');
+      // A token dies with the very account (and object) it was issued for; one without a binding predates bindings and is refused.
+      binding = row.bound_to ?? undefined;
+      if (!binding || !(await this.bindingHolds(binding))) return undefined;
       user = { username: row.subject, uid: `sa-token:${row.id}`, groups: ['system:serviceaccounts', `system:serviceaccounts:${ns}`, 'system:authenticated'] };
     } else return undefined;
     const until = Math.min(now + AUTH_CACHE_MS, row.expires_at?.getTime() ?? Infinity);
     if (this.authCache.size > 10_000) this.authCache.clear();
-    this.authCache.set(key, { user, until, secretHash: row.secret_hash });
+    this.authCache.set(key, { user, until, secretHash: row.secret_hash, binding });
     return user;
+  }
+
+  /**
+   * The bound account (and object) still exist with the uids the token was issued for. Read after a barrier
+   * (one shared version query), so a deletion committed before this request revokes the token at once.
+   */
+  private async bindingHolds(b: TokenBinding): Promise<boolean> {
+    await this.store.sync();
+    const sa = this.store.cache.get('core/serviceaccounts', b.namespace, b.serviceAccount);
+    if (!sa || sa.obj.metadata?.uid !== b.serviceAccountUid || sa.obj.metadata?.deletionTimestamp) return false;
+    if (!b.object) return true;
+    const o = this.store.cache.get(BOUND_RESOURCE[b.object.kind], b.namespace, b.object.name);
+    return !!o && o.obj.metadata?.uid === b.object.uid && !o.obj.metadata?.deletionTimestamp;
   }
 
   /**

@@ -14,7 +14,7 @@ import { RequestPipeline } from '../k8s/pipeline';
 import { ApiError, badRequest } from '../k8s/status';
 import { AUTHORIZER, STORE } from '../tokens';
 import { bodyOf, serve } from './endpoint';
-import { IdentityService } from './identity.service';
+import { IdentityService, TokenBinding } from './identity.service';
 
 const AUTHZ = 'authorization.k8s.io';
 const AUTHN = 'authentication.k8s.io';
@@ -143,17 +143,47 @@ export class ReviewController {
       }
       const ttl = Math.min(requested, 48 * 3600);
       const subject = `system:serviceaccount:${namespace}:${name}`;
-      const t = await this.identity.issue('serviceaccount', `token for ${subject}`, { subject }, ttl);
+      const binding: TokenBinding = { namespace, serviceAccount: name, serviceAccountUid: String(sa.obj.metadata?.uid ?? '') };
+      if (spec.boundObjectRef !== undefined && spec.boundObjectRef !== null) binding.object = await this.boundObject(namespace, spec.boundObjectRef);
+      const t = await this.identity.issue('serviceaccount', `token for ${subject}`, { subject, binding }, ttl);
       return {
         code: 201,
         body: {
           apiVersion: `${AUTHN}/v1`,
           kind: 'TokenRequest',
           metadata: { name, namespace, creationTimestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') },
-          spec: { audiences: Array.isArray(spec.audiences) ? spec.audiences : [], expirationSeconds: ttl, boundObjectRef: spec.boundObjectRef ?? null },
+          spec: {
+            audiences: Array.isArray(spec.audiences) ? spec.audiences : [],
+            expirationSeconds: ttl,
+            boundObjectRef: binding.object ? { kind: binding.object.kind, apiVersion: 'v1', name: binding.object.name, uid: binding.object.uid } : null,
+          },
           status: { token: t.token, expirationTimestamp: (t.expiresAt ?? '').replace(/\.\d{3}Z$/, 'Z') },
         },
       };
     });
+  }
+
+  /** The Pod or Secret (in the account's namespace) a token is to be bound to, as Kubernetes' TokenRequest allows; its uid must match when given. */
+  private async boundObject(namespace: string, ref: unknown): Promise<NonNullable<TokenBinding['object']>> {
+    const refuse = (field: string, message: string): ApiError =>
+      new ApiError(422, 'Invalid', `TokenRequest.authentication.k8s.io "" is invalid: spec.boundObjectRef.${field}: ${message}`, {
+        kind: 'TokenRequest',
+        group: AUTHN,
+        causes: [{ reason: 'FieldValueInvalid', field: `spec.boundObjectRef.${field}`, message }],
+      });
+    if (!isPlainObject(ref)) throw refuse('kind', 'must be an object with kind and name');
+    const kind = ref.kind;
+    if (kind !== 'Pod' && kind !== 'Secret') throw refuse('kind', `Unsupported value: ${JSON.stringify(kind)}: supported values: "Pod", "Secret"`);
+    if (typeof ref.name !== 'string' || !ref.name) throw refuse('name', 'Required value');
+    const o = await this.store.get(resourceFor('', 'v1', kind === 'Pod' ? 'pods' : 'secrets') as ResourceType, namespace, ref.name);
+    if (!o)
+      throw new ApiError(404, 'NotFound', `${kind === 'Pod' ? 'pods' : 'secrets'} "${ref.name}" not found`, {
+        name: ref.name,
+        kind: kind === 'Pod' ? 'pods' : 'secrets',
+        group: '',
+      });
+    const uid = String(o.obj.metadata?.uid ?? '');
+    if (ref.uid !== undefined && ref.uid !== '' && ref.uid !== uid) throw refuse('uid', `the ${kind} "${ref.name}" has uid ${uid}, not ${String(ref.uid)}`);
+    return { kind, name: ref.name, uid };
   }
 }

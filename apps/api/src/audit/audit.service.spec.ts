@@ -1,0 +1,56 @@
+import type { Store } from '@flotilla/store';
+import { Metrics } from '../health/metrics';
+import { AuditRecord, AuditService } from './audit.service';
+
+const record = (requestId: string, name = 'x'): AuditRecord => ({
+  requestId,
+  username: 'u',
+  groups: [],
+  sourceIp: '127.0.0.1',
+  verb: 'delete',
+  apiGroup: '',
+  resource: 'configmaps',
+  subresource: '',
+  namespace: 'ns',
+  name,
+  code: 200,
+  decision: 'allowed',
+});
+
+/** Stands in for Postgres' refusal of one row: any statement holding a row whose request id is "poison" fails. */
+function storeRefusing(written: string[]): Store {
+  return {
+    sql: async (_text: string, json: string) => {
+      const rows = JSON.parse(json) as { request_id: string; name: string }[];
+      if (rows.some((r) => r.request_id === 'poison')) throw new Error('unsupported Unicode escape sequence');
+      written.push(...rows.map((r) => r.name));
+      return [];
+    },
+  } as unknown as Store;
+}
+
+describe('AuditService', () => {
+  it('writes a failing batch record by record, losing only the record that cannot be stored, and counts it', async () => {
+    const written: string[] = [];
+    const metrics = new Metrics({ commits: 0, writes: 0, grouped: 0 } as never);
+    const audit = new AuditService(storeRefusing(written), metrics);
+    audit.record(record('a', 'first'));
+    audit.record(record('poison'));
+    audit.record(record('b', 'delete-me'));
+    await audit.flush();
+    expect(written).toEqual(['first', 'delete-me']);
+    expect((await metrics.auditDropped.get()).values[0].value).toBe(1);
+  });
+
+  it('stores NUL and lone surrogates escaped rather than failing the batch', async () => {
+    const seen: string[] = [];
+    const store = { sql: async (_t: string, json: string) => void seen.push(json) } as unknown as Store;
+    const audit = new AuditService(store, new Metrics({ commits: 0, writes: 0, grouped: 0 } as never));
+    audit.record(record('a', 'a\u0000b'));
+    audit.record(record('b', '\ud800'));
+    await audit.flush();
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).not.toMatch(/\\u0000|\\ud800/);
+    expect((JSON.parse(seen[0]) as { name: string }[]).map((r) => r.name)).toEqual(['a\u2400b', '\ufffd']);
+  });
+});

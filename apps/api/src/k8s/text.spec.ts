@@ -1,0 +1,53 @@
+import { ApiError } from './status';
+import { assertCleanBody, badText, findBadText, storableText, utf8Body } from './text';
+
+describe('badText', () => {
+  it('names NUL and lone surrogates, and accepts paired surrogates and ordinary text', () => {
+    expect(badText('a\u0000b')).toBe('a NUL character (\\u0000)');
+    expect(badText('x\ud800')).toBe('a lone UTF-16 surrogate (\\ud800)');
+    expect(badText('\udc00y')).toBe('a lone UTF-16 surrogate (\\udc00)');
+    expect(badText('emoji 😀 ok')).toBeUndefined();
+    expect(badText('ü ✓')).toBeUndefined();
+  });
+});
+
+describe('findBadText', () => {
+  it('gives the field path of the first bad key or value', () => {
+    expect(findBadText({ spec: { containers: [{ name: 'c', image: 'a\u0000' }] } })).toEqual({
+      field: 'spec.containers[0].image',
+      what: 'a NUL character (\\u0000)',
+    });
+    expect(findBadText({ metadata: { labels: { 'app.kubernetes.io/x\u0000': 'v' } } })?.field).toBe('metadata.labels["app.kubernetes.io/x\\u0000"]');
+    expect(findBadText({ metadata: { labels: { 'app.kubernetes.io/x\u0000': 'v' } } })?.what).toContain('in a key');
+    expect(findBadText({ a: [1, true, null, 'fine'] })).toBeUndefined();
+  });
+
+  it('is a 400 with a cause naming the field', () => {
+    try {
+      assertCleanBody({ data: { k: '\ud800' } });
+      throw new Error('not refused');
+    } catch (err) {
+      expect(err).toBeInstanceOf(ApiError);
+      expect((err as ApiError).code).toBe(400);
+      expect((err as ApiError).details?.causes?.[0].field).toBe('data.k');
+    }
+  });
+});
+
+describe('utf8Body', () => {
+  it('decodes UTF-8 and refuses invalid bytes with the offset of the first', () => {
+    expect(utf8Body(Buffer.from('héllo'))).toBe('héllo');
+    expect(() => utf8Body(Buffer.from([0x61, 0x62, 0xff, 0x63]))).toThrow('first bad byte at offset 2');
+    expect(() => utf8Body(Buffer.from([0xed, 0xa0, 0x80]))).toThrow('offset 0');
+  });
+});
+
+describe('storableText', () => {
+  it('replaces NUL and lone surrogates with visible stand-ins and cuts long text', () => {
+    expect(storableText('a\u0000b\ud800c')).toBe('a\u2400b\ufffdc');
+    expect(storableText('😀')).toBe('😀');
+    const cut = storableText(`${'x'.repeat(9)}😀`, 10);
+    expect(cut).toBe(`${'x'.repeat(9)}\ufffd…(truncated)`);
+    expect(badText(cut)).toBeUndefined();
+  });
+});
