@@ -14,7 +14,7 @@ import { AUTHENTICATOR, AUTHORIZER, RATE_LIMITER } from '../tokens';
 import { PathError } from './request-info';
 import type { Reply } from './resource.service';
 import { ApiError, databaseUnreachable, forbidden, status, toStatus } from './status';
-import { assertCleanRequestText } from './text';
+import { assertCleanRequestText, warningHeaderValue } from './text';
 
 // Resource verbs, and the HTTP verbs non-resource endpoints (login, tokens) are authorised with.
 const MUTATING = new Set(['create', 'update', 'patch', 'delete', 'deletecollection', 'post', 'put']);
@@ -79,7 +79,7 @@ export class RequestPipeline {
         return;
       }
       code = result.code;
-      if (result.warnings?.length) reply.header('Warning', result.warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', '));
+      if (result.warnings?.length) reply.header('Warning', result.warnings.map(warningHeaderValue).join(', '));
       reply
         .code(result.code)
         .header('content-type', result.contentType ?? 'application/json')

@@ -1,5 +1,6 @@
 import { ApiError } from './status';
-import { assertCleanBody, badText, findBadText, storableText, utf8Body } from './text';
+import { validateHeaderValue } from 'node:http';
+import { assertCleanBody, badText, findBadText, storableText, utf8Body, warningHeaderValue } from './text';
 
 describe('badText', () => {
   it('names NUL and lone surrogates, and accepts paired surrogates and ordinary text', () => {
@@ -49,5 +50,16 @@ describe('storableText', () => {
     const cut = storableText(`${'x'.repeat(9)}😀`, 10);
     expect(cut).toBe(`${'x'.repeat(9)}\ufffd…(truncated)`);
     expect(badText(cut)).toBeUndefined();
+  });
+});
+
+describe('warningHeaderValue', () => {
+  it('is a header Node accepts for any text a client sent, carrying its UTF-8 bytes', () => {
+    for (const w of ['unknown field "spec.dnsConfig.\u202e\u200b\ufeff"', 'ünïcødé-名前-🚀', 'a\u0000b\u0007', 'lone \ud800']) {
+      const v = warningHeaderValue(w);
+      expect(() => validateHeaderValue('warning', v)).not.toThrow();
+      expect(v.startsWith('299 - "')).toBe(true);
+    }
+    expect(Buffer.from(warningHeaderValue('名前'), 'latin1').toString('utf8')).toBe('299 - "名前"');
   });
 });

@@ -102,3 +102,12 @@ export function storableText(s: string, max = 2000): string {
   if (t.length > max) t = `${t.slice(0, max)}…(truncated)`;
   return t.replace(new RegExp(LONE_SURROGATE.source, 'g'), '\ufffd');
 }
+
+/**
+ * A `Warning` header value for `message`, as Kubernetes sends it (`299 - "<text>"`). Warnings quote what the
+ * client sent (an unknown field's name): JSON escapes control characters and lone surrogates, and the UTF-8
+ * bytes of the rest go out as they are (Node takes a header as Latin-1 and refuses anything above U+00FF).
+ */
+export function warningHeaderValue(message: string): string {
+  return Buffer.from(`299 - ${JSON.stringify(storableText(message, 1024))}`, 'utf8').toString('latin1');
+}
