@@ -43,6 +43,7 @@ export class Agent {
       backoff: { baseMs: c.backoffBaseMs },
       extraLabels: c.dockerLabels,
       subPathDir: join(c.dataDir, 'subpaths'),
+      namespaceSubnets: c.namespaceSubnets,
     });
     const docker = this.runtime.docker;
     this.redis = new Redis(c.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: false });

@@ -2,6 +2,7 @@
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Level, logLevelOf } from '@flotilla/log';
+import { cidrRange } from '@flotilla/runtime';
 
 /** A host:port to listen on. */
 export interface ListenAddress {
@@ -41,6 +42,8 @@ export interface AgentConfig {
   serviceProxyImage?: string;
   /** Host directory for the agent's files (the service proxies' config); absolute. */
   dataDir: string;
+  /** Where namespace networks get a /24 once Docker's default address pools are used up. */
+  namespaceSubnets: string;
   /** Address NodePort services are published on; undefined (`off`) turns NodePorts off. */
   nodePortAddress?: string;
   /** The ingress listeners; undefined (`off`) turns one off. */
@@ -109,6 +112,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
   if (!caFile && !caHash) throw new ConfigError('set FLOTILLA_CA_FILE (the platform CA) or FLOTILLA_CA_HASH=sha256:<hex> to pin it');
   if (caHash && !/^sha256:[0-9a-f]{64}$/.test(caHash)) throw new ConfigError(`FLOTILLA_CA_HASH must be sha256:<64 hex digits>, got "${caHash}"`);
   const nodeName = (env.FLOTILLA_NODE_NAME || hostname()).toLowerCase();
+  const namespaceSubnets = env.FLOTILLA_NAMESPACE_SUBNETS || '10.244.0.0/16';
+  const subnetBits = cidrRange(namespaceSubnets) && Number(namespaceSubnets.split('/')[1]);
+  if (!subnetBits || subnetBits > 24)
+    throw new ConfigError(`FLOTILLA_NAMESPACE_SUBNETS must be an IPv4 CIDR of /24 or wider (e.g. 10.244.0.0/16), got "${namespaceSubnets}"`);
   if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(nodeName)) throw new ConfigError(`FLOTILLA_NODE_NAME "${nodeName}" is not a valid DNS subdomain`);
   return {
     apiUrl: apiUrl.replace(/\/+$/, ''),
@@ -129,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     logLevel: logLevelOf(env.FLOTILLA_LOG_LEVEL, (m) => new ConfigError(m)),
     serviceProxyImage: orOff(env, 'FLOTILLA_SERVICE_PROXY_IMAGE', 'flotilla/service-proxy:1'),
     dataDir: resolve(env.FLOTILLA_AGENT_DATA_DIR || join(tmpdir(), `flotilla-agent-${nodeName}`)),
+    namespaceSubnets,
     nodePortAddress: orOff(env, 'FLOTILLA_NODEPORT_ADDRESS', '127.0.0.1'),
     ingressHttp: listenAddress(env, 'FLOTILLA_INGRESS_HTTP_ADDRESS', '127.0.0.1:8080'),
     ingressHttps: listenAddress(env, 'FLOTILLA_INGRESS_HTTPS_ADDRESS', '127.0.0.1:9443'),

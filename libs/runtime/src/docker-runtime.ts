@@ -31,6 +31,7 @@ import { ContainerProber, runProbe } from './prober';
 import { cpuToNanoCpus, memoryToBytes } from './quantity';
 import { tarArchive } from './tar';
 import { containerSecurity, sandboxSysctls, type SecurityHostConfig } from './security';
+import { freeSubnet } from './subnets';
 import { bindOpened, mountSubPath, openSubPath, removeSubPathBinds, subPathBindOwners } from './subpath';
 import { EngineLiveness, SANDBOX_CHANGED, pingDelayMs, recreatedRestartCount, reportedStatus, type PodEvent } from './sandbox-change';
 import { PROJECTED_ROOT, PROJECT_SCRIPT, emptyDirDriverOpts, projectedEntries, renderProjected, volumeKind } from './volumes';
@@ -64,6 +65,11 @@ export interface DockerRuntimeOptions {
    * binds them into a container. Default `<tmpdir>/flotilla-subpaths-<nodeName>`.
    */
   subPathDir?: string;
+  /**
+   * Where namespace networks get a /24 once Docker's default address pools are used up (about 30 networks).
+   * Default `10.244.0.0/16`.
+   */
+  namespaceSubnets?: string;
 }
 
 export interface ManagedContainer {
@@ -283,12 +289,7 @@ export class DockerRuntime {
     const found = await this.findNetwork(name);
     if (found) return found;
     try {
-      const net = await this.docker.createNetwork({
-        Name: name,
-        Driver: 'bridge',
-        CheckDuplicate: true,
-        Labels: this.labels({ [LABEL.namespace]: namespace }),
-      });
+      const net = await this.createBridge(name, namespace);
       const chosen = await this.findNetwork(name);
       if (chosen && chosen.id !== net.id) {
         // Another agent made one at the same time and its is the oldest: use that one, drop ours.
@@ -304,6 +305,29 @@ export class DockerRuntime {
       if (again) return again;
       throw e;
     }
+  }
+
+  /** A bridge network from Docker's pools, or past them a free /24 of `namespaceSubnets`. */
+  private async createBridge(name: string, namespace: string): Promise<Docker.Network> {
+    const spec = { Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: this.labels({ [LABEL.namespace]: namespace }) };
+    try {
+      return await this.docker.createNetwork(spec);
+    } catch (e) {
+      if (!/available, non-overlapping IPv4 address pool/.test(errorMessage(e))) throw e;
+    }
+    const pool = this.opts.namespaceSubnets ?? '10.244.0.0/16';
+    // Another agent on the engine may take the subnet chosen between the list and the create: try the next.
+    for (let skip = 0; skip < 8; skip++) {
+      const used = (await this.docker.listNetworks()).flatMap((n) => (n.IPAM?.Config ?? []).map((c) => c.Subnet ?? ''));
+      const subnet = freeSubnet(pool, used, skip);
+      if (!subnet) throw new Error(`no address space left for namespace networks: Docker's pools and ${pool} are all in use`);
+      try {
+        return await this.docker.createNetwork({ ...spec, IPAM: { Driver: 'default', Config: [{ Subnet: subnet }] } });
+      } catch (e) {
+        if (!/overlap/i.test(errorMessage(e))) throw e;
+      }
+    }
+    throw new Error(`could not claim a subnet of ${pool} for namespace ${namespace}`);
   }
 
   /**

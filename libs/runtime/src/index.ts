@@ -13,3 +13,4 @@ export type { EngineGarbage, EngineKeep, EngineInventory, LabelledObject } from 
 export { hardenDocker, unsafeDockerPath } from './docker-client';
 export { EngineLiveness, SANDBOX_CHANGED, pingDelayMs, recreatedRestartCount } from './sandbox-change';
 export type { PodEvent } from './sandbox-change';
+export { cidrRange, freeSubnet } from './subnets';
