@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { PassThrough, Readable, type Duplex } from 'node:stream';
 import Docker from 'dockerode';
 import type { Container, ContainerStatus, LifecycleHandler, Pod, Volume } from '@flotilla/resources';
-import { imageReferenceError } from '@flotilla/resources';
+import { execProblems, imageReferenceError } from '@flotilla/resources';
 import { dockerFromEnv, hardenDocker } from './docker-client';
 import { DEFAULT_BACKOFF, backoffDelay, formatDuration, type BackoffPolicy } from './backoff';
 import { resolveEnv, expandVars, type DataResolver } from './env';
@@ -1063,6 +1063,10 @@ export class DockerRuntime {
       }
       const cmd = c.command?.map((s) => expandVars(s, env));
       const args = c.args?.map((s) => expandVars(s, env));
+      // Admission bounded the literal values; env from Secrets and ConfigMaps is only known here (and envFrom
+      // comes first, so a variable is named rather than numbered).
+      const tooBig = execProblems(`container ${c.name}`, cmd ?? [], args ?? [], env, (name) => `container ${c.name} env ${name}`)[0];
+      if (tooBig) throw configError(`${tooBig.field}: ${tooBig.message}`);
 
       if (replace) {
         // Keep exactly one previous instance (for `logs --previous`), as kubelet does; found by labels, so one an
