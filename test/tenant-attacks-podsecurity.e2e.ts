@@ -132,11 +132,17 @@ describe('fsGroup makes volumes group-owned, and the walk follows no link', () =
       throw new Error(`${e.message}: ${JSON.stringify((await c.pod('fsg-planter'))?.status)}`);
     });
 
+    expect((await c.api('POST', `/api/v1/namespaces/${c.ns}/secrets`, { metadata: { name: 'fsg' }, stringData: { key: 'v' } })).status).toBe(201);
     kubectlOk(
       c.applyAsTenant(
         pod('fsg', {
           securityContext: { runAsUser: 1000, fsGroup: 2000 },
-          volumes: [{ name: 'scratch', emptyDir: {} }, data],
+          volumes: [
+            { name: 'scratch', emptyDir: {} },
+            data,
+            { name: 'mem', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
+            { name: 'sec', secret: { secretName: 'fsg', defaultMode: 0o600 } },
+          ],
           containers: [
             {
               name: 'c',
@@ -145,6 +151,8 @@ describe('fsGroup makes volumes group-owned, and the walk follows no link', () =
               volumeMounts: [
                 { name: 'scratch', mountPath: '/e' },
                 { name: 'data', mountPath: '/data' },
+                { name: 'mem', mountPath: '/m' },
+                { name: 'sec', mountPath: '/s' },
               ],
             },
           ],
@@ -171,6 +179,11 @@ describe('fsGroup makes volumes group-owned, and the walk follows no link', () =
       '/data/sub/f 2000 664',
       '/data/sub/g 2000 644',
     ]);
+    // A memory emptyDir has the group from its mount; Secret files are readable by the group (not by uid 1000
+    // as owner: they are root's, 0600 asked), and not writable.
+    run('touch /m/f');
+    expect(run('stat -c "%n %g %a" /m /m/f /s/..data/key').trim().split('\n')).toEqual(['/m 2000 3777', '/m/f 2000 644', '/s/..data/key 2000 640']);
+    expect(run('cat /s/key')).toBe('v');
     // The links themselves got the group; what they name on the host did not.
     expect(run('stat -c "%g %F" /data/esc /data/tok').trim().split('\n')).toEqual(['2000 symbolic link', '2000 symbolic link']);
     for (const [p, was] of [
