@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import Docker from 'dockerode';
 import type { Container, ContainerStatus, Pod, PodSpec } from '@flotilla/resources';
-import { DockerRuntime } from '@flotilla/runtime';
+import { DockerRuntime, containerName, legacyContainerName } from '@flotilla/runtime';
 import type { DataResolver } from '@flotilla/runtime';
 import type { PodRuntimeStatus } from '@flotilla/runtime';
 import { eventually } from './support/eventually';
@@ -359,6 +359,35 @@ describe('DockerRuntime (real Docker engine)', () => {
     expect((await leftovers(p.metadata.uid as string)).containers).toBe(2);
     // Only one agent per node: retire the fresh one before the first removes the pod.
     await fresh.close();
+  });
+
+  it("finds containers an older agent named with the uid's first 8 digits: adopts them, serves their logs and exec, keeps one previous", async () => {
+    // Runs until told to stop (a file in its own /tmp, which a new instance does not have), then fails.
+    const p = pod('legacy', {
+      containers: [sh('app', 'echo run-$(cat /proc/sys/kernel/random/uuid); until [ -f /tmp/stop ]; do sleep 0.1; done; exit 1')],
+    });
+    const before = await until(p, (x) => x.phase === 'Running');
+    const ref = { uid: p.metadata.uid as string, name: 'legacy', namespace: nsA };
+    // What an agent before the full-uid names left behind: the same containers under the old names.
+    for (const c of ['POD', 'app']) await docker.getContainer(containerName(ref, c)).rename({ name: legacyContainerName(ref, c) });
+
+    const after = await rt.syncPod(p, resolver);
+    expect(cs(after, 'app').containerID).toBe(cs(before, 'app').containerID);
+    expect(cs(after, 'app').restartCount).toBe(0);
+    await eventually(async () => expect(await readAll(await rt.logs(p, 'app'))).toMatch(/^run-/));
+    expect(await execText(p, 'app', ['echo', 'inside'])).toEqual({ code: 0, out: 'inside\n' });
+
+    // A restart keeps exactly one previous instance, whichever scheme named the one it replaces.
+    const first = await readAll(await rt.logs(p, 'app'));
+    expect((await execText(p, 'app', ['touch', '/tmp/stop'])).code).toBe(0);
+    await until(p, (x) => cs(x, 'app').restartCount === 1 && x.phase === 'Running');
+    expect(await readAll(await rt.logs(p, 'app', { previous: true }))).toBe(first);
+    await eventually(async () => expect(await readAll(await rt.logs(p, 'app'))).not.toBe(first));
+    expect((await execText(p, 'app', ['touch', '/tmp/stop'])).code).toBe(0);
+    await until(p, (x) => cs(x, 'app').restartCount === 2 && x.phase === 'Running');
+    const apps = await docker.listContainers({ all: true, filters: { label: [`flotilla.pod.uid=${ref.uid}`, 'flotilla.container.name=app'] } });
+    expect(apps).toHaveLength(2);
+    expect(apps.flatMap((c) => c.Names).sort()).toEqual([`/${containerName(ref, 'app')}`, `/${containerName(ref, 'app')}_prev`]);
   });
 
   it('isolates namespaces: pods reach each other by IP within a namespace but not across', async () => {

@@ -6,7 +6,7 @@
 // level, so a restricted namespace is held to restricted, and a refusal is a clear Failed pod.)
 import { execFileSync } from 'node:child_process';
 import type { KubeObject, Pod } from '@flotilla/resources';
-import { resourceFor } from '@flotilla/resources';
+import { MAX_EXEC_BYTES, MAX_EXEC_STRING_BYTES, MAX_POD_CONTAINERS, resourceFor } from '@flotilla/resources';
 import { Store } from '@flotilla/store';
 import { waitFor } from '../apps/agent/testing/harness';
 import { AttackCluster, containerReason, startAttackCluster } from './support/attacks';
@@ -125,6 +125,45 @@ describe('a pod the API never admitted', () => {
     expect(pod.status?.reason).toBe('PodSecurity');
     expect(pod.status?.message).toContain('violates PodSecurity "restricted:latest"');
     expect(pod.status?.message).toContain('allowPrivilegeEscalation');
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    [
+      'thousands',
+      { containers: Array.from({ length: 3000 }, (_, i) => ({ name: `c${i}`, image: 'flotilla/busybox:1', command: ['sleep', '3600'] })) },
+      `spec.containers: Too many: 3000: must have at most ${MAX_POD_CONTAINERS} items`,
+    ],
+    [
+      'huge-env',
+      { containers: busybox({ env: Array.from({ length: 40 }, (_, i) => ({ name: `V${i}`, value: 'x'.repeat(64 * 1024) })) }) },
+      `spec.containers[0].env: Too long: command, args and env together may not be more than ${MAX_EXEC_BYTES} bytes`,
+    ],
+    [
+      'huge-command',
+      { containers: busybox({ command: ['sh', '-c', 'x'.repeat(MAX_EXEC_STRING_BYTES + 1)] }) },
+      `spec.containers[0].command[2]: Too long: may not be more than ${MAX_EXEC_STRING_BYTES} bytes`,
+    ],
+  ])('%s: is refused by the agent at once (Failed, reason PodExceedsLimits), nothing of it made', async (name, spec, why) => {
+    // The API refuses the same spec with a 422 naming the field.
+    const refused = await c.api('POST', `/api/v1/namespaces/${c.ns}/pods`, { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec });
+    expect(refused.status).toBe(422);
+    expect(refused.body).toContain(why.split(':')[0]);
+    const created = await writePastAdmission(c.ns, name, spec);
+    const pod = await waitForPod(name, `${name} Failed`, (p) => (p?.status?.phase === 'Failed' ? p : undefined));
+    expect(pod.status?.reason).toBe('PodExceedsLimits');
+    expect(pod.status?.message).toContain(why);
+    expect(containersOf(created.metadata.uid!)).toBe('');
+  });
+
+  it('with env from a Secret too large to exec waits with CreateContainerConfigError (admission cannot see it)', async () => {
+    const value = 'y'.repeat(MAX_EXEC_STRING_BYTES);
+    expect((await c.api('POST', `/api/v1/namespaces/${c.ns}/secrets`, { metadata: { name: 'big' }, stringData: { v: value } })).status).toBe(201);
+    const spec = { containers: busybox({ env: [{ name: 'BIG', valueFrom: { secretKeyRef: { name: 'big', key: 'v' } } }] }) };
+    expect((await c.api('POST', `/api/v1/namespaces/${c.ns}/pods`, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'big-secret' }, spec })).status).toBe(
+      201,
+    );
+    const p = await waitForPod('big-secret', 'big-secret refused', (q) => (containerReason(q, 'c') === 'CreateContainerConfigError' ? q : undefined));
+    expect(JSON.stringify(p.status)).toContain(`container c env BIG: Too long: may not be more than ${MAX_EXEC_STRING_BYTES} bytes`);
   });
 
   it('leaves the node Ready, the agent alive and the host untouched', async () => {

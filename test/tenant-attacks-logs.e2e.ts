@@ -3,12 +3,15 @@
 // token, a personal token, a session cookie and its CSRF token, Secret values in create and patch bodies and
 // in a running pod's environment and volume, a ServiceAccount token, and a node's join token and the
 // credential it is exchanged for — and then every line the three components wrote is searched for each.
-import { randomBytes } from 'node:crypto';
+// The portal's server, which holds each user's API session and CSRF token, is searched the same way while a
+// real browser signs in (once with a wrong password), browses and signs out.
+import { createDecipheriv, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubeObject } from '@flotilla/resources';
 import { cleanupNode, startAgent, waitFor } from '../apps/agent/testing/harness';
 import { AttackCluster, kubectlOk, startAttackCluster } from './support/attacks';
+import { launchBrowser, signIn, signOut, startPortal } from './support/browser';
 import { freePort } from './support/platform';
 import { ADMIN_PASSWORD, call, login } from './support/tenancy';
 
@@ -116,4 +119,62 @@ it('no component writes a credential to its log at debug level', async () => {
     for (const [what, value] of Object.entries(secrets)) if (value.length >= 8 && text.includes(value)) leaks.push(`${what} in the ${component} log`);
   expect(leaks).toEqual([]);
   await c.assertIntact();
+});
+
+/** The portal's sealed session cookie opened with its key (AES-256-GCM: iv, tag, body), to learn what it holds. */
+function unsealPortalCookie(value: string, key: Buffer): { apiSession: string; csrf: string } {
+  const raw = Buffer.from(value, 'base64url');
+  const d = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
+  d.setAuthTag(raw.subarray(12, 28));
+  return JSON.parse(Buffer.concat([d.update(raw.subarray(28)), d.final()]).toString('utf8')) as { apiSession: string; csrf: string };
+}
+
+it("the portal's server writes no password, session or CSRF token to its log", async () => {
+  const run = c.ns.slice(prefix.length + 1);
+  const adminUser = `${prefix}-admin-${run}`;
+  const key = randomBytes(32);
+  const portal = await startPortal(c.p, { FLOTILLA_PORTAL_SESSION_KEY: key.toString('base64') });
+  const browser = await launchBrowser(portal);
+  try {
+    const page = await browser.context.newPage();
+    page.setDefaultTimeout(30_000);
+    // A wrong password first: the portal sends it to the API too.
+    const typo = `${ADMIN_PASSWORD}-portal-typo`;
+    await page.goto(`${portal.url}/login`);
+    await page.getByLabel('Username').fill(adminUser);
+    await page.getByLabel('Password').fill(typo);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('That username and password do not match an account.').waitFor();
+
+    await signIn(page, portal, adminUser, ADMIN_PASSWORD);
+    const cookie = (await browser.context.cookies()).find((k) => k.name === '__Host-flotilla_portal');
+    expect(cookie).toBeDefined();
+    const held = unsealPortalCookie(cookie?.value ?? '', key);
+    // Pages the portal's server renders with the API session, then a sign-out: a POST carrying the CSRF token.
+    for (const path of [`/ns/${c.ns}`, `/ns/${c.ns}/pods`, `/ns/${c.ns}/config`, '/admin/users', '/account']) {
+      const r = await page.goto(`${portal.url}${path}`);
+      expect({ path, status: r?.status() }).toEqual({ path, status: 200 });
+    }
+    await signOut(page);
+
+    const secrets: Record<string, string> = {
+      adminPassword: ADMIN_PASSWORD,
+      wrongPassword: typo,
+      apiSession: held.apiSession,
+      csrf: held.csrf,
+      portalCookie: cookie?.value ?? '',
+      sessionKey: key.toString('base64'),
+    };
+    const logs = { portal: portal.logs(), api: c.p.logs() };
+    // The search covers a live log: the portal wrote at least its start.
+    expect(logs.portal).toContain('portal listening');
+    expect(logs.api).toContain('/flotilla/v1/logout');
+    const leaks: string[] = [];
+    for (const [component, text] of Object.entries(logs))
+      for (const [what, value] of Object.entries(secrets)) if (value.length >= 8 && text.includes(value)) leaks.push(`${what} in the ${component} log`);
+    expect(leaks).toEqual([]);
+  } finally {
+    await browser.close();
+    await portal.stop();
+  }
 });

@@ -1,5 +1,6 @@
 // Pod Security from a namespace editor: each baseline-refused field is a 403 worded as Kubernetes words
 // it, and the fields that are admitted really apply on the real agent (checked from inside the container).
+import { statSync } from 'node:fs';
 import { BASELINE_CAPABILITIES } from '@flotilla/resources';
 import type { KubeObject } from '@flotilla/resources';
 import { waitFor } from '../apps/agent/testing/harness';
@@ -98,6 +99,100 @@ describe('admitted fields apply on the real agent', () => {
     const status = c.kubectl(['exec', '-n', c.ns, 'caps', '--', 'cat', '/proc/self/status']).stdout;
     // Bits 0,1,3-8,10,18,27,29,31: exactly the thirteen, nothing else (NET_RAW, bit 13, stays dropped).
     expect(status).toMatch(/^CapEff:\s+00000000a80405fb$/m);
+    await c.assertIntact();
+  });
+});
+
+describe('fsGroup makes volumes group-owned, and the walk follows no link', () => {
+  it('a pod with runAsUser 1000 and fsGroup 2000 writes into an emptyDir and a claim; links planted earlier stay links', async () => {
+    const claim = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'fsg' } } as KubeObject;
+    (claim as unknown as { spec: unknown }).spec = { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Mi' } } };
+    kubectlOk(c.applyAsTenant(claim));
+    const data = { name: 'data', persistentVolumeClaim: { claimName: 'fsg' } };
+    const baitBefore = statSync(c.bait);
+    const keyBefore = statSync(`${c.bait}/admin-token`);
+    // An earlier pod (root, no fsGroup) leaves links to the host's secrets and a root-only tree in the claim.
+    kubectlOk(
+      c.applyAsTenant(
+        pod('fsg-planter', {
+          restartPolicy: 'Never',
+          volumes: [data],
+          containers: [
+            {
+              name: 'c',
+              image: 'flotilla/busybox:1',
+              command: ['sh', '-c', `ln -s ${c.bait} /data/esc && ln -s ${c.bait}/admin-token /data/tok && mkdir -m 700 /data/sub && touch /data/sub/f`],
+              volumeMounts: [{ name: 'data', mountPath: '/data' }],
+            },
+          ],
+        }),
+      ),
+    );
+    await waitFor('the planter Succeeded', async () => (await c.pod('fsg-planter'))?.status?.phase === 'Succeeded', 120_000).catch(async (e: Error) => {
+      throw new Error(`${e.message}: ${JSON.stringify((await c.pod('fsg-planter'))?.status)}`);
+    });
+
+    expect((await c.api('POST', `/api/v1/namespaces/${c.ns}/secrets`, { metadata: { name: 'fsg' }, stringData: { key: 'v' } })).status).toBe(201);
+    kubectlOk(
+      c.applyAsTenant(
+        pod('fsg', {
+          securityContext: { runAsUser: 1000, fsGroup: 2000 },
+          volumes: [
+            { name: 'scratch', emptyDir: {} },
+            data,
+            { name: 'mem', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
+            { name: 'sec', secret: { secretName: 'fsg', defaultMode: 0o600 } },
+          ],
+          containers: [
+            {
+              name: 'c',
+              image: 'flotilla/busybox:1',
+              command: ['sleep', '3600'],
+              volumeMounts: [
+                { name: 'scratch', mountPath: '/e' },
+                { name: 'data', mountPath: '/data' },
+                { name: 'mem', mountPath: '/m' },
+                { name: 'sec', mountPath: '/s' },
+              ],
+            },
+          ],
+        }),
+      ),
+    );
+    const r = c.applyAsTenant(pod('fsg-warn', { securityContext: { fsGroup: 2000 }, volumes: [{ name: 'scratch', emptyDir: {} }] }));
+    expect(r.stderr).not.toMatch(/fsGroup/);
+    await waitFor('fsg Running', async () => (await c.pod('fsg'))?.status?.phase === 'Running', 120_000).catch(async (e: Error) => {
+      throw new Error(`${e.message}: ${JSON.stringify((await c.pod('fsg'))?.status)}`);
+    });
+    const run = (cmd: string) => kubectlOk(c.kubectl(['exec', '-n', c.ns, 'fsg', '--', 'sh', '-c', cmd]));
+    // Without the group, uid 1000 could write into neither (both roots are root's, 0755).
+    run('mkdir /e/d /data/d && touch /e/d/f /data/d/f /data/sub/g');
+    const modes = run('stat -c "%n %g %a" /e /e/d /e/d/f /data /data/d /data/d/f /data/sub /data/sub/f /data/sub/g').trim().split('\n');
+    expect(modes).toEqual([
+      '/e 2000 2775',
+      '/e/d 2000 2755',
+      '/e/d/f 2000 644',
+      '/data 2000 2775',
+      '/data/d 2000 2755',
+      '/data/d/f 2000 644',
+      '/data/sub 2000 2770',
+      '/data/sub/f 2000 664',
+      '/data/sub/g 2000 644',
+    ]);
+    // A memory emptyDir has the group from its mount; Secret files are readable by the group (not by uid 1000
+    // as owner: they are root's, 0600 asked), and not writable.
+    run('touch /m/f');
+    expect(run('stat -c "%n %g %a" /m /m/f /s/..data/key').trim().split('\n')).toEqual(['/m 2000 3777', '/m/f 2000 644', '/s/..data/key 2000 640']);
+    expect(run('cat /s/key')).toBe('v');
+    // The links themselves got the group; what they name on the host did not.
+    expect(run('stat -c "%g %F" /data/esc /data/tok').trim().split('\n')).toEqual(['2000 symbolic link', '2000 symbolic link']);
+    for (const [p, was] of [
+      [c.bait, baitBefore],
+      [`${c.bait}/admin-token`, keyBefore],
+    ] as const) {
+      const now = statSync(p);
+      expect([now.uid, now.gid, now.mode]).toEqual([was.uid, was.gid, was.mode]);
+    }
     await c.assertIntact();
   });
 });

@@ -67,11 +67,14 @@ async function foreignEngineState(nodeName: string): Promise<string> {
 
 function treeHash(dir: string): string {
   const h = createHash('sha256');
+  // Group and mode count too (an fsGroup walk that followed a link would chgrp, not rewrite), the root's included.
+  const top = statSync(dir);
+  h.update(`${dir}\0${top.mode}\0${top.uid}\0${top.gid}\0`);
   const walk = (d: string) => {
     for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const full = join(d, e.name);
       const st = statSync(full, { throwIfNoEntry: false });
-      h.update(`${full}\0${st?.mode}\0${st?.uid}\0`);
+      h.update(`${full}\0${st?.mode}\0${st?.uid}\0${st?.gid}\0`);
       if (e.isDirectory()) walk(full);
       else if (e.isFile()) h.update(readFileSync(full));
     }

@@ -5,6 +5,7 @@ import {
   PREVIOUS_SUFFIX,
   SANDBOX_NAME,
   containerName,
+  legacyContainerName,
   namespaceNetworkName,
   podVolumeName,
   pvcVolumeName,
@@ -25,11 +26,14 @@ const labels = ['a', 'x', 'a-x', 'x-data', 'data', 'a-x-data', 'pvc', 'ns', 'svc
 /** DNS subdomains (pods, claims): the labels plus dotted and maximal names. */
 const subdomains = [...labels, 'a.x', 'x.data', 'a.x-data', 'a-x.data', 'data.a', subdomain253, subdomain253.slice(0, 252) + 'd'];
 const nodes = ['n1', 'node.a', 'node-a', subdomain253];
-/**
- * Container names carry the uid's first 8 hex digits (kubelet's dockershim did the same): two pods of the same
- * namespace and name whose uids also share those are one in 2^32, and the older one is gone by then.
- */
-const uids = ['0f0e0d0c-0000-4000-8000-000000000001', '1f0e0d0c-0000-4000-8000-000000000001', 'aaaaaaaa-0000-4000-8000-000000000001'];
+/** Uids chosen to share prefixes: the 8-digit prefix of earlier container names, and all but the last digit. */
+const uids = [
+  '0f0e0d0c-0000-4000-8000-000000000001',
+  '1f0e0d0c-0000-4000-8000-000000000001',
+  'aaaaaaaa-0000-4000-8000-000000000001',
+  'aaaaaaaa-0000-4000-8000-000000000002',
+  'aaaaaaaa-1111-4000-8000-000000000001',
+];
 
 /** Fails on the first derived name two different inputs share, or an invalid one; returns how many names were checked. */
 function injective(kind: string, pairs: Iterable<[string, string]>, valid: (name: string) => boolean): number {
@@ -64,6 +68,16 @@ describe('host object names derived from tenant input', () => {
         yield [`service ${ns}/${svc} on ${node}`, serviceProxyContainerName(ns, svc, node)];
     }
     expect(injective('container', names(), (n) => DOCKER_NAME.test(n))).toBeGreaterThan(5_000);
+  });
+
+  it('two pods of one namespace and name get distinct containers even when their uids share the first 8 hex digits', () => {
+    const a: PodRef = { namespace: 'a', name: 'web', uid: 'aaaaaaaa-0000-4000-8000-000000000001' };
+    const b: PodRef = { ...a, uid: 'aaaaaaaa-ffff-4000-8000-000000000001' };
+    expect(containerName(a, 'app')).not.toBe(containerName(b, 'app'));
+    // The scheme earlier agents used does collide: those containers are found by their labels, not by name.
+    expect(legacyContainerName(a, 'app')).toBe(legacyContainerName(b, 'app'));
+    expect(containerName(a, 'app')).toBe('flotilla_a_web_app_aaaaaaaa000040008000000000000001');
+    expect(legacyContainerName(a, 'app')).toBe('flotilla_a_web_app_aaaaaaaa');
   });
 
   it("claim volumes and pod volumes never share a name, and fit Docker's 255-byte volume directory", () => {

@@ -2,6 +2,7 @@
 // memory, and let a bounded pool of workers make Docker match each one (keyed by uid: bursts collapse),
 // writing status back only when it changed. A periodic resync heals whatever an event missed.
 import type { ConfigMap, Namespace, Pod, Secret } from '@flotilla/resources';
+import { podLimitProblems } from '@flotilla/resources';
 import { ENFORCE_LABEL, podSecurityLevel, podSecurityMessage, podSecurityViolations, podSpecOf, type PodSecurityLevel } from '@flotilla/admission';
 import { claimKey, type DataResolver, type DockerRuntime, type PodRuntimeStatus } from '@flotilla/runtime';
 import { ApiClient, ApiStatusError, type WatchHandle } from './api-client';
@@ -329,6 +330,19 @@ export class PodSync {
     const phase = pod.status?.phase;
     if (phase === 'Succeeded' || phase === 'Failed') return; // kubelet never runs a finished pod again
     if (!this.admitted.has(uid)) {
+      // Refused before anything is made: a pod of thousands of containers would hold the engine for minutes.
+      const tooBig = podLimitProblems(pod.spec);
+      if (tooBig.length) {
+        await this.reject(
+          pod,
+          'PodExceedsLimits',
+          tooBig
+            .slice(0, 3)
+            .map((p) => `${p.field}: ${p.message}`)
+            .join('; '),
+        );
+        return;
+      }
       const refusal = await this.podSecurityRefusal(pod);
       if (refusal) {
         await this.reject(pod, 'PodSecurity', refusal);

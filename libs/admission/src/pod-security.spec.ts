@@ -162,9 +162,8 @@ describe('nodeUnsupportedWarnings: admitted, but no node can honour it', () => {
       'spec.template.spec.containers[1].securityContext.appArmorProfile: Localhost profiles are not installed on any node; the pod will not start',
     ]);
     expect(nodeUnsupportedWarnings({ containers: [{ name: 'a', securityContext: { seccompProfile: { type: 'RuntimeDefault' } } }] })).toEqual([]);
-    expect(nodeUnsupportedWarnings({ securityContext: { fsGroup: 2000 }, volumes: [{ name: 'd', emptyDir: {} }], containers: [] })).toEqual([
-      "spec.securityContext.fsGroup: volumes are not made group-owned by fsGroup on this platform's nodes; containers only get it as a supplementary group",
-    ]);
+    // Volumes are made group-owned by fsGroup on the nodes, so nothing to warn about.
+    expect(nodeUnsupportedWarnings({ securityContext: { fsGroup: 2000 }, volumes: [{ name: 'd', emptyDir: {} }], containers: [] })).toEqual([]);
     expect(nodeUnsupportedWarnings({ securityContext: { fsGroup: 2000 }, containers: [] })).toEqual([]);
   });
 });

@@ -67,15 +67,6 @@ export function nodeUnsupportedWarnings(spec: PodSpecLike, where = 'spec'): stri
     if (se && (se.user || se.role || se.type || se.level)) out.push(`${path}.seLinuxOptions: the nodes have no SELinux; the pod will not start`);
   };
   check(spec.securityContext, `${where}.securityContext`);
-  // Half-honoured, so said out loud: the processes get the group, but volumes are not chgrp'd to it as
-  // kubelet does (a chgrp walk of tenant-written content is not done safely yet).
-  const fsGroup = spec.securityContext?.fsGroup;
-  const shared = (spec.volumes ?? []).some((v) => 'emptyDir' in v || 'persistentVolumeClaim' in v);
-  if (fsGroup !== undefined && shared) {
-    out.push(
-      `${where}.securityContext.fsGroup: volumes are not made group-owned by fsGroup on this platform's nodes; containers only get it as a supplementary group`,
-    );
-  }
   for (const [field, list] of [
     ['initContainers', spec.initContainers],
     ['containers', spec.containers],

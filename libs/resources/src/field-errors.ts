@@ -34,6 +34,11 @@ export class FieldErrors {
     if (this.list.length < 1000) this.list.push({ field, reason, message });
   }
 
+  /** An error worded elsewhere (e.g. pod-limits.ts, shared with the agent). */
+  push(e: FieldError): void {
+    this.add(e.field, e.reason, e.message);
+  }
+
   required(field: string, detail?: string): void {
     this.add(field, 'FieldValueRequired', detail ? `Required value: ${detail}` : 'Required value');
   }

@@ -18,3 +18,5 @@ export { endpointIpProblem } from './endpoint-ip';
 export { parseImageReference, imageReferenceError, MAX_IMAGE_NAME_LENGTH } from './image-reference';
 export type { ImageReference, ImageReferenceResult } from './image-reference';
 export { BASELINE_CAPABILITIES } from './capabilities';
+export { MAX_EXEC_BYTES, MAX_EXEC_STRING_BYTES, MAX_POD_CONTAINERS, execProblems, podLimitProblems } from './pod-limits';
+export type { PodLimitProblem } from './pod-limits';

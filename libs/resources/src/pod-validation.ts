@@ -13,6 +13,7 @@ import {
   PORT_RANGE_MESSAGE,
 } from './names';
 import { isQuantity, parseQuantity, QUANTITY_REGEX_MESSAGE } from './quantity';
+import { podLimitProblems } from './pod-limits';
 import { childPath, indexPath, isPlainObject, keyPath } from './schema';
 import { VOLUME_SOURCES } from './schemas';
 
@@ -305,6 +306,7 @@ export function validatePodSpec(errs: FieldErrors, v: unknown, path: string, opt
       errs.invalid(childPath(vp, 'emptyDir.sizeLimit'), ed.sizeLimit, QUANTITY_REGEX_MESSAGE);
   });
 
+  for (const problem of podLimitProblems(spec, path)) errs.push(problem);
   const ctx: PodContext = { volumes, names: new Set(), requireImage: true };
   const containers = spec.containers;
   if (!Array.isArray(containers) || containers.length === 0) {

@@ -273,7 +273,12 @@ export interface PodSpec {
   hostname?: string;
   subdomain?: string;
   imagePullSecrets?: { name: string }[];
-  securityContext?: SecurityContext & { fsGroup?: number; supplementalGroups?: number[]; sysctls?: { name: string; value: string }[] };
+  securityContext?: SecurityContext & {
+    fsGroup?: number;
+    fsGroupChangePolicy?: 'OnRootMismatch' | 'Always';
+    supplementalGroups?: number[];
+    sysctls?: { name: string; value: string }[];
+  };
   schedulerName?: string;
   priority?: number;
   dnsPolicy?: string;

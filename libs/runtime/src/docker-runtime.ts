@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { PassThrough, Readable, type Duplex } from 'node:stream';
 import Docker from 'dockerode';
 import type { Container, ContainerStatus, LifecycleHandler, Pod, Volume } from '@flotilla/resources';
-import { imageReferenceError } from '@flotilla/resources';
+import { execProblems, imageReferenceError } from '@flotilla/resources';
 import { dockerFromEnv, hardenDocker } from './docker-client';
 import { DEFAULT_BACKOFF, backoffDelay, formatDuration, type BackoffPolicy } from './backoff';
 import { resolveEnv, expandVars, type DataResolver } from './env';
@@ -31,6 +31,7 @@ import { ContainerProber, runProbe } from './prober';
 import { cpuToNanoCpus, memoryToBytes } from './quantity';
 import { tarArchive } from './tar';
 import { containerSecurity, sandboxSysctls, type SecurityHostConfig } from './security';
+import { applyFsGroup } from './fsgroup';
 import { freeSubnet } from './subnets';
 import { bindOpened, mountSubPath, openSubPath, removeSubPathBinds, subPathBindOwners } from './subpath';
 import { EngineLiveness, SANDBOX_CHANGED, pingDelayMs, recreatedRestartCount, reportedStatus, type PodEvent } from './sandbox-change';
@@ -138,6 +139,8 @@ interface PodState {
   pullFailures: Map<string, { count: number; retryAt: number; message: string }>;
   projected: Map<string, string>;
   volumeErrors: Map<string, string>;
+  /** Volumes already made group-owned by the pod's fsGroup since this agent took the pod on. */
+  fsGroupDone: Set<string>;
   probers: Map<string, ContainerProber>;
   transitions: Map<string, { status: 'True' | 'False' | 'Unknown'; time: string }>;
   lock: Promise<unknown>;
@@ -399,6 +402,7 @@ export class DockerRuntime {
         pullFailures: new Map(),
         projected: new Map(),
         volumeErrors: new Map(),
+        fsGroupDone: new Set(),
         probers: new Map(),
         transitions: new Map(),
         lock: Promise.resolve(),
@@ -842,19 +846,42 @@ export class DockerRuntime {
       (pod.spec.volumes ?? []).map(async (v) => {
         const kind = volumeKind(v);
         if (kind === 'emptyDir' || kind === 'configMap' || kind === 'secret') {
+          const tmpfs = kind === 'emptyDir' ? emptyDirDriverOpts(v, pod.spec.securityContext?.fsGroup) : undefined;
           await this.docker.createVolume({
             Name: podVolumeName(ref, v.name),
             Labels: this.labels({ [LABEL.podUid]: ref.uid, [LABEL.podNamespace]: ref.namespace, [LABEL.podName]: ref.name, [LABEL.volume]: v.name }),
-            ...(kind === 'emptyDir' && emptyDirDriverOpts(v) ? { Driver: 'local', DriverOpts: emptyDirDriverOpts(v) } : {}),
+            ...(kind === 'emptyDir' && tmpfs ? { Driver: 'local', DriverOpts: tmpfs } : {}),
           });
+          if (kind === 'emptyDir' && !tmpfs) await this.ensureFsGroup(pod, st, v.name, podVolumeName(ref, v.name), false);
         } else if (kind === 'persistentVolumeClaim' && v.persistentVolumeClaim) {
+          const name = await this.pvcVolume(ref.namespace, v.persistentVolumeClaim.claimName);
           await this.docker.createVolume({
-            Name: await this.pvcVolume(ref.namespace, v.persistentVolumeClaim.claimName),
+            Name: name,
             Labels: this.labels({ [LABEL.pvc]: v.persistentVolumeClaim.claimName, [LABEL.namespace]: ref.namespace }),
           });
+          await this.ensureFsGroup(pod, st, v.name, name, false);
         }
       }),
     );
+  }
+
+  /**
+   * Makes a volume group-owned by the pod's fsGroup once per pod, as kubelet does at volume set-up (a memory
+   * emptyDir gets it as a tmpfs mount option instead). A failure keeps the containers mounting it from starting,
+   * with the reason.
+   */
+  private async ensureFsGroup(pod: Pod, st: PodState, volume: string, dockerVolume: string, readOnly: boolean): Promise<void> {
+    const gid = pod.spec.securityContext?.fsGroup;
+    if (gid === undefined || st.fsGroupDone.has(volume)) return;
+    try {
+      const { Mountpoint } = await this.docker.getVolume(dockerVolume).inspect();
+      const policy = pod.spec.securityContext?.fsGroupChangePolicy === 'OnRootMismatch' ? 'OnRootMismatch' : 'Always';
+      await applyFsGroup(Mountpoint, gid, { readOnly, policy });
+      st.fsGroupDone.add(volume);
+      st.volumeErrors.delete(volume);
+    } catch (e) {
+      st.volumeErrors.set(volume, `MountVolume.SetUp failed for volume "${volume}": ${errorMessage(e)}`);
+    }
   }
 
   /** The claim's volume: one made earlier (found by its labels, whatever its name) or the injective name. */
@@ -875,6 +902,10 @@ export class DockerRuntime {
         await this.docker.getContainer(sandbox.info.Id).putArchive(tarArchive(entries), { path: root });
         const res = await this.execIn(sandbox.info.Id, ['sh', '-c', PROJECT_SCRIPT, 'project', root, dir, ...topLevel], 10_000);
         if (res.exitCode !== 0) throw new Error(`writing volume ${v.name} failed: ${res.output}`);
+        // Each version directory is new, so the group is applied again after every write.
+        st.fsGroupDone.delete(v.name);
+        await this.ensureFsGroup(pod, st, v.name, podVolumeName(st.ref, v.name), true);
+        if (st.volumeErrors.has(v.name)) continue;
         st.projected.set(v.name, files.hash);
       } catch (e) {
         st.volumeErrors.set(v.name, errorMessage(e));
@@ -941,7 +972,11 @@ export class DockerRuntime {
         binds.push(`${target}:${m.mountPath}${readOnly ? ':ro' : ''}`);
         continue;
       }
-      mounts.push({ Type: 'volume', Source: source, Target: m.mountPath, ReadOnly: readOnly });
+      // Docker copies the image's directory (content, owner and mode) into an empty volume at first mount, which
+      // would undo the fsGroup ownership just applied; kubelet's volumes start as they are, so no copy then.
+      // (dockerode's type insists on Labels and DriverConfig, which the engine treats as optional.)
+      const noCopy = pod.spec.securityContext?.fsGroup !== undefined ? { VolumeOptions: { NoCopy: true } as Docker.MountSettings['VolumeOptions'] } : {};
+      mounts.push({ Type: 'volume', Source: source, Target: m.mountPath, ReadOnly: readOnly, ...noCopy });
     }
     return { mounts, binds };
   }
@@ -1052,13 +1087,21 @@ export class DockerRuntime {
       }
       const cmd = c.command?.map((s) => expandVars(s, env));
       const args = c.args?.map((s) => expandVars(s, env));
+      // Admission bounded the literal values; env from Secrets and ConfigMaps is only known here (and envFrom
+      // comes first, so a variable is named rather than numbered).
+      const tooBig = execProblems(`container ${c.name}`, cmd ?? [], args ?? [], env, (name) => `container ${c.name} env ${name}`)[0];
+      if (tooBig) throw configError(`${tooBig.field}: ${tooBig.message}`);
 
       if (replace) {
-        // Keep exactly one previous instance (for `logs --previous`), as kubelet does.
-        await this.docker
-          .getContainer(`${name}${PREVIOUS_SUFFIX}`)
-          .remove({ force: true, v: true })
-          .catch(() => undefined);
+        // Keep exactly one previous instance (for `logs --previous`), as kubelet does; found by labels, so one an
+        // older agent named differently goes too.
+        for (const prev of await this.instancesOf(ref, c.name, true)) {
+          if (prev.Id === replace.info.Id) continue;
+          await this.docker
+            .getContainer(prev.Id)
+            .remove({ force: true, v: true })
+            .catch(() => undefined);
+        }
         await this.docker.getContainer(replace.info.Id).rename({ name: `${name}${PREVIOUS_SUFFIX}` });
       } else {
         // A leftover with our name but not seen by observe (another node label, a crash mid-create): replace it.
@@ -1440,11 +1483,27 @@ export class DockerRuntime {
 
   // ---- logs and exec -----------------------------------------------------------------------------------------
 
+  /**
+   * A pod container's current (or kept previous) instances, found by labels rather than by name: containers an
+   * older agent made under another name scheme (`legacyContainerName`) are still this pod's after an upgrade.
+   */
+  private async instancesOf(ref: PodRef, container: string, previous: boolean): Promise<Docker.ContainerInfo[]> {
+    const list = await this.docker.listContainers({
+      all: true,
+      filters: { label: [`${LABEL.podUid}=${ref.uid}`, `${LABEL.node}=${this.nodeName}`, `${LABEL.containerName}=${container}`] },
+    });
+    return list.filter((c) => (c.Names ?? []).some((n) => n.endsWith(PREVIOUS_SUFFIX)) === previous).sort((a, b) => b.Created - a.Created);
+  }
+
+  private async instanceId(ref: PodRef, container: string, previous: boolean): Promise<string | undefined> {
+    return (await this.instancesOf(ref, container, previous))[0]?.Id;
+  }
+
   /** A container's stdout and stderr as plain text; `previous` reads the last exited instance. */
   async logs(pod: Pod, container: string, opts: LogOptions = {}): Promise<NodeJS.ReadableStream> {
     const ref = podRef(pod);
-    const name = `${containerName(ref, container)}${opts.previous ? PREVIOUS_SUFFIX : ''}`;
-    const handle = this.docker.getContainer(name);
+    const id = await this.instanceId(ref, container, !!opts.previous);
+    const handle = this.docker.getContainer(id ?? `${containerName(ref, container)}${opts.previous ? PREVIOUS_SUFFIX : ''}`);
     let info: Docker.ContainerInspectInfo;
     try {
       info = await handle.inspect();
@@ -1474,7 +1533,7 @@ export class DockerRuntime {
   /** Starts a command in a running container (kubectl exec). */
   async exec(pod: Pod, container: string, command: string[], opts: { stdin?: boolean; tty?: boolean } = {}): Promise<ExecSession> {
     const ref = podRef(pod);
-    const handle = this.docker.getContainer(containerName(ref, container));
+    const handle = this.docker.getContainer((await this.instanceId(ref, container, false)) ?? containerName(ref, container));
     const exec = await handle.exec({ Cmd: command, AttachStdin: !!opts.stdin, AttachStdout: true, AttachStderr: true, Tty: !!opts.tty });
     const stream = await exec.start({ hijack: true, stdin: !!opts.stdin, Tty: !!opts.tty });
     const split = opts.tty ? undefined : splitDockerStream(stream);

@@ -5,7 +5,17 @@ export type { PodRuntimeStatus, PodRuntimePhase } from './pod-status';
 export { podPhase, podConditions } from './pod-status';
 export { backoffDelay, DEFAULT_BACKOFF } from './backoff';
 export type { BackoffPolicy } from './backoff';
-export { LABEL, MAX_VOLUME_NAME, PREVIOUS_SUFFIX, SANDBOX_NAME, containerName, namespaceNetworkName, podVolumeName, pvcVolumeName } from './labels';
+export {
+  LABEL,
+  MAX_VOLUME_NAME,
+  PREVIOUS_SUFFIX,
+  SANDBOX_NAME,
+  containerName,
+  legacyContainerName,
+  namespaceNetworkName,
+  podVolumeName,
+  pvcVolumeName,
+} from './labels';
 export type { PodRef } from './labels';
 export { cpuToNanoCpus, memoryToBytes } from './quantity';
 export { claimKey, engineGarbage } from './engine-gc';

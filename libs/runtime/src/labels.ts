@@ -36,13 +36,23 @@ export function podRef(pod: Pod): PodRef {
   return { uid, name, namespace: namespace ?? 'default' };
 }
 
-export function uid8(uid: string): string {
-  return uid.replace(/-/g, '').slice(0, 8);
+/** The uid's 32 hex digits: a pod's whole identity, so no two pods ever contend for one container name. */
+export function uidHex(uid: string): string {
+  return uid.replace(/-/g, '');
 }
 
-/** `flotilla_<namespace>_<pod>_<container>_<uid8>`; the sandbox uses `POD` as container name. */
+/**
+ * `flotilla_<namespace>_<pod>_<container>_<uid hex>`; the sandbox uses `POD` as container name. Docker puts
+ * no length limit on container names, so the whole uid fits: the 8-digit prefix earlier agents used (see
+ * `legacyContainerName`) let two pods of one name whose uids share it (one in 2^32) contend for one name.
+ */
 export function containerName(ref: PodRef, container: string): string {
-  return `flotilla_${ref.namespace}_${ref.name}_${container}_${uid8(ref.uid)}`;
+  return `flotilla_${ref.namespace}_${ref.name}_${container}_${uidHex(ref.uid)}`;
+}
+
+/** What agents before the full-uid names called a container: still found, by its labels, after an upgrade. */
+export function legacyContainerName(ref: PodRef, container: string): string {
+  return `flotilla_${ref.namespace}_${ref.name}_${container}_${uidHex(ref.uid).slice(0, 8)}`;
 }
 
 /** `<prefix>-ns-<namespace>`: the prefix is fixed per engine, so one network per namespace. */

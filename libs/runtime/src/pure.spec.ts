@@ -47,7 +47,9 @@ describe('runtime pure logic', () => {
   });
 
   it('names containers readably and images fully', () => {
-    expect(containerName({ uid: '0f8e2c1a-1111-2222-3333-444455556666', name: 'web', namespace: 'team' }, 'nginx')).toBe('flotilla_team_web_nginx_0f8e2c1a');
+    expect(containerName({ uid: '0f8e2c1a-1111-2222-3333-444455556666', name: 'web', namespace: 'team' }, 'nginx')).toBe(
+      'flotilla_team_web_nginx_0f8e2c1a111122223333444455556666',
+    );
     expect(normalizeImage('busybox')).toBe('busybox:latest');
     expect(normalizeImage('localhost:5000/app')).toBe('localhost:5000/app:latest');
     expect(normalizeImage('nginx:1.27')).toBe('nginx:1.27');

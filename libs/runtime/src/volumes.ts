@@ -20,10 +20,15 @@ export function volumeKind(v: Volume): VolumeKind | undefined {
   return undefined;
 }
 
-export function emptyDirDriverOpts(v: Volume): Record<string, string> | undefined {
+/**
+ * A memory emptyDir is a tmpfs mounted when a container first uses it, after the agent could walk it: an
+ * fsGroup is given as the mount's group, with setgid so what is written inherits it (kubelet's 02777 and more).
+ */
+export function emptyDirDriverOpts(v: Volume, fsGroup?: number): Record<string, string> | undefined {
   if (v.emptyDir?.medium !== 'Memory') return undefined;
   const size = v.emptyDir.sizeLimit ? `,size=${memoryToBytes(v.emptyDir.sizeLimit)}` : '';
-  return { type: 'tmpfs', device: 'tmpfs', o: `mode=1777${size}` };
+  const group = fsGroup !== undefined ? `,gid=${fsGroup}` : '';
+  return { type: 'tmpfs', device: 'tmpfs', o: `mode=${fsGroup !== undefined ? '3777' : '1777'}${group}${size}` };
 }
 
 export interface ProjectedFiles {
