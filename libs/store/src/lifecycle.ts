@@ -15,6 +15,9 @@ export function randomSuffix(n = 5): string {
   return s;
 }
 
+/** The last instant RFC 3339 (four-digit years, so every client) can write. */
+const LAST_DATE_MS = Date.UTC(9999, 11, 31, 23, 59, 59);
+
 /** Kubernetes timestamps: RFC 3339, whole seconds, UTC. */
 export function timestamp(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -181,7 +184,8 @@ export function planDelete(
     if (opts.gracePeriodSeconds === 0 && finalizers.length === 0 && namespaceFinalizers.length === 0) return { action: 'remove', object: obj };
     if (!changed && deepEqual(meta.finalizers ?? [], obj.metadata.finalizers ?? [])) return { action: 'none', object: obj };
   }
-  meta.deletionTimestamp = timestamp(new Date(now.getTime() + grace * 1000));
+  // Any int64 grace is valid; past the year 9999 the deletion is simply never due.
+  meta.deletionTimestamp = timestamp(new Date(Math.min(now.getTime() + grace * 1000, LAST_DATE_MS)));
   meta.deletionGracePeriodSeconds = grace;
   const out: KubeObject = { ...obj, metadata: meta };
   if (t.kind === 'Namespace') out.status = { ...((obj.status as object) ?? {}), phase: 'Terminating' };
