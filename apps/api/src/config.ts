@@ -27,6 +27,8 @@ export interface Config {
   watchCacheBytes: number;
   /** A watch whose socket has not drained for this long is ended; the client re-lists and resumes. */
   watchStallSeconds: number;
+  /** How often an idle API checks whether to give heap back after a burst (0: never). */
+  memoryReturnSeconds: number;
   /** Bytes of events one watcher may have waiting (queued plus unsent in its socket) before it is ended. */
   watchMaxQueuedBytes: number;
   /** Bytes all watches together may have waiting; past it the ones holding more than their share are ended. */
@@ -98,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     watchCacheSize: int(env, 'FLOTILLA_WATCH_CACHE_EVENTS', 10_000, 100),
     watchCacheBytes: int(env, 'FLOTILLA_WATCH_CACHE_BYTES', 8 * 1024 * 1024, 64 * 1024),
     watchStallSeconds: int(env, 'FLOTILLA_WATCH_STALL_SECONDS', 10, 1),
+    memoryReturnSeconds: int(env, 'FLOTILLA_MEMORY_RETURN_SECONDS', 15, 0),
     watchMaxQueuedBytes: int(env, 'FLOTILLA_WATCH_MAX_QUEUED_BYTES', 4 * 1024 * 1024, 64 * 1024),
     watchMaxTotalQueuedBytes: int(env, 'FLOTILLA_WATCH_MAX_TOTAL_QUEUED_BYTES', 128 * 1024 * 1024, 1024 * 1024),
     changeLogRetentionSeconds: int(env, 'FLOTILLA_CHANGELOG_RETENTION_SECONDS', 900, 10),

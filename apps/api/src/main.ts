@@ -21,6 +21,7 @@ import { SecretEncryption } from './tenancy/secret-encryption';
 import { loadTenancyConfig } from './tenancy/tenancy-config';
 import { status } from './k8s/status';
 import { routeUpgradesAsRequests } from './k8s/upgrade';
+import { returnMemoryWhenIdle } from './memory-return';
 import { log, NestJsonLogger, pinoOptions } from './log';
 import { keepCertificateFresh, servingChain, servingMaterial } from './tls';
 
@@ -137,6 +138,12 @@ export async function startApi(config: Config): Promise<{ app: NestFastifyApplic
   }, 60_000);
   compact.unref();
   timers.push(compact);
+  if (config.memoryReturnSeconds > 0)
+    timers.push(
+      returnMemoryWhenIdle(config.memoryReturnSeconds * 1000, (before, after) =>
+        log('debug', 'idle: heap given back', { beforeMb: Math.round(before / 2 ** 20), afterMb: Math.round(after / 2 ** 20) }),
+      ),
+    );
   if (tls && config.bootstrapToken) writeAdminKubeconfig(config, tls.caCert);
   log('info', 'API listening', { url: config.publicUrl, tls: Boolean(tls), resourceVersion: store.cache.rv });
   return {
