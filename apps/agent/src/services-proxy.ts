@@ -53,6 +53,8 @@ export function serviceProxyDirName(namespace: string, service: string): string 
 export class ServiceProxyContainers {
   private running?: Promise<void>;
   private pending?: readonly ResolvedService[];
+  /** Bumped when the engine comes back: a run still waiting on the old engine is left to end on its own. */
+  private generation = 0;
   private readonly warned = new Map<string, string>();
 
   constructor(private readonly o: ServiceProxyContainersOptions) {
@@ -80,15 +82,29 @@ export class ServiceProxyContainers {
     }
     this.pending = services;
     if (!this.running) {
-      this.running = (async () => {
-        while (this.pending) {
+      const generation = this.generation;
+      const run: Promise<void> = (async () => {
+        while (this.pending && generation === this.generation) {
           const next = this.pending;
           this.pending = undefined;
           await this.syncOnce(next).catch((e: unknown) => this.o.log.warn('service proxy sync failed', { error: errorText(e) }));
         }
-      })().finally(() => (this.running = undefined));
+      })().finally(() => {
+        if (this.running === run) this.running = undefined;
+      });
+      this.running = run;
     }
     return this.running;
+  }
+
+  /**
+   * The engine went away and came back. A request sent while it shut down can stay unanswered for good, and a
+   * run waiting on one would hold every later sync back (seen: proxies never re-created after a restart), so
+   * the next sync starts a fresh run; the old one ends on its own, its results no longer awaited.
+   */
+  engineBack(): void {
+    this.generation++;
+    this.running = undefined;
   }
 
   private async syncOnce(services: readonly ResolvedService[]): Promise<void> {

@@ -85,7 +85,10 @@ export class ServiceNetworking {
     this.ingresses?.start();
     await this.ingress.start();
     // After a Docker restart the proxies are checked at once (restarted or re-created), not at the next resync.
-    this.offEngineBack = this.o.runtime.onEngineBack(() => this.schedule(0));
+    this.offEngineBack = this.o.runtime.onEngineBack(() => {
+      this.proxies?.engineBack();
+      this.schedule(0);
+    });
     const tick = (): void => {
       if (this.stopped) return;
       this.schedule(0);
