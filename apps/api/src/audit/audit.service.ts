@@ -90,14 +90,15 @@ export class AuditService implements OnModuleDestroy {
 }
 
 function rowOf(r: AuditRecord & { time: Date }) {
-  const t = storableText;
+  // A field a request did not fill (no name on a collection, no subresource) is stored as NULL.
+  const t = (s: string | undefined | null): string | null => (typeof s === 'string' ? storableText(s) : null);
   return {
     time: r.time.toISOString(),
     request_id: t(r.requestId),
     username: t(r.username),
-    groups: r.groups.map(t),
+    groups: (r.groups ?? []).map((g) => t(g) ?? ''),
     source_ip: t(r.sourceIp),
-    user_agent: r.userAgent === undefined ? null : t(r.userAgent),
+    user_agent: t(r.userAgent),
     verb: t(r.verb),
     api_group: t(r.apiGroup),
     resource: t(r.resource),
@@ -106,6 +107,6 @@ function rowOf(r: AuditRecord & { time: Date }) {
     name: t(r.name),
     code: r.code,
     decision: r.decision,
-    reason: r.reason === undefined ? null : t(r.reason),
+    reason: t(r.reason),
   };
 }
