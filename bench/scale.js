@@ -14,7 +14,7 @@ const { writeFileSync, mkdirSync, readFileSync, readdirSync } = require('node:fs
 const { join } = require('node:path');
 const os = require('node:os');
 const { Client } = require('pg');
-const { freshDatabase, startApi, request, agentFor, percentile, median, progress, ROOT } = require('./support');
+const { freshDatabase, startApi, request, agentFor, percentile, median, progress, ROOT, sleep, waitFor } = require('./support');
 
 const DB = 'flotilla_bench_scale';
 // A Redis database of its own, so its keys neither mix with nor are flushed by other users of the server.
@@ -48,17 +48,6 @@ function options(argv) {
   return o;
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(what, fn, timeoutMs, everyMs = 500) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
 
 function startProcess(entry, env, name) {
   const args = (process.env.BENCH_NODE_ARGS || '').split(' ').filter(Boolean);

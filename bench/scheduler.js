@@ -7,7 +7,7 @@ const { spawn } = require('node:child_process');
 const { writeFileSync, mkdirSync, readFileSync, readdirSync } = require('node:fs');
 const { join } = require('node:path');
 const { Client } = require('pg');
-const { freshDatabase, startApi, request, agentFor, median, percentile, progress, ROOT } = require('./support');
+const { freshDatabase, startApi, request, agentFor, median, percentile, progress, ROOT, sleep, waitFor } = require('./support');
 
 const NODES = Number(process.env.BENCH_NODES || 1000);
 const DEPLOYMENTS = Number(process.env.BENCH_DEPLOYMENTS || 100);
@@ -83,17 +83,6 @@ function mergePatch(api, path, body) {
   });
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(what, fn, timeoutMs, everyMs = 200) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
 
 /**
  * The pods of a namespace as the change log says they are, read incrementally: each poll reads only the

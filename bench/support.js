@@ -182,4 +182,17 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-module.exports = { ROOT, prepare, freshDatabase, startApi, request, rssMb, autocannon, median, percentile, progress, agentFor };
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `fn` until it returns something truthy (returned), or throws after `timeoutMs`. */
+async function waitFor(what, fn, timeoutMs, everyMs = 200) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+module.exports = { ROOT, prepare, freshDatabase, startApi, request, rssMb, autocannon, median, percentile, progress, agentFor, sleep, waitFor };
