@@ -48,7 +48,6 @@ function options(argv) {
   return o;
 }
 
-
 function startProcess(entry, env, name) {
   const args = (process.env.BENCH_NODE_ARGS || '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...args, join(ROOT, entry)], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });

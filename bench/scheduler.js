@@ -83,7 +83,6 @@ function mergePatch(api, path, body) {
   });
 }
 
-
 /**
  * The pods of a namespace as the change log says they are, read incrementally: each poll reads only the
  * changes since the last one, so watching progress costs the system under test next to nothing (a count over
