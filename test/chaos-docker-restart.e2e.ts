@@ -7,11 +7,11 @@
 // so it runs only where nothing else uses the engine at the same time: in CI (`CI` set, suites one at a time
 // with --runInBand, each suite's containers gone when it ends) or when FLOTILLA_CHAOS_DOCKER_RESTART=1 asks for it.
 import { execFile, execFileSync } from 'node:child_process';
-import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import type { KubeEvent, Pod } from '@flotilla/resources';
 import { docker, waitFor } from '../apps/agent/testing/harness';
 import { AttackCluster, startAttackCluster } from './support/attacks';
+import { getViaHost } from './support/platform';
 
 jest.setTimeout(300_000);
 
@@ -21,19 +21,6 @@ const REPAIR_BOUND_MS = 30_000;
 
 let c: AttackCluster;
 const admin = (method: string, path: string, body?: unknown) => c.api(method, path, body, c.p.token);
-
-function get(port: number, host: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path: '/', headers: { host, connection: 'close' }, timeout: 3000 }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 /** The pod when it is Ready with an address, else undefined. */
 async function readyPod(name: string): Promise<Pod | undefined> {
@@ -157,8 +144,8 @@ describe('a dead sandbox', () => {
     const routes = async (): Promise<boolean> => {
       const [byName, ingress, np] = await Promise.all([
         fetchByName(),
-        get(c.ingressHttpPort, host).catch(() => undefined),
-        get(nodePort, 'x').catch(() => undefined),
+        getViaHost(c.ingressHttpPort, '/', host).catch(() => undefined),
+        getViaHost(nodePort, '/', 'x').catch(() => undefined),
       ]);
       return !!byName?.includes('served-by-web') && !!ingress?.body.includes('served-by-web') && !!np?.body.includes('served-by-web');
     };

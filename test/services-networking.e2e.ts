@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { Pod } from '@flotilla/resources';
 import { createCa, issueServingCert } from '@flotilla/pki';
 import { AgentProcess, cleanupNode, docker, startAgent, waitFor } from '../apps/agent/testing/harness';
-import { freePort, httpsRequest, KubectlResult, kubectlFor, Platform, startPlatform } from './support/platform';
+import { freePort, getViaHost, httpsRequest, KubectlResult, kubectlFor, Platform, startPlatform } from './support/platform';
 
 jest.setTimeout(180_000);
 
@@ -117,19 +117,6 @@ function endpoints(ns: string, name: string, ready: Pod[], notReady: Pod[], port
     metadata: { name, namespace: ns },
     subsets: [{ addresses: ready.map(addr), ...(notReady.length ? { notReadyAddresses: notReady.map(addr) } : {}), ports: [port] }],
   };
-}
-
-function get(port: number, path: string, host: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path, headers: { host, connection: 'close' }, timeout: 3000 }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end();
-  });
 }
 
 async function proxyContainer(ns: string, svc: string): Promise<{ id: string; ip: string } | undefined> {
@@ -252,7 +239,7 @@ describe('ClusterIP by name', () => {
 
 describe('NodePort', () => {
   it('answers on 127.0.0.1:<nodePort> from the ready endpoints', async () => {
-    const r = await waitFor('nodePort answers', () => get(nodePort, '/np', 'x').catch(() => undefined));
+    const r = await waitFor('nodePort answers', () => getViaHost(nodePort, '/np', 'x').catch(() => undefined));
     expect(r.body).toMatch(/path=\/np host=web-a/);
     expect(ok(kubectl(['get', 'service', 'web', '-n', nsA]))).toContain(`80:${nodePort}/TCP`);
   });
@@ -261,16 +248,16 @@ describe('NodePort', () => {
 describe('ingress', () => {
   it('routes <service>.<namespace>.flotilla.localhost to the service; 404 and 503 say why', async () => {
     const r = await waitFor('ingress answers', async () => {
-      const x = await get(httpPort, '/hello', `web.${nsA}.flotilla.localhost`).catch(() => undefined);
+      const x = await getViaHost(httpPort, '/hello', `web.${nsA}.flotilla.localhost`).catch(() => undefined);
       return x?.status === 200 ? x : undefined;
     });
     expect(r.body).toMatch(/path=\/hello host=web-a/);
-    const miss = await get(httpPort, '/', `nothing.${nsA}.flotilla.localhost`);
+    const miss = await getViaHost(httpPort, '/', `nothing.${nsA}.flotilla.localhost`);
     expect(miss.status).toBe(404);
     expect(miss.body).toContain('No Service or Ingress rule matches host');
     apply({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'empty', namespace: nsA }, spec: { selector: { app: 'none' }, ports: [{ port: 80 }] } });
     const empty = await waitFor('503 for a service without endpoints', async () => {
-      const x = await get(httpPort, '/', `empty.${nsA}.flotilla.localhost`);
+      const x = await getViaHost(httpPort, '/', `empty.${nsA}.flotilla.localhost`);
       return x.status === 503 ? x : undefined;
     });
     expect(empty.body).toContain('no ready endpoints');
@@ -296,12 +283,12 @@ describe('ingress', () => {
       },
     });
     const api = await waitFor('/api routed', async () => {
-      const x = await get(httpPort, '/api/items?id=1', shop);
+      const x = await getViaHost(httpPort, '/api/items?id=1', shop);
       return x.status === 200 && x.body.includes('message=api') ? x : undefined;
     });
     expect(api.body).toContain('path=/api/items?id=1 host=api-0');
-    expect((await get(httpPort, '/apix', shop)).body).toContain('host=web-a');
-    expect((await get(httpPort, '/', shop)).body).toContain('message=web');
+    expect((await getViaHost(httpPort, '/apix', shop)).body).toContain('host=web-a');
+    expect((await getViaHost(httpPort, '/', shop)).body).toContain('message=web');
     const status = await waitFor('Ingress status', async () => {
       const ing = await api2<{ status?: { loadBalancer?: { ingress?: { ip?: string }[] } } }>(`/apis/networking.k8s.io/v1/namespaces/${nsA}/ingresses/shop`);
       return ing.status?.loadBalancer?.ingress?.[0]?.ip;
@@ -319,7 +306,7 @@ describe('ingress', () => {
       },
     });
     await waitFor('agent saw it', async () => /hijack: host .* belongs to another namespace/.test(agent.logs()));
-    const r = await get(httpPort, '/api/items', shop);
+    const r = await getViaHost(httpPort, '/api/items', shop);
     expect(r.status).toBe(200);
     expect(r.body).toContain('host=api-0');
   });

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { request as httpRequest } from 'node:http';
 import { request } from 'node:https';
 import { ROOT, testDatabaseUrl, testRedisUrl } from './env';
 
@@ -123,6 +124,20 @@ export async function startPlatform(extraEnv: Record<string, string> = {}): Prom
     },
   };
   return platform;
+}
+
+/** A plain-HTTP GET to 127.0.0.1:`port` with `host` as the Host header: how the node ingress and NodePorts are reached. */
+export function getViaHost(port: number, path: string, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path, headers: { host, connection: 'close' }, timeout: 3000 }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 export function httpsGet(
