@@ -19,9 +19,10 @@ psql "$ADMIN_URL" -v ON_ERROR_STOP=1 -qc "DROP DATABASE IF EXISTS $TEST_DB WITH 
 DATABASE_URL="$TEST_DATABASE_URL" node libs/store/dist/migrate-cli.js
 export TEST_DATABASE_URL
 
-say "lint and format"
+say "lint, format and layering"
 npx --no-install eslint . --max-warnings=0
 npx --no-install prettier --check . --log-level=warn
+node scripts/check-layers.mjs # libs never import apps; imports declared; no cycle (ARCHITECTURE.md)
 say "type check"
 npx --no-install turbo run typecheck --output-logs=errors-only
 npx --no-install tsc -p test/tsconfig.json
