@@ -2,9 +2,9 @@
 // The workspace's layering, checked: apps depend on libs, libs never on an app, apps never on each other,
 // every `@flotilla/*` import is declared in the importing package's package.json (turbo builds in the order
 // those declarations give, and a type resolves from the dependency's dist/), and the declared graph has no
-// cycle. `--order` prints the libraries' dependency order that ARCHITECTURE.md shows.
+// cycle. `--order` prints the packages' dependency layers; `--write-order` puts them into ARCHITECTURE.md.
 //
-// Usage: node scripts/check-layers.mjs [--order] [--root DIR]
+// Usage: node scripts/check-layers.mjs [--order | --write-order] [--root DIR]
 // The checker first runs itself against small broken trees (each must be refused), so a checker that
 // stopped seeing imports fails here instead of passing every tree.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -149,17 +149,38 @@ export function layers(root) {
   return out.map((ps) => ps ?? []);
 }
 
-function printOrder(root) {
-  const ls = layers(root);
-  for (const [i, ps] of ls.entries()) {
+/** The layers as ARCHITECTURE.md shows them, one line per layer and kind of package. */
+export function orderText(root) {
+  const lines = [];
+  const short = (name) => name.replace('@flotilla/', '');
+  for (const [i, ps] of layers(root).entries()) {
     for (const kind of ['lib', 'app']) {
       const these = ps.filter((p) => p.kind === kind);
       if (these.length === 0) continue;
-      console.log(
-        `${i}  ${kind === 'app' ? 'apps' : 'libs'}: ${these.map((p) => `${p.name.replace('@flotilla/', '')}${p.declared.length ? ` (→ ${p.declared.map((d) => d.replace('@flotilla/', '')).join(', ')})` : ''}`).join('; ')}`,
-      );
+      const described = these.map((p) => `${short(p.name)}${p.declared.length ? ` (→ ${p.declared.map(short).join(', ')})` : ''}`);
+      lines.push(`${i}  ${kind === 'app' ? 'apps' : 'libs'}: ${described.join('; ')}`);
     }
   }
+  return lines.join('\n') + '\n';
+}
+
+// ARCHITECTURE.md keeps the generated order between these markers, inside a fenced block.
+const BEGIN = '<!-- layers:begin (node scripts/check-layers.mjs --write-order) -->';
+const END = '<!-- layers:end -->';
+
+/** ARCHITECTURE.md with its order block regenerated, or undefined when the file or its markers are missing. */
+function documentWithOrder(root) {
+  let doc;
+  try {
+    doc = readFileSync(join(root, 'ARCHITECTURE.md'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const a = doc.indexOf(BEGIN);
+  const b = doc.indexOf(END);
+  if (a < 0 || b < a) return undefined;
+  const fence = '`'.repeat(3);
+  return { doc, updated: `${doc.slice(0, a)}${BEGIN}\n\n${fence}\n${orderText(root)}${fence}\n\n${doc.slice(b)}` };
 }
 
 // ---- self-test: each broken tree must be refused, the sound one accepted --------------------------------
@@ -216,7 +237,13 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const root = resolve(rootArg >= 0 ? args[rootArg + 1] : join(dirname(fileURLToPath(import.meta.url)), '..'));
   if (!statSync(root).isDirectory()) throw new Error(`${root} is not a directory`);
   if (args.includes('--order')) {
-    printOrder(root);
+    process.stdout.write(orderText(root));
+    process.exit(0);
+  }
+  if (args.includes('--write-order')) {
+    const d = documentWithOrder(root);
+    if (!d) throw new Error(`ARCHITECTURE.md or its markers (${BEGIN} … ${END}) are missing`);
+    writeFileSync(join(root, 'ARCHITECTURE.md'), d.updated);
     process.exit(0);
   }
   const broken = selfTest();
@@ -229,5 +256,8 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     console.error(`check-layers: ${problems.length} layering problem(s) (ARCHITECTURE.md, "Libraries"):\n  ${problems.join('\n  ')}`);
     process.exit(1);
   }
+  // After a merge that adds a package the document lags: said, not failed, since the layering itself holds.
+  const d = documentWithOrder(root);
+  if (d && d.updated !== d.doc) console.warn('check-layers: the dependency order in ARCHITECTURE.md is stale: node scripts/check-layers.mjs --write-order');
   console.log(`check-layers: ${readPackages(root).length} packages, layering holds`);
 }
