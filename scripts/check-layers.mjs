@@ -8,14 +8,15 @@
 // The checker first runs itself against small broken trees (each must be refused), so a checker that
 // stopped seeing imports fails here instead of passing every tree.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const SOURCE = /\.(ts|tsx|mts|cts|js|mjs|cjs)$/;
 const SKIP_DIRS = new Set(['node_modules', 'dist', '.next', '.turbo', 'generated', 'coverage']);
-// import … from 'x', export … from 'x', import 'x', import('x'), require('x'), jest.mock('x')
-const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*|\bjest\.mock\s*\(\s*)(['"])([^'"\n]+)\1/g;
+// TypeScript's own pre-processor finds imports, re-exports, require() and import() and skips comments and strings.
+const ts = createRequire(import.meta.url)('typescript');
 
 /** The workspace packages: name, directory, lib or app, and their declared `@flotilla/*` dependencies. */
 function readPackages(root) {
@@ -50,16 +51,8 @@ function* sourceFiles(dir) {
   }
 }
 
-/** Comments removed, so an import named in a comment is not taken for one. Strings are left alone. */
-function stripComments(text) {
-  return text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`\\])\/\/.*$/gm, '$1');
-}
-
 function importsOf(file) {
-  const text = stripComments(readFileSync(file, 'utf8'));
-  const found = [];
-  for (const m of text.matchAll(SPECIFIER)) found.push(m[2]);
-  return found;
+  return ts.preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles.map((f) => f.fileName);
 }
 
 /** Every problem with the tree at `root`, as sentences; empty when the layering holds. */
@@ -207,6 +200,11 @@ function selfTest() {
   const cases = [
     ['the sound tree', {}, null],
     ['a lib importing an app', { 'libs/a/src/bad.ts': "import { x } from '@flotilla/api';\n" }, /a lib never imports an app/],
+    [
+      'an import after a string that looks like a comment',
+      { 'libs/a/src/bad.ts': "const glob = 'src/*';\nimport { x } from '@flotilla/api';\n" },
+      /a lib never imports an app/,
+    ],
     ['a lib requiring an app by a relative path', { 'libs/a/src/bad.ts': "const m = require('../../../apps/api/src/main');\n" }, /relative path/],
     ['a lib declaring an app', { 'libs/a/package.json': pkg('@flotilla/a', ['@flotilla/api']) }, /libs never depend on apps/],
     [
