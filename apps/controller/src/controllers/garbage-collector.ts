@@ -9,6 +9,9 @@ import { settle } from '../context';
 import type { ControllerContext } from '../context';
 import { typeOfResource } from '../kinds';
 import { errorText } from '@flotilla/log';
+import type { ClusterIndex } from '../cluster-index';
+import { ANY_RESOURCE } from '../registration';
+import type { ClusterView, QueueControllerRegistration } from '../registration';
 import type { ReconcileOutcome, Reconciler } from '../work-queue';
 
 export const FOREGROUND = 'foregroundDeletion';
@@ -22,10 +25,10 @@ export function resourceOfGcKey(key: ReconcileKey): string {
   return key.kind.replace('~', '/');
 }
 
-export function needsCollection(ctx: ControllerContext, obj: KubeObject): boolean {
+function needsCollection(index: ClusterIndex, obj: KubeObject): boolean {
   if (obj.metadata.deletionTimestamp && obj.metadata.finalizers?.includes(FOREGROUND)) return true;
   const refs = obj.metadata.ownerReferences ?? [];
-  return refs.some((r) => !ctx.index.uidExists(r.uid));
+  return refs.some((r) => !index.uidExists(r.uid));
 }
 
 export function garbageCollector(ctx: ControllerContext): Reconciler {
@@ -115,3 +118,43 @@ export function garbageCollector(ctx: ControllerContext): Reconciler {
     return {};
   };
 }
+
+/** The key of the owner behind `uid` when it is in foreground deletion (it waits on its dependents). */
+function* foregroundOwner(view: ClusterView, uid: string): Generator<ReconcileKey> {
+  const ref = view.index.refOfUid(uid);
+  const owner = ref && view.cache.get(ref.resource, ref.namespace, ref.name);
+  if (ref && owner?.obj.metadata.finalizers?.includes(FOREGROUND)) yield gcKey(ref.resource, ref.namespace, ref.name);
+}
+
+export const garbageCollectorController: QueueControllerRegistration = {
+  name: 'garbage-collector',
+  queue: 'garbagecollector',
+  owns: [],
+  watches: {
+    [ANY_RESOURCE]: function* (ic, view) {
+      const { change: c } = ic;
+      const obj = c.obj;
+      if (c.type === 'DELETED') {
+        // Its dependents may now be orphans; owners in foreground deletion may be waiting for it.
+        for (const d of view.index.dependents(obj.metadata.uid ?? '')) yield gcKey(d.resource, d.namespace, d.name);
+        for (const ownerUid of ic.prevOwners) yield* foregroundOwner(view, ownerUid);
+        return;
+      }
+      if (needsCollection(view.index, obj)) yield gcKey(c.resource, c.namespace, c.name);
+      // A dependent started terminating: an owner in foreground deletion may be waiting on it.
+      if (obj.metadata.deletionTimestamp) for (const r of obj.metadata.ownerReferences ?? []) yield* foregroundOwner(view, r.uid);
+    },
+  },
+  resync: function* (view) {
+    for (const ref of view.index.withOwners()) {
+      const e = view.cache.get(ref.resource, ref.namespace, ref.name);
+      if (e && needsCollection(view.index, e.obj)) yield gcKey(ref.resource, ref.namespace, ref.name);
+    }
+    for (const resource of view.cache.resources()) {
+      for (const e of view.cache.list(resource)) {
+        if (e.obj.metadata.deletionTimestamp && e.obj.metadata.finalizers?.includes(FOREGROUND)) yield gcKey(resource, e.namespace, e.name);
+      }
+    }
+  },
+  reconciler: garbageCollector,
+};

@@ -6,8 +6,10 @@ import type { Condition, Namespace } from '@flotilla/resources';
 import type { ReconcileKey } from '@flotilla/queue';
 import { StoreError, resourceKey, timestamp } from '@flotilla/store';
 import type { ControllerContext } from '../context';
-import { T } from '../kinds';
+import { R, T } from '../kinds';
 import { errorText } from '@flotilla/log';
+import { ANY_RESOURCE, reconcileKey } from '../registration';
+import type { QueueControllerRegistration } from '../registration';
 import type { ReconcileOutcome, Reconciler } from '../work-queue';
 
 const NAMESPACED = resourceTypes.filter((t) => t.namespaced);
@@ -116,3 +118,25 @@ async function writeConditions(ctx: ControllerContext, ns: Namespace, conditions
     if (!(err instanceof StoreError && (err.reason === 'Conflict' || err.reason === 'NotFound'))) throw err;
   }
 }
+
+export const namespaceController: QueueControllerRegistration = {
+  name: 'namespace-controller',
+  queue: 'namespace',
+  owns: [R.namespace],
+  watches: {
+    [R.namespace]: function* (ic) {
+      if (ic.change.type !== 'DELETED' && isTerminating(ic.change.obj as Namespace)) yield reconcileKey('Namespace', '', ic.change.name);
+    },
+    // Emptying a namespace makes progress with every deletion in it.
+    [ANY_RESOURCE]: function* (ic, view) {
+      const ns = ic.change.namespace;
+      if (ic.change.type !== 'DELETED' || !ns) return;
+      const nsObj = view.cache.get(R.namespace, '', ns)?.obj as Namespace | undefined;
+      if (nsObj && isTerminating(nsObj)) yield reconcileKey('Namespace', '', ns);
+    },
+  },
+  resync: function* (view) {
+    for (const e of view.cache.list(R.namespace)) if (isTerminating(e.obj as Namespace)) yield reconcileKey('Namespace', '', e.name);
+  },
+  reconciler: namespaceReconciler,
+};

@@ -4,7 +4,7 @@
 // (a pod's own tolerationSeconds wins), so their controllers replace them elsewhere. When the Lease is renewed
 // again the taints go and Ready comes back. Pods bound to a node that no longer exists, and terminating pods
 // on an unreachable node past their grace period, are removed (Kubernetes' pod GC).
-import type { Condition, Lease, Node, Pod, Taint } from '@flotilla/resources';
+import type { Condition, Lease, Namespace, Node, Pod, Taint } from '@flotilla/resources';
 import { TAINT_UNREACHABLE, toleratesTaint } from '@flotilla/scheduler';
 import { StoreError, timestamp } from '@flotilla/store';
 import { type NodeLifecycleState, type PlannedEvent, initialNodeLifecycleState, interruptObservation, planNodeLifecycle } from '@flotilla/controllers';
@@ -12,6 +12,7 @@ import type { ControllerContext } from '../context';
 import { EventRecorder } from '../events';
 import { R, T } from '../kinds';
 import { errorText } from '@flotilla/log';
+import type { LoopControllerRegistration } from '../registration';
 
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 const STATUS_UNKNOWN_REASON = 'NodeStatusUnknown';
@@ -291,3 +292,25 @@ function nodeEvent(node: Node, reason: string, message: string): PlannedEvent {
     message,
   };
 }
+
+/** The Leases live in their own namespace, which exists before any node (or simulated node) renews one. */
+async function ensureLeaseNamespace(ctx: ControllerContext): Promise<void> {
+  if (ctx.store.cache.get(R.namespace, '', NODE_LEASE_NAMESPACE)) return;
+  const ns: Namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NODE_LEASE_NAMESPACE } };
+  try {
+    await ctx.store.create(T.namespace, ns, '');
+  } catch (err) {
+    if (!(err instanceof StoreError && err.reason === 'AlreadyExists')) throw err;
+  }
+}
+
+export const nodeLifecycleController: LoopControllerRegistration = {
+  name: 'node-controller',
+  owns: [R.node],
+  prepare: ensureLeaseNamespace,
+  start: (ctx, env) => {
+    const lifecycle = new NodeLifecycle(ctx, env.isLeader);
+    lifecycle.start();
+    return lifecycle;
+  },
+};

@@ -10,6 +10,8 @@ import { settle } from '../context';
 import type { ControllerContext } from '../context';
 import { EventRecorder } from '../events';
 import { R } from '../kinds';
+import { allOf, controllerKey, keysOf, releasedBy, selfKey } from '../registration';
+import type { QueueControllerRegistration } from '../registration';
 import type { ReconcileOutcome, Reconciler } from '../work-queue';
 
 function isActive(p: Pod): boolean {
@@ -80,3 +82,56 @@ export function jobReconciler(ctx: ControllerContext): Reconciler {
     return settle(ctx, await applyActions({ ...ctx, events }, actions, guard));
   };
 }
+
+export const deploymentController: QueueControllerRegistration = {
+  name: 'deployment-controller',
+  queue: 'deployment',
+  owns: [R.deployment, R.replicaSet],
+  watches: {
+    [R.deployment]: selfKey('Deployment'),
+    [R.replicaSet]: allOf(
+      function* (ic, view) {
+        const owner = [...controllerKey(ic, 'Deployment')];
+        // A ReplicaSet without a Deployment controller: any Deployment in its namespace may adopt it.
+        yield* owner.length ? owner : keysOf(view, R.deployment, 'Deployment', ic.change.namespace);
+      },
+      releasedBy(R.deployment, 'Deployment'),
+    ),
+    [R.pod]: releasedBy(R.deployment, 'Deployment'),
+  },
+  resync: (view) => keysOf(view, R.deployment, 'Deployment'),
+  reconciler: deploymentReconciler,
+};
+
+export const replicaSetController: QueueControllerRegistration = {
+  name: 'replicaset-controller',
+  queue: 'replicaset',
+  owns: [R.replicaSet, R.pod],
+  watches: {
+    [R.replicaSet]: allOf(selfKey('ReplicaSet'), releasedBy(R.replicaSet, 'ReplicaSet')),
+    [R.pod]: allOf(
+      function* (ic, view) {
+        const ref = ic.change.obj.metadata.ownerReferences?.find((r) => r.controller);
+        if (ref) yield* controllerKey(ic, 'ReplicaSet');
+        // An orphan: any ReplicaSet here may adopt it.
+        else if (ic.change.type !== 'DELETED') yield* keysOf(view, R.replicaSet, 'ReplicaSet', ic.change.namespace);
+      },
+      releasedBy(R.replicaSet, 'ReplicaSet'),
+    ),
+  },
+  resync: (view) => keysOf(view, R.replicaSet, 'ReplicaSet'),
+  reconciler: replicaSetReconciler,
+};
+
+export const jobController: QueueControllerRegistration = {
+  name: 'job-controller',
+  queue: 'job',
+  owns: [R.job, R.pod],
+  watches: {
+    [R.job]: selfKey('Job'),
+    [R.replicaSet]: releasedBy(R.job, 'Job'),
+    [R.pod]: allOf((ic) => controllerKey(ic, 'Job'), releasedBy(R.job, 'Job')),
+  },
+  resync: (view) => keysOf(view, R.job, 'Job'),
+  reconciler: jobReconciler,
+};
