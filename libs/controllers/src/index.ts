@@ -19,3 +19,13 @@ export { planJob, JOB_NAME_LABEL, CONTROLLER_UID_LABEL, LEGACY_JOB_NAME_LABEL, L
 export { isPodReady, isPodAvailable, isPodActive, compareDeletionOrder } from './pods';
 export { planNodeLifecycle, initialNodeLifecycleState, interruptObservation, disruptionOf } from './node-lifecycle';
 export type { NodeObservation, NodeLifecycleOptions, NodeLifecycleState, NodeLifecyclePlan, Disruption } from './node-lifecycle';
+export {
+  planGarbageCollection,
+  needsCollection,
+  inForegroundDeletion,
+  withoutOwners,
+  withoutForegroundFinalizer,
+  FOREGROUND_FINALIZER,
+  FOREGROUND_WAIT_MS,
+} from './garbage-collector';
+export type { GarbagePlan, OwnershipView } from './garbage-collector';
