@@ -29,3 +29,13 @@ export {
   FOREGROUND_WAIT_MS,
 } from './garbage-collector';
 export type { GarbagePlan, OwnershipView } from './garbage-collector';
+export {
+  planNamespaceDeletion,
+  namespaceDeletionConditions,
+  mergeNamespaceConditions,
+  finalizedNamespace,
+  isNamespaceTerminating,
+  NAMESPACE_FINALIZER,
+  NAMESPACE_WAIT_MS,
+} from './namespace';
+export type { NamespaceContent, NamespaceDeletionPlan } from './namespace';
