@@ -39,3 +39,14 @@ export {
   NAMESPACE_WAIT_MS,
 } from './namespace';
 export type { NamespaceContent, NamespaceDeletionPlan } from './namespace';
+export {
+  planNodeController,
+  lastHeartbeat,
+  tolerationMs,
+  unreachableConditions,
+  unreachableTaints,
+  readmittedConditions,
+  readmittedTaints,
+  notReadyConditions,
+} from './node-lifecycle';
+export type { NodeAction, NodeControllerOptions, NodeControllerPlan, NodeLifecycleSnapshot, PodEviction } from './node-lifecycle';
