@@ -50,3 +50,6 @@ export {
   notReadyConditions,
 } from './node-lifecycle';
 export type { NodeAction, NodeControllerOptions, NodeControllerPlan, NodeLifecycleSnapshot, PodEviction } from './node-lifecycle';
+export { planCronJob, jobNameFor, SCHEDULED_TIMESTAMP_ANNOTATION } from './cronjob';
+export { parseCron, nextAfter, mostRecent, CronError } from './cron-schedule';
+export type { CronSchedule } from './cron-schedule';

@@ -1,10 +1,10 @@
 // The CronJob worker: planCronJob over the Jobs the CronJob owns.
+import { planCronJob } from '@flotilla/controllers';
 import type { CronJob, Job } from '@flotilla/resources';
 import type { ReconcileKey } from '@flotilla/queue';
 import { applyActions } from '../apply-actions';
 import { settle } from '../context';
 import type { ControllerContext } from '../context';
-import { planCronJob } from '../cronjob/cronjob-plan';
 import { EventRecorder } from '../events';
 import { R } from '../kinds';
 import { controllerKey, keysOf, selfKey } from '../registration';
