@@ -15,7 +15,7 @@ export {
 } from './deployment-util';
 export { podTemplateHash, templatesEqualIgnoringHash, POD_TEMPLATE_HASH_LABEL } from './pod-template-hash';
 export { planEndpoints, endpointSubsets, resolveTargetPort, HEADLESS_LABEL } from './endpoints';
-export { planJob, JOB_NAME_LABEL, CONTROLLER_UID_LABEL, LEGACY_JOB_NAME_LABEL, LEGACY_CONTROLLER_UID_LABEL } from './job';
+export { planJob, jobActiveTarget, JOB_NAME_LABEL, CONTROLLER_UID_LABEL, LEGACY_JOB_NAME_LABEL, LEGACY_CONTROLLER_UID_LABEL } from './job';
 export { isPodReady, isPodAvailable, isPodActive, compareDeletionOrder } from './pods';
 export { planNodeLifecycle, initialNodeLifecycleState, interruptObservation, disruptionOf } from './node-lifecycle';
 export type { NodeObservation, NodeLifecycleOptions, NodeLifecycleState, NodeLifecyclePlan, Disruption } from './node-lifecycle';
