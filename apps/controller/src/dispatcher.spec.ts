@@ -223,7 +223,7 @@ describe('dispatcher routing from the registrations', () => {
     expect(h.resync()).toEqual(['cronjob Probe//resync']);
   });
 
-  it('every queue controller watches the kinds it owns (or everything), and each queue has one controller', () => {
+  it('every queue controller watches the kinds it owns (or everything), and has a queue of its own whose name fits a job id', () => {
     for (const c of queued) {
       for (const resource of c.owns)
         expect({ controller: c.name, resource, watched: resource in c.watches || ANY_RESOURCE in c.watches }).toEqual({
@@ -234,5 +234,7 @@ describe('dispatcher routing from the registrations', () => {
       expect(Object.keys(c.watches).length).toBeGreaterThan(0);
     }
     expect(new Set(queued.map((c) => c.queue)).size).toBe(queued.length);
+    // '/' separates the queue from the key in job ids.
+    expect(queued.filter((c) => c.queue.includes('/'))).toEqual([]);
   });
 });

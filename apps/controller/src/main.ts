@@ -36,7 +36,8 @@ export async function startController(config: ControllerConfig): Promise<Running
   );
 
   const index = new ClusterIndex(store.cache);
-  const queues = new WorkQueues({ connection: redis, prefix: config.queuePrefix, concurrency: config.concurrency, log });
+  const queued = CONTROLLERS.filter(isQueueController);
+  const queues = new WorkQueues({ queues: queued.map((c) => c.queue), connection: redis, prefix: config.queuePrefix, concurrency: config.concurrency, log });
   const ctx: ControllerContext = { store, index, queues, config, log };
   const leader = new LeaderLock(redis, leaderKey(config.queuePrefix, 'controller-singletons'), 4000, log);
   await leader.start();
@@ -59,7 +60,6 @@ export async function startController(config: ControllerConfig): Promise<Running
   const loops: RunningLoop[] = [];
   for (const c of CONTROLLERS) if (!isQueueController(c)) loops.push(c.start(ctx, { isLeader: () => leader.isLeader }));
 
-  const queued = CONTROLLERS.filter(isQueueController);
   const reconcilers: Partial<Record<ControllerQueue, Reconciler>> = {};
   for (const c of queued) reconcilers[c.queue] = c.reconciler(ctx);
   queues.start(reconcilers);

@@ -1,6 +1,6 @@
 // The ReplicaSet, Deployment and Job workers: read from the cache, call the pure plan, apply its actions.
 import { randomBytes } from 'node:crypto';
-import { planDeployment, planJob, planReplicaFailure, planReplicaSet } from '@flotilla/controllers';
+import { jobActiveTarget, planDeployment, planJob, planReplicaFailure, planReplicaSet } from '@flotilla/controllers';
 import type { Deployment, Job, Pod, ReplicaSet } from '@flotilla/resources';
 import { randomSuffix } from '@flotilla/store';
 import type { ReconcileKey } from '@flotilla/queue';
@@ -13,10 +13,6 @@ import { R } from '../kinds';
 import { allOf, controllerKey, keysOf, releasedBy, selfKey } from '../registration';
 import type { QueueControllerRegistration } from '../registration';
 import type { ReconcileOutcome, Reconciler } from '../work-queue';
-
-function isActive(p: Pod): boolean {
-  return !p.metadata.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed';
-}
 
 export function replicaSetReconciler(ctx: ControllerContext): Reconciler {
   const events = new EventRecorder(ctx.store, 'replicaset-controller', ctx.log);
@@ -74,10 +70,7 @@ export function jobReconciler(ctx: ControllerContext): Reconciler {
     const pods = ctx.index.dependentObjects<Pod>(uid, R.pod);
     const actions = planJob(job, pods, new Date(), () => randomBytes(3).toString('hex').slice(0, 5));
     if (actions.length === 0) return {};
-    const active = pods.filter((p) => isActive(p) && p.metadata.ownerReferences?.some((r) => r.controller && r.uid === uid)).length;
-    const creates = actions.filter((a) => a.type === 'create').length;
-    const activeDeletes = actions.filter((a) => a.type === 'delete' && pods.some((p) => p.metadata.name === a.name && isActive(p))).length;
-    const target = active + creates - activeDeletes;
+    const target = jobActiveTarget(job, pods, actions);
     const guard: ActiveGuard = { ownerKind: 'Job', namespace: key.namespace, name: key.name, uid, target: (owner) => (owner ? target : 0) };
     return settle(ctx, await applyActions({ ...ctx, events }, actions, guard));
   };
@@ -129,7 +122,6 @@ export const jobController: QueueControllerRegistration = {
   owns: [R.job, R.pod],
   watches: {
     [R.job]: selfKey('Job'),
-    [R.replicaSet]: releasedBy(R.job, 'Job'),
     [R.pod]: allOf((ic) => controllerKey(ic, 'Job'), releasedBy(R.job, 'Job')),
   },
   resync: (view) => keysOf(view, R.job, 'Job'),
