@@ -1,43 +1,28 @@
-// The controller process: the dispatcher, the reconcile workers on BullMQ, the scheduler, the node lifecycle
-// loop, and (FLOTILLA_HOLLOW_NODES > 0) simulated hollow nodes for tests, demos and benchmarks.
+// The controller process: the registered controllers (controllers/index.ts), which are reconcile workers on
+// BullMQ fed by the dispatcher and loops such as the scheduler and node lifecycle, and (FLOTILLA_HOLLOW_NODES
+// > 0) simulated hollow nodes for tests, demos and benchmarks.
 import { hostname } from 'node:os';
 import IORedis from 'ioredis';
 import { HollowNodes } from '@flotilla/hollow';
 import { componentsKey, leaderKey, recordComponentStart } from '@flotilla/queue';
-import { Store, StoreError } from '@flotilla/store';
-import type { Namespace } from '@flotilla/resources';
+import type { ControllerQueue } from '@flotilla/queue';
+import { Store } from '@flotilla/store';
 import { ClusterIndex } from './cluster-index';
 import { loadConfig } from './config';
 import type { ControllerConfig } from './config';
 import type { ControllerContext } from './context';
-import { cronJobReconciler } from './controllers/cronjob';
-import { endpointsReconciler } from './controllers/endpoints';
-import { garbageCollector } from './controllers/garbage-collector';
-import { namespaceReconciler } from './controllers/namespace';
-import { NODE_LEASE_NAMESPACE, NodeLifecycle } from './controllers/node-lifecycle';
-import { SchedulerWorker } from './controllers/scheduler';
-import { deploymentReconciler, jobReconciler, replicaSetReconciler } from './controllers/workloads';
+import { CONTROLLERS } from './controllers';
 import { Dispatcher } from './dispatcher';
-import { EventRecorder } from './events';
-import { R, T } from './kinds';
 import { LeaderLock } from './leader';
+import { isQueueController } from './registration';
+import type { RunningLoop } from './registration';
 import { createLogger, errorText, requireSupportedNode } from '@flotilla/log';
+import type { Reconciler } from './work-queue';
 import { WorkQueues } from './work-queue';
 
 export interface RunningController {
-  scheduler: SchedulerWorker;
   hollow: HollowNodes | undefined;
   stop: () => Promise<void>;
-}
-
-async function ensureNamespace(store: Store, name: string): Promise<void> {
-  if (store.cache.get(R.namespace, '', name)) return;
-  const ns: Namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name } };
-  try {
-    await store.create(T.namespace, ns, '');
-  } catch (err) {
-    if (!(err instanceof StoreError && err.reason === 'AlreadyExists')) throw err;
-  }
 }
 
 export async function startController(config: ControllerConfig): Promise<RunningController> {
@@ -51,11 +36,12 @@ export async function startController(config: ControllerConfig): Promise<Running
   );
 
   const index = new ClusterIndex(store.cache);
-  const queues = new WorkQueues({ connection: redis, prefix: config.queuePrefix, concurrency: config.concurrency, log });
+  const queued = CONTROLLERS.filter(isQueueController);
+  const queues = new WorkQueues({ queues: queued.map((c) => c.queue), connection: redis, prefix: config.queuePrefix, concurrency: config.concurrency, log });
   const ctx: ControllerContext = { store, index, queues, config, log };
   const leader = new LeaderLock(redis, leaderKey(config.queuePrefix, 'controller-singletons'), 4000, log);
   await leader.start();
-  await ensureNamespace(store, NODE_LEASE_NAMESPACE);
+  for (const c of CONTROLLERS) if (!isQueueController(c)) await c.prepare?.(ctx);
 
   let hollow: HollowNodes | undefined;
   if (config.hollowNodes > 0) {
@@ -71,35 +57,21 @@ export async function startController(config: ControllerConfig): Promise<Running
     await hollow.start();
   }
 
-  const scheduler = new SchedulerWorker(store, new EventRecorder(store, 'default-scheduler', log), log, {
-    batchSize: config.schedulerBatch,
-    eventsMaxBatch: config.schedulerEventsMaxBatch,
-    isLeader: () => leader.isLeader,
-  });
-  scheduler.start();
-  const lifecycle = new NodeLifecycle(ctx, () => leader.isLeader);
-  lifecycle.start();
+  const loops: RunningLoop[] = [];
+  for (const c of CONTROLLERS) if (!isQueueController(c)) loops.push(c.start(ctx, { isLeader: () => leader.isLeader }));
 
-  queues.start({
-    deployment: deploymentReconciler(ctx),
-    replicaset: replicaSetReconciler(ctx),
-    endpoints: endpointsReconciler(ctx),
-    job: jobReconciler(ctx),
-    cronjob: cronJobReconciler(ctx),
-    garbagecollector: garbageCollector(ctx),
-    namespace: namespaceReconciler(ctx),
-  });
-  const dispatcher = new Dispatcher(ctx, redis);
+  const reconcilers: Partial<Record<ControllerQueue, Reconciler>> = {};
+  for (const c of queued) reconcilers[c.queue] = c.reconciler(ctx);
+  queues.start(reconcilers);
+  const dispatcher = new Dispatcher(ctx, redis, queued);
   await dispatcher.start();
   log.info('controller running', { queuePrefix: config.queuePrefix, concurrency: config.concurrency, hollowNodes: config.hollowNodes });
 
   return {
-    scheduler,
     hollow,
     stop: async () => {
       dispatcher.stop();
-      lifecycle.stop();
-      scheduler.stop();
+      for (const l of [...loops].reverse()) l.stop();
       await hollow?.stop();
       await queues.close();
       await leader.stop();

@@ -7,7 +7,7 @@
 // runs a key sees every change to it.
 import { Queue, Worker } from 'bullmq';
 import type { ConnectionOptions, Job } from 'bullmq';
-import { CONTROLLER_QUEUES, jobIdFor, keyString } from '@flotilla/queue';
+import { jobIdFor, keyString } from '@flotilla/queue';
 import type { ControllerQueue, ReconcileJob, ReconcileKey } from '@flotilla/queue';
 import type { Logger } from '@flotilla/log';
 import { errorText } from '@flotilla/log';
@@ -22,6 +22,8 @@ export interface ReconcileOutcome {
 export type Reconciler = (key: ReconcileKey) => Promise<ReconcileOutcome | void>;
 
 export interface WorkQueueOptions {
+  /** The registered controllers' queues. */
+  queues: readonly ControllerQueue[];
   connection: ConnectionOptions;
   prefix: string;
   concurrency: number;
@@ -51,7 +53,7 @@ export class WorkQueues {
   readonly processed = new Map<ControllerQueue, number>();
 
   constructor(private readonly opts: WorkQueueOptions) {
-    for (const name of CONTROLLER_QUEUES) {
+    for (const name of opts.queues) {
       this.queues.set(name, new Queue<ReconcileJob>(name, { connection: opts.connection, prefix: opts.prefix }));
     }
   }

@@ -1,6 +1,6 @@
 import type { Job, JobSpec, Pod, PodPhase } from '@flotilla/resources';
 import { controllerRefTo, formatTime } from './actions';
-import { planJob } from './job';
+import { jobActiveTarget, planJob } from './job';
 import { NS, T0, at, eventMessages, names, ofType, template, uid } from './__fixtures__/builders';
 
 function job(name: string, spec: Partial<JobSpec> = {}, status?: Job['status']): Job {
@@ -109,5 +109,19 @@ describe('planJob', () => {
     const created = ofType(actions, 'create').map((a, i) => ({ ...a.object, metadata: { ...a.object.metadata, uid: `p${i}` } }) as Pod);
     const stored = { ...j, status: statusOf(actions) };
     expect(planJob(stored, created, T0, names())).toEqual([]);
+  });
+});
+
+describe('jobActiveTarget', () => {
+  it('counts the active pods the Job controls, plus the plan’s creates, minus its deletes of active pods', () => {
+    const j = job('pi', { parallelism: 3, completions: 10 });
+    const running = jobPod(j, 'pi-a', 'Running');
+    const done = jobPod(j, 'pi-b', 'Succeeded');
+    const stranger = { ...jobPod(j, 'pi-c', 'Running'), metadata: { ...jobPod(j, 'pi-c', 'Running').metadata, ownerReferences: undefined } };
+    const pods = [running, done, stranger];
+    const actions = planJob(j, pods, T0, names());
+    expect(jobActiveTarget(j, pods, actions)).toBe(1 + ofType(actions, 'create').length);
+    expect(jobActiveTarget(j, pods, [{ type: 'delete', kind: 'Pod', namespace: NS, name: 'pi-a', uid: 'x' }])).toBe(0);
+    expect(jobActiveTarget(j, pods, [{ type: 'delete', kind: 'Pod', namespace: NS, name: 'pi-b', uid: 'x' }])).toBe(1);
   });
 });

@@ -199,3 +199,15 @@ function podForJob(job: Job, name: string): Pod {
   if (t.metadata?.annotations) pod.metadata.annotations = { ...t.metadata.annotations };
   return pod;
 }
+
+/**
+ * How many active pods the Job controls once `actions` are applied: the bound the worker enforces under the
+ * Job's row lock, so two workers (or one reading a lagging cache) cannot start more than the plan meant.
+ */
+export function jobActiveTarget(job: Job, pods: Pod[], actions: Action[]): number {
+  const uid = job.metadata.uid ?? '';
+  const active = pods.filter((p) => isPodActive(p) && p.metadata.ownerReferences?.some((r) => r.controller && r.uid === uid)).length;
+  const creates = actions.filter((a) => a.type === 'create').length;
+  const activeDeletes = actions.filter((a) => a.type === 'delete' && pods.some((p) => p.metadata.name === a.name && isPodActive(p))).length;
+  return active + creates - activeDeletes;
+}

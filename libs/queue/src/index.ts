@@ -3,10 +3,11 @@
 // A job carries only a key (level-triggered: the worker re-reads everything), so one pending job per key
 // is enough and bursts of changes collapse into one sync.
 
-/** One BullMQ queue per control loop, so a slow loop never holds up another. */
-export const CONTROLLER_QUEUES = ['deployment', 'replicaset', 'endpoints', 'job', 'cronjob', 'garbagecollector', 'namespace'] as const;
-
-export type ControllerQueue = (typeof CONTROLLER_QUEUES)[number];
+/**
+ * One BullMQ queue per control loop, so a slow loop never holds up another. Each controller names its queue in
+ * its registration (apps/controller/src/controllers/index.ts); a name never contains '/' (see jobIdFor).
+ */
+export type ControllerQueue = string;
 
 /** Where a reconcile job points: an object by kind, namespace ('' for cluster-scoped) and name. */
 export interface ReconcileKey {
@@ -22,7 +23,7 @@ export interface ReconcileJob extends ReconcileKey {
 }
 
 /** Name → payload map, as immich declares its jobs: producers and workers import the same types. */
-export type JobPayloads = { [Q in ControllerQueue]: ReconcileJob };
+export type JobPayloads = Record<ControllerQueue, ReconcileJob>;
 
 /**
  * The job id that makes bursts collapse: `<controller>/<kind>/<namespace>/<name>`. (BullMQ reserves ':' in

@@ -1,89 +1,55 @@
-// The namespace worker: a Terminating namespace is emptied (every namespaced object of every served kind is
-// deleted), its status conditions say what is left, and once nothing is left the `kubernetes` finalizer is
-// cleared through the finalize subresource, which removes the namespace.
+// The namespace worker's I/O: planNamespaceDeletion (@flotilla/controllers) decides what a Terminating
+// namespace deletes, what its conditions say and when it is finalized; this worker lists the namespace's
+// content from the cache, deletes, writes the conditions and, once the database agrees the namespace is empty,
+// clears the `kubernetes` finalizer through the finalize subresource, which removes the namespace.
+import {
+  finalizedNamespace,
+  isNamespaceTerminating,
+  mergeNamespaceConditions,
+  namespaceDeletionConditions,
+  planNamespaceDeletion,
+} from '@flotilla/controllers';
 import { resourceTypes } from '@flotilla/resources';
 import type { Condition, Namespace } from '@flotilla/resources';
 import type { ReconcileKey } from '@flotilla/queue';
-import { StoreError, resourceKey, timestamp } from '@flotilla/store';
+import { StoreError, resourceKey } from '@flotilla/store';
 import type { ControllerContext } from '../context';
-import { T } from '../kinds';
+import { R, T } from '../kinds';
 import { errorText } from '@flotilla/log';
+import { ANY_RESOURCE, reconcileKey } from '../registration';
+import type { QueueControllerRegistration } from '../registration';
 import type { ReconcileOutcome, Reconciler } from '../work-queue';
 
 const NAMESPACED = resourceTypes.filter((t) => t.namespaced);
 
-export function isTerminating(ns: Namespace): boolean {
-  return ns.status?.phase === 'Terminating' || ns.metadata.deletionTimestamp !== undefined;
-}
-
 export function namespaceReconciler(ctx: ControllerContext): Reconciler {
   return async (key: ReconcileKey): Promise<ReconcileOutcome> => {
-    const ns = ctx.store.cache.get(resourceKey(T.namespace), '', key.name)?.obj as Namespace | undefined;
-    if (!ns || !isTerminating(ns)) return {};
+    const ns = ctx.store.cache.get(R.namespace, '', key.name)?.obj as Namespace | undefined;
+    if (!ns) return {};
     const name = key.name;
+    const contents = NAMESPACED.map((t) => ({
+      type: t,
+      resource: t.group ? `${t.plural}.${t.group}` : t.plural,
+      objects: ctx.store.cache.list(resourceKey(t), name).map((e) => e.obj),
+    }));
+    const plan = planNamespaceDeletion(ns, contents);
+    if (!plan) return {};
 
-    const remaining = new Map<string, number>();
-    const withFinalizers = new Set<string>();
     let deleteFailures = 0;
-    for (const t of NAMESPACED) {
-      const entries = ctx.store.cache.list(resourceKey(t), name);
-      if (entries.length === 0) continue;
-      remaining.set(t.group ? `${t.plural}.${t.group}` : t.plural, entries.length);
-      for (const e of entries) {
-        if (e.obj.metadata.finalizers?.length) withFinalizers.add(e.obj.metadata.finalizers.join(','));
-        if (e.obj.metadata.deletionTimestamp) continue;
-        try {
-          await ctx.store.delete(t, name, e.name, { propagationPolicy: 'Background', preconditions: { uid: e.obj.metadata.uid } });
-        } catch (err) {
-          if (err instanceof StoreError && (err.reason === 'NotFound' || err.reason === 'Conflict')) continue;
-          deleteFailures++;
-          ctx.log.warn('namespace cleanup: delete failed', { namespace: name, kind: t.kind, name: e.name, error: errorText(err) });
-        }
+    for (const { type: t, object: o } of plan.deletes) {
+      try {
+        await ctx.store.delete(t, name, o.metadata.name ?? '', { propagationPolicy: 'Background', preconditions: { uid: o.metadata.uid } });
+      } catch (err) {
+        if (err instanceof StoreError && (err.reason === 'NotFound' || err.reason === 'Conflict')) continue;
+        deleteFailures++;
+        ctx.log.warn('namespace cleanup: delete failed', { namespace: name, kind: t.kind, name: o.metadata.name, error: errorText(err) });
       }
     }
+    await writeConditions(ctx, ns, namespaceDeletionConditions(plan, deleteFailures, new Date()));
 
-    const now = timestamp(new Date());
-    const cond = (type: string, status: boolean, reason: string, message: string): Condition => ({
-      type,
-      status: status ? 'True' : 'False',
-      lastTransitionTime: now,
-      reason,
-      message,
-    });
-    const contentLeft = [...remaining.entries()].map(([k, n]) => `${k} has ${n} resource instances`).sort();
-    const conditions: Condition[] = [
-      cond('NamespaceDeletionDiscoveryFailure', false, 'ResourcesDiscovered', 'All resources successfully discovered'),
-      cond('NamespaceDeletionGroupVersionParsingFailure', false, 'ParsedGroupVersions', 'All legacy kube types successfully parsed'),
-      deleteFailures
-        ? cond('NamespaceDeletionContentFailure', true, 'ContentDeletionFailed', `Failed to delete ${deleteFailures} resources`)
-        : cond('NamespaceDeletionContentFailure', false, 'ContentDeleted', 'All content successfully deleted, may be waiting on finalization'),
-      contentLeft.length
-        ? cond('NamespaceContentRemaining', true, 'SomeResourcesRemain', `Some resources are remaining: ${contentLeft.join(', ')}`)
-        : cond('NamespaceContentRemaining', false, 'ContentRemoved', 'All content successfully removed'),
-      withFinalizers.size
-        ? cond(
-            'NamespaceFinalizersRemaining',
-            true,
-            'SomeFinalizersRemain',
-            `Some content in the namespace has finalizers remaining: ${[...withFinalizers].sort().join(', ')}`,
-          )
-        : cond('NamespaceFinalizersRemaining', false, 'ContentHasNoFinalizers', 'All content-preserving finalizers finished'),
-    ];
-    await writeConditions(ctx, ns, conditions);
-
-    if (remaining.size > 0) return { requeueAfterMs: 1000 };
-
-    // Empty as far as the cache knows: the database confirms under the namespace's row lock, then finalizes.
+    if (!plan.finalize) return { requeueAfterMs: plan.requeueAfterMs };
     try {
-      const finalized = await ctx.store.transaction(async (tx) => {
-        const current = (await tx.read(T.namespace, '', name)) as Namespace | undefined;
-        if (!current || current.metadata.uid !== ns.metadata.uid) return 'gone' as const;
-        const left = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM objects WHERE namespace = $1', name);
-        if (Number(left[0]?.n ?? 0) > 0) return 'wait' as const;
-        const finalizers = (current.spec?.finalizers ?? []).filter((f) => f !== 'kubernetes');
-        await ctx.store.updateIn(tx, T.namespace, { ...current, spec: { ...current.spec, finalizers } }, '', 'finalize');
-        return 'done' as const;
-      });
+      const finalized = await finalizeIfEmpty(ctx, ns);
       if (finalized === 'wait') return { requeueAfterMs: 500 };
       if (finalized === 'done') ctx.log.info('namespace emptied and finalized', { namespace: name });
     } catch (err) {
@@ -94,25 +60,47 @@ export function namespaceReconciler(ctx: ControllerContext): Reconciler {
   };
 }
 
-async function writeConditions(ctx: ControllerContext, ns: Namespace, conditions: Condition[]): Promise<void> {
-  const current = ns.status?.conditions ?? [];
-  const same = (a: Condition, b: Condition | undefined) => b !== undefined && a.status === b.status && a.reason === b.reason && a.message === b.message;
-  if (
-    conditions.every((c) =>
-      same(
-        c,
-        current.find((x) => x.type === c.type),
-      ),
-    )
-  )
-    return;
-  const merged = conditions.map((c) => {
-    const old = current.find((x) => x.type === c.type);
-    return old && old.status === c.status ? { ...c, lastTransitionTime: old.lastTransitionTime } : c;
+/** Empty as far as the cache knows: the database confirms under the namespace's row lock, then finalizes. */
+async function finalizeIfEmpty(ctx: ControllerContext, ns: Namespace): Promise<'gone' | 'wait' | 'done'> {
+  const name = ns.metadata.name ?? '';
+  return ctx.store.transaction(async (tx) => {
+    const current = (await tx.read(T.namespace, '', name)) as Namespace | undefined;
+    if (!current || current.metadata.uid !== ns.metadata.uid) return 'gone' as const;
+    const left = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM objects WHERE namespace = $1', name);
+    if (Number(left[0]?.n ?? 0) > 0) return 'wait' as const;
+    await ctx.store.updateIn(tx, T.namespace, finalizedNamespace(current), '', 'finalize');
+    return 'done' as const;
   });
+}
+
+async function writeConditions(ctx: ControllerContext, ns: Namespace, conditions: Condition[]): Promise<void> {
+  const merged = mergeNamespaceConditions(ns.status?.conditions ?? [], conditions);
+  if (!merged) return;
   try {
     await ctx.store.update(T.namespace, { ...ns, status: { ...ns.status, conditions: merged } }, '', { subresource: 'status' });
   } catch (err) {
     if (!(err instanceof StoreError && (err.reason === 'Conflict' || err.reason === 'NotFound'))) throw err;
   }
 }
+
+export const namespaceController: QueueControllerRegistration = {
+  name: 'namespace-controller',
+  queue: 'namespace',
+  owns: [R.namespace],
+  watches: {
+    [R.namespace]: function* (ic) {
+      if (ic.change.type !== 'DELETED' && isNamespaceTerminating(ic.change.obj as Namespace)) yield reconcileKey('Namespace', '', ic.change.name);
+    },
+    // Emptying a namespace makes progress with every deletion in it.
+    [ANY_RESOURCE]: function* (ic, view) {
+      const ns = ic.change.namespace;
+      if (ic.change.type !== 'DELETED' || !ns) return;
+      const nsObj = view.cache.get(R.namespace, '', ns)?.obj as Namespace | undefined;
+      if (nsObj && isNamespaceTerminating(nsObj)) yield reconcileKey('Namespace', '', ns);
+    },
+  },
+  resync: function* (view) {
+    for (const e of view.cache.list(R.namespace)) if (isNamespaceTerminating(e.obj as Namespace)) yield reconcileKey('Namespace', '', e.name);
+  },
+  reconciler: namespaceReconciler,
+};

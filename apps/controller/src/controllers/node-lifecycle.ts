@@ -1,20 +1,32 @@
-// The node lifecycle loop (periodic, like Kubernetes' monitorNodeHealth): a node whose Lease in kube-node-lease
-// is older than the grace period becomes Ready=Unknown with the `node.kubernetes.io/unreachable` taints; its
-// pods are marked not ready, and those that do not tolerate the taint are evicted after the toleration period
-// (a pod's own tolerationSeconds wins), so their controllers replace them elsewhere. When the Lease is renewed
-// again the taints go and Ready comes back. Pods bound to a node that no longer exists, and terminating pods
-// on an unreachable node past their grace period, are removed (Kubernetes' pod GC).
-import type { Condition, Lease, Node, Pod, Taint } from '@flotilla/resources';
-import { TAINT_UNREACHABLE, toleratesTaint } from '@flotilla/scheduler';
-import { StoreError, timestamp } from '@flotilla/store';
-import { type NodeLifecycleState, type PlannedEvent, initialNodeLifecycleState, interruptObservation, planNodeLifecycle } from '@flotilla/controllers';
+// The node lifecycle loop's I/O (periodic, like Kubernetes' monitorNodeHealth): planNodeController
+// (@flotilla/controllers) decides from the nodes, their Leases in kube-node-lease and the pods which node becomes
+// Ready=Unknown with the `node.kubernetes.io/unreachable` taints (its pods marked not ready), which pods are
+// evicted after their toleration, which node is readmitted when its Lease is renewed, and which pods of vanished
+// nodes are removed; this loop reads the cache for it on a timer, while leader, and writes what it says.
+import type { Lease, Namespace, Node, Pod } from '@flotilla/resources';
+import { StoreError } from '@flotilla/store';
+import {
+  type NodeAction,
+  type NodeLifecycleState,
+  type PlannedEvent,
+  initialNodeLifecycleState,
+  interruptObservation,
+  notReadyConditions,
+  planNodeController,
+  readmittedConditions,
+  readmittedTaints,
+  unreachableConditions,
+  unreachableTaints,
+} from '@flotilla/controllers';
 import type { ControllerContext } from '../context';
 import { EventRecorder } from '../events';
 import { R, T } from '../kinds';
 import { errorText } from '@flotilla/log';
+import type { LoopControllerRegistration } from '../registration';
 
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
-const STATUS_UNKNOWN_REASON = 'NodeStatusUnknown';
+
+const ignorable = (err: unknown) => err instanceof StoreError && (err.reason === 'Conflict' || err.reason === 'NotFound');
 
 export class NodeLifecycle {
   private timer: NodeJS.Timeout | undefined;
@@ -53,24 +65,11 @@ export class NodeLifecycle {
     }
   }
 
-  private lastHeartbeat(node: Node): number | undefined {
-    const name = node.metadata.name ?? '';
-    const lease = this.ctx.store.cache.get(R.lease, NODE_LEASE_NAMESPACE, name)?.obj as Lease | undefined;
-    const renew = lease?.spec.renewTime ? Date.parse(lease.spec.renewTime) : NaN;
-    if (!Number.isNaN(renew)) return renew;
-    const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
-    const hb = ready?.lastHeartbeatTime ? Date.parse(ready.lastHeartbeatTime) : NaN;
-    if (!Number.isNaN(hb)) return hb;
-    const created = node.metadata.creationTimestamp ? Date.parse(node.metadata.creationTimestamp) : NaN;
-    return Number.isNaN(created) ? undefined : created;
-  }
-
   async monitor(now: Date): Promise<void> {
-    const { config } = this.ctx;
-    const nodes = this.ctx.store.cache.list(R.node).map((e) => e.obj as Node);
-    const known = new Set(nodes.map((n) => n.metadata.name ?? ''));
-    const plan = planNodeLifecycle(
-      nodes.map((n) => ({ name: n.metadata.name ?? '', lastHeartbeat: this.lastHeartbeat(n), taintedAt: taintedAt(n) })),
+    const { config, store } = this.ctx;
+    const leases = new Map(store.cache.list(R.lease, NODE_LEASE_NAMESPACE).map((e) => [e.name, e.obj as Lease]));
+    const plan = planNodeController(
+      { nodes: store.cache.list(R.node).map((e) => e.obj as Node), leases, pods: store.cache.list(R.pod).map((e) => e.obj as Pod) },
       this.state,
       now.getTime(),
       {
@@ -78,45 +77,36 @@ export class NodeLifecycle {
         disruptionThreshold: config.nodeDisruptionThreshold,
         largeClusterSize: config.nodeLargeClusterSize,
         evictionRate: config.nodeEvictionRate,
+        podEvictionMs: config.podEvictionSeconds * 1000,
       },
     );
     this.state = plan.state;
-    const unreachable = new Set(plan.unreachable);
-    const reachable = new Set(plan.reachable);
-    const evictSince = new Map(plan.evict.map((e) => [e.node, e.since]));
-    if (plan.disruptionChanged) await this.reportDisruption(nodes, unreachable, plan.disruptionChanged.to);
-    for (const node of nodes) {
-      const name = node.metadata.name ?? '';
-      const tainted = (node.spec.taints ?? []).some((t) => t.key === TAINT_UNREACHABLE);
-      const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
-      if (unreachable.has(name)) {
-        if (!tainted || ready?.status !== 'Unknown') await this.markUnreachable(node, now);
-        const since = evictSince.get(name);
-        if (since !== undefined) await this.evict(node, now, since);
-      } else if (reachable.has(name)) {
-        if (tainted || (ready?.status === 'Unknown' && ready.reason === STATUS_UNKNOWN_REASON)) await this.readmit(node, now);
+    for (const a of plan.actions) await this.apply(a, now);
+  }
+
+  private async apply(a: NodeAction, now: Date): Promise<void> {
+    switch (a.type) {
+      case 'reportDisruption':
+        this.ctx.log.warn(a.message, { disruption: a.to, unreachable: a.unreachable, nodes: a.nodes });
+        return this.events.record(a.events);
+      case 'markUnreachable':
+        return this.markUnreachable(a.node, a.event, now);
+      case 'readmit':
+        return this.readmit(a.node, a.event, now);
+      case 'evictPods': {
+        const events: PlannedEvent[] = [];
+        for (const e of a.pods) {
+          if (e.force) await this.forceDelete(e.pod);
+          else if (await this.evict(e.pod)) events.push(...(e.event ? [e.event] : []));
+        }
+        return this.events.record(events);
       }
+      case 'removeOrphanPod':
+        return this.forceDelete(a.pod);
     }
-    await this.collectOrphanPods(known, now);
   }
 
-  /** Entering or leaving a disruption is said once: a warning line and an Event on each unreachable node. */
-  private async reportDisruption(nodes: Node[], unreachable: Set<string>, to: string): Promise<void> {
-    const message =
-      to === 'None'
-        ? 'Node disruption over: evictions resume'
-        : `${to} disruption: ${unreachable.size} of ${nodes.length} nodes unreachable together; taken as a control-plane or network outage, no pods are evicted`;
-    this.ctx.log.warn(message, { disruption: to, unreachable: unreachable.size, nodes: nodes.length });
-    await this.events.record(
-      nodes
-        .filter((n) => to === 'None' || unreachable.has(n.metadata.name ?? ''))
-        .map((n) => nodeEvent(n, to === 'None' ? 'NodeDisruptionOver' : 'NodeDisruption', message)),
-    );
-  }
-
-  private async markUnreachable(node: Node, now: Date): Promise<void> {
-    const name = node.metadata.name ?? '';
-    const t = timestamp(now);
+  private async markUnreachable(name: string, event: PlannedEvent, now: Date): Promise<void> {
     try {
       await this.ctx.store.guaranteedUpdate(
         T.node,
@@ -124,33 +114,18 @@ export class NodeLifecycle {
         name,
         (cur) => {
           const n = cur as Node;
-          const conditions = (n.status?.conditions ?? []).map((c): Condition =>
-            c.status === 'Unknown'
-              ? c
-              : { ...c, status: 'Unknown', reason: STATUS_UNKNOWN_REASON, message: 'Kubelet stopped posting node status.', lastTransitionTime: t },
-          );
-          if (!conditions.some((c) => c.type === 'Ready'))
-            conditions.push({
-              type: 'Ready',
-              status: 'Unknown',
-              reason: STATUS_UNKNOWN_REASON,
-              message: 'Kubelet never posted node status.',
-              lastTransitionTime: t,
-            });
-          return { ...n, status: { ...n.status, conditions } };
+          return { ...n, status: { ...n.status, conditions: unreachableConditions(n, now) } };
         },
         { subresource: 'status' },
       );
       await this.ctx.store.guaranteedUpdate(T.node, '', name, (cur) => {
         const n = cur as Node;
-        const taints = (n.spec.taints ?? []).filter((x) => x.key !== TAINT_UNREACHABLE);
-        taints.push({ key: TAINT_UNREACHABLE, effect: 'NoSchedule', timeAdded: t }, { key: TAINT_UNREACHABLE, effect: 'NoExecute', timeAdded: t });
-        return { ...n, spec: { ...n.spec, taints } };
+        return { ...n, spec: { ...n.spec, taints: unreachableTaints(n, now) } };
       });
       this.ctx.log.info('node unreachable: lease expired', { node: name });
-      await this.events.record([nodeEvent(node, 'NodeNotReady', `Node ${name} status is now: NodeNotReady`)]);
+      await this.events.record([event]);
     } catch (err) {
-      if (!(err instanceof StoreError && (err.reason === 'Conflict' || err.reason === 'NotFound'))) throw err;
+      if (!ignorable(err)) throw err;
     }
     // Pods on it are no longer ready: endpoints stop sending them traffic before they are evicted.
     await this.markPodsNotReady(name, now);
@@ -158,7 +133,6 @@ export class NodeLifecycle {
 
   private async markPodsNotReady(nodeName: string, now: Date): Promise<void> {
     const keys = this.ctx.index.podsOn(nodeName);
-    const t = timestamp(now);
     for (let i = 0; i < keys.length; i += 200) {
       const chunk = keys.slice(i, i + 200);
       await this.ctx.store.transaction(async (tx) => {
@@ -166,90 +140,45 @@ export class NodeLifecycle {
           const [ns, name] = k.split('/');
           const pod = (await tx.read(T.pod, ns, name)) as Pod | undefined;
           if (!pod || pod.spec.nodeName !== nodeName) continue;
-          const conditions = pod.status?.conditions ?? [];
-          if (!conditions.some((c) => c.type === 'Ready' && c.status === 'True')) continue;
-          const next = conditions.map((c): Condition => (c.type === 'Ready' ? { ...c, status: 'False', reason: 'NodeNotReady', lastTransitionTime: t } : c));
+          const next = notReadyConditions(pod, now);
+          if (!next) continue;
           await this.ctx.store.updateIn(tx, T.pod, { ...pod, status: { ...pod.status, conditions: next } }, ns, 'status');
         }
       });
     }
   }
 
-  private async evict(node: Node, now: Date, since: number): Promise<void> {
-    const nodeName = node.metadata.name ?? '';
-    const taint =
-      (node.spec.taints ?? []).find((t) => t.key === TAINT_UNREACHABLE && t.effect === 'NoExecute') ??
-      ({ key: TAINT_UNREACHABLE, effect: 'NoExecute' } as Taint);
-    const events: PlannedEvent[] = [];
-    for (const k of this.ctx.index.podsOn(nodeName)) {
-      const [ns, name] = k.split('/');
-      const pod = this.ctx.store.cache.get(R.pod, ns, name)?.obj as Pod | undefined;
-      if (!pod || pod.spec.nodeName !== nodeName) continue;
-      if (pod.metadata.deletionTimestamp) {
-        // The node cannot finish the graceful deletion; once the grace period is over the pod is removed.
-        if (Date.parse(pod.metadata.deletionTimestamp) <= now.getTime()) await this.forceDelete(pod);
-        continue;
-      }
-      const waitMs = tolerationMs(pod, taint, this.ctx.config.podEvictionSeconds * 1000);
-      if (waitMs === undefined || now.getTime() < since + waitMs) continue;
-      try {
-        await this.ctx.store.delete(T.pod, ns, name, { preconditions: { uid: pod.metadata.uid } });
-        events.push({
-          involvedObject: { kind: 'Pod', apiVersion: 'v1', namespace: ns, name, uid: pod.metadata.uid ?? '' },
-          type: 'Normal',
-          reason: 'TaintManagerEviction',
-          message: `Marking for deletion Pod ${ns}/${name}`,
-        });
-      } catch (err) {
-        if (!(err instanceof StoreError && (err.reason === 'Conflict' || err.reason === 'NotFound'))) throw err;
-      }
+  /** Deletes the pod (graceful); false when someone else got there first. */
+  private async evict(pod: Pod): Promise<boolean> {
+    try {
+      await this.ctx.store.delete(T.pod, pod.metadata.namespace ?? '', pod.metadata.name ?? '', { preconditions: { uid: pod.metadata.uid } });
+      return true;
+    } catch (err) {
+      if (!ignorable(err)) throw err;
+      return false;
     }
-    await this.events.record(events);
   }
 
-  private async readmit(node: Node, now: Date): Promise<void> {
-    const name = node.metadata.name ?? '';
-    const t = timestamp(now);
+  private async readmit(name: string, event: PlannedEvent, now: Date): Promise<void> {
     try {
       await this.ctx.store.guaranteedUpdate(T.node, '', name, (cur) => {
         const n = cur as Node;
-        const taints = (n.spec.taints ?? []).filter((x) => x.key !== TAINT_UNREACHABLE);
-        return { ...n, spec: { ...n.spec, taints: taints.length ? taints : undefined } };
+        return { ...n, spec: { ...n.spec, taints: readmittedTaints(n) } };
       });
-      // We set Ready=Unknown because of the Lease; the Lease is back, so is Ready.
       await this.ctx.store.guaranteedUpdate(
         T.node,
         '',
         name,
         (cur) => {
           const n = cur as Node;
-          const conditions = (n.status?.conditions ?? []).map((c): Condition => {
-            if (c.reason !== STATUS_UNKNOWN_REASON) return c;
-            return c.type === 'Ready'
-              ? { ...c, status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastTransitionTime: t, lastHeartbeatTime: t }
-              : { ...c, status: 'False', reason: `KubeletHasNo${c.type}`, message: '', lastTransitionTime: t, lastHeartbeatTime: t };
-          });
-          return { ...n, status: { ...n.status, conditions } };
+          return { ...n, status: { ...n.status, conditions: readmittedConditions(n, now) } };
         },
         { subresource: 'status' },
       );
       this.ctx.log.info('node readmitted: lease renewed', { node: name });
-      await this.events.record([nodeEvent(node, 'NodeReady', `Node ${name} status is now: NodeReady`)]);
+      await this.events.record([event]);
     } catch (err) {
-      if (!(err instanceof StoreError && (err.reason === 'Conflict' || err.reason === 'NotFound'))) throw err;
-    }
-  }
-
-  /** Pods bound to nodes that do not exist are deleted outright (there is no agent left to do it). */
-  private async collectOrphanPods(known: Set<string>, now: Date): Promise<void> {
-    for (const e of this.ctx.store.cache.list(R.pod)) {
-      const pod = e.obj as Pod;
-      const node = pod.spec.nodeName;
-      if (!node || known.has(node)) continue;
-      // A node that is only briefly unknown (just registered elsewhere) gets the grace period.
-      const created = Date.parse(pod.metadata.creationTimestamp ?? '') || 0;
-      if (now.getTime() - created < this.ctx.config.nodeGraceSeconds * 1000) continue;
-      await this.forceDelete(pod);
+      if (!ignorable(err)) throw err;
     }
   }
 
@@ -260,34 +189,29 @@ export class NodeLifecycle {
         preconditions: { uid: pod.metadata.uid },
       });
     } catch (err) {
-      if (!(err instanceof StoreError && (err.reason === 'Conflict' || err.reason === 'NotFound'))) throw err;
+      if (!ignorable(err)) throw err;
     }
   }
 }
 
-/**
- * How long a pod stays on a node with this NoExecute taint: undefined = forever (tolerated without a limit),
- * otherwise its tolerationSeconds, or the default eviction delay when it does not tolerate the taint.
- */
-export function tolerationMs(pod: Pod, taint: Taint, defaultMs: number): number | undefined {
-  const matching = (pod.spec.tolerations ?? []).filter((t) => toleratesTaint(t, taint));
-  if (matching.length === 0) return defaultMs;
-  const limits = matching.map((t) => t.tolerationSeconds);
-  if (limits.some((s) => s === undefined || s === null)) return undefined;
-  return Math.max(0, Math.min(...(limits as number[]))) * 1000;
+/** The Leases live in their own namespace, which exists before any node (or simulated node) renews one. */
+async function ensureLeaseNamespace(ctx: ControllerContext): Promise<void> {
+  if (ctx.store.cache.get(R.namespace, '', NODE_LEASE_NAMESPACE)) return;
+  const ns: Namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NODE_LEASE_NAMESPACE } };
+  try {
+    await ctx.store.create(T.namespace, ns, '');
+  } catch (err) {
+    if (!(err instanceof StoreError && err.reason === 'AlreadyExists')) throw err;
+  }
 }
 
-function taintedAt(node: Node): number | undefined {
-  const taint = (node.spec.taints ?? []).find((t) => t.key === TAINT_UNREACHABLE && t.effect === 'NoExecute');
-  const t = taint?.timeAdded ? Date.parse(taint.timeAdded) : NaN;
-  return Number.isNaN(t) ? undefined : t;
-}
-
-function nodeEvent(node: Node, reason: string, message: string): PlannedEvent {
-  return {
-    involvedObject: { kind: 'Node', apiVersion: 'v1', namespace: '', name: node.metadata.name ?? '', uid: node.metadata.uid ?? '' },
-    type: 'Normal',
-    reason,
-    message,
-  };
-}
+export const nodeLifecycleController: LoopControllerRegistration = {
+  name: 'node-controller',
+  owns: [R.node],
+  prepare: ensureLeaseNamespace,
+  start: (ctx, env) => {
+    const lifecycle = new NodeLifecycle(ctx, env.isLeader);
+    lifecycle.start();
+    return lifecycle;
+  },
+};

@@ -9,7 +9,8 @@ import type { Change, Store, WriteTx } from '@flotilla/store';
 import { prepareUpdate, resourceKey, timestamp } from '@flotilla/store';
 import type { PlannedEvent } from '@flotilla/controllers';
 import { lockPods } from '@flotilla/hollow';
-import type { EventRecorder } from '../events';
+import type { LoopControllerRegistration } from '../registration';
+import { EventRecorder } from '../events';
 import { R, T } from '../kinds';
 import type { Logger } from '@flotilla/log';
 import { errorText } from '@flotilla/log';
@@ -280,3 +281,17 @@ function failedEvent(pod: Pod, message: string): PlannedEvent {
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+export const schedulerController: LoopControllerRegistration = {
+  name: 'default-scheduler',
+  owns: [R.pod],
+  start: (ctx, env) => {
+    const scheduler = new SchedulerWorker(ctx.store, new EventRecorder(ctx.store, 'default-scheduler', ctx.log), ctx.log, {
+      batchSize: ctx.config.schedulerBatch,
+      eventsMaxBatch: ctx.config.schedulerEventsMaxBatch,
+      isLeader: env.isLeader,
+    });
+    scheduler.start();
+    return scheduler;
+  },
+};

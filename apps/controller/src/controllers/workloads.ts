@@ -1,6 +1,6 @@
 // The ReplicaSet, Deployment and Job workers: read from the cache, call the pure plan, apply its actions.
 import { randomBytes } from 'node:crypto';
-import { planDeployment, planJob, planReplicaFailure, planReplicaSet } from '@flotilla/controllers';
+import { jobActiveTarget, planDeployment, planJob, planReplicaFailure, planReplicaSet } from '@flotilla/controllers';
 import type { Deployment, Job, Pod, ReplicaSet } from '@flotilla/resources';
 import { randomSuffix } from '@flotilla/store';
 import type { ReconcileKey } from '@flotilla/queue';
@@ -10,11 +10,9 @@ import { settle } from '../context';
 import type { ControllerContext } from '../context';
 import { EventRecorder } from '../events';
 import { R } from '../kinds';
+import { allOf, controllerKey, keysOf, releasedBy, selfKey } from '../registration';
+import type { QueueControllerRegistration } from '../registration';
 import type { ReconcileOutcome, Reconciler } from '../work-queue';
-
-function isActive(p: Pod): boolean {
-  return !p.metadata.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed';
-}
 
 export function replicaSetReconciler(ctx: ControllerContext): Reconciler {
   const events = new EventRecorder(ctx.store, 'replicaset-controller', ctx.log);
@@ -72,11 +70,60 @@ export function jobReconciler(ctx: ControllerContext): Reconciler {
     const pods = ctx.index.dependentObjects<Pod>(uid, R.pod);
     const actions = planJob(job, pods, new Date(), () => randomBytes(3).toString('hex').slice(0, 5));
     if (actions.length === 0) return {};
-    const active = pods.filter((p) => isActive(p) && p.metadata.ownerReferences?.some((r) => r.controller && r.uid === uid)).length;
-    const creates = actions.filter((a) => a.type === 'create').length;
-    const activeDeletes = actions.filter((a) => a.type === 'delete' && pods.some((p) => p.metadata.name === a.name && isActive(p))).length;
-    const target = active + creates - activeDeletes;
+    const target = jobActiveTarget(job, pods, actions);
     const guard: ActiveGuard = { ownerKind: 'Job', namespace: key.namespace, name: key.name, uid, target: (owner) => (owner ? target : 0) };
     return settle(ctx, await applyActions({ ...ctx, events }, actions, guard));
   };
 }
+
+export const deploymentController: QueueControllerRegistration = {
+  name: 'deployment-controller',
+  queue: 'deployment',
+  owns: [R.deployment, R.replicaSet],
+  watches: {
+    [R.deployment]: selfKey('Deployment'),
+    [R.replicaSet]: allOf(
+      function* (ic, view) {
+        const owner = [...controllerKey(ic, 'Deployment')];
+        // A ReplicaSet without a Deployment controller: any Deployment in its namespace may adopt it.
+        yield* owner.length ? owner : keysOf(view, R.deployment, 'Deployment', ic.change.namespace);
+      },
+      releasedBy(R.deployment, 'Deployment'),
+    ),
+    [R.pod]: releasedBy(R.deployment, 'Deployment'),
+  },
+  resync: (view) => keysOf(view, R.deployment, 'Deployment'),
+  reconciler: deploymentReconciler,
+};
+
+export const replicaSetController: QueueControllerRegistration = {
+  name: 'replicaset-controller',
+  queue: 'replicaset',
+  owns: [R.replicaSet, R.pod],
+  watches: {
+    [R.replicaSet]: allOf(selfKey('ReplicaSet'), releasedBy(R.replicaSet, 'ReplicaSet')),
+    [R.pod]: allOf(
+      function* (ic, view) {
+        const ref = ic.change.obj.metadata.ownerReferences?.find((r) => r.controller);
+        if (ref) yield* controllerKey(ic, 'ReplicaSet');
+        // An orphan: any ReplicaSet here may adopt it.
+        else if (ic.change.type !== 'DELETED') yield* keysOf(view, R.replicaSet, 'ReplicaSet', ic.change.namespace);
+      },
+      releasedBy(R.replicaSet, 'ReplicaSet'),
+    ),
+  },
+  resync: (view) => keysOf(view, R.replicaSet, 'ReplicaSet'),
+  reconciler: replicaSetReconciler,
+};
+
+export const jobController: QueueControllerRegistration = {
+  name: 'job-controller',
+  queue: 'job',
+  owns: [R.job, R.pod],
+  watches: {
+    [R.job]: selfKey('Job'),
+    [R.pod]: allOf((ic) => controllerKey(ic, 'Job'), releasedBy(R.job, 'Job')),
+  },
+  resync: (view) => keysOf(view, R.job, 'Job'),
+  reconciler: jobReconciler,
+};

@@ -5,6 +5,8 @@ import type {
   DeploymentStrategy,
   KubeObject,
   Labels,
+  Lease,
+  Node,
   Pod,
   PodPhase,
   PodTemplateSpec,
@@ -195,4 +197,41 @@ export function eventMessages(actions: Action[]): string[] {
 /** Actions that change stored state (events and requeues excluded). */
 export function writes(actions: Action[]): Action[] {
   return actions.filter((a) => a.type !== 'event' && a.type !== 'requeueAfter');
+}
+
+export interface NodeFixture {
+  /** Taints as the node controller writes them (added at this time). */
+  unreachableSince?: Date;
+  ready?: Condition['status'];
+  readyReason?: string;
+}
+
+export function node(name: string, f: NodeFixture = {}): Node {
+  const t = f.unreachableSince && formatTime(f.unreachableSince);
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name, uid: uid(name), resourceVersion: '1', creationTimestamp: formatTime(at(-86_400)) },
+    spec: {
+      taints: t
+        ? [
+            { key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule', timeAdded: t },
+            { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: t },
+          ]
+        : undefined,
+    },
+    status: {
+      conditions: [{ type: 'Ready', status: f.ready ?? 'True', reason: f.readyReason ?? 'KubeletReady', lastTransitionTime: formatTime(at(-86_400)) }],
+    },
+  };
+}
+
+/** A node's Lease in kube-node-lease, last renewed at `renewed`. */
+export function lease(nodeName: string, renewed: Date): Lease {
+  return {
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: { name: nodeName, namespace: 'kube-node-lease' },
+    spec: { holderIdentity: nodeName, renewTime: new Date(renewed).toISOString() },
+  };
 }

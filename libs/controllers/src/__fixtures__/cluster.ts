@@ -3,6 +3,8 @@ import type { Deployment, KubeObject, Pod, ReplicaSet } from '@flotilla/resource
 import { canonicalJson, clone, formatTime } from '../actions';
 import type { Action, PlannedEvent } from '../actions';
 import { planDeployment } from '../deployment';
+import { FOREGROUND_FINALIZER, planGarbageCollection, withoutForegroundFinalizer, withoutOwners } from '../garbage-collector';
+import type { OwnershipView } from '../garbage-collector';
 import { planReplicaFailure, planReplicaSet } from '../replicaset';
 import { T0, names, writes } from './builders';
 
@@ -181,5 +183,85 @@ export class Cluster {
     const d = this.deployment(name);
     edit(d);
     this.setDeployment(d);
+  }
+
+  add(...objects: KubeObject[]): void {
+    for (const o of objects) this.objects.set(key(o.kind, o.metadata.namespace, o.metadata.name), clone(o));
+  }
+
+  get(o: KubeObject): KubeObject | undefined {
+    return this.objects.get(key(o.kind, o.metadata.namespace, o.metadata.name));
+  }
+
+  /** Objects by uid and dependents by owner uid, as the garbage collector reads them from the cache. */
+  ownership(): OwnershipView {
+    const all = [...this.objects.values()];
+    return {
+      byUid: (uid) => all.find((o) => o.metadata.uid === uid),
+      dependentsOf: (uid) => all.filter((o) => o.metadata.ownerReferences?.some((r) => r.uid === uid)),
+    };
+  }
+
+  /**
+   * Deletes as the store does: Orphan clears the dependents' references to the object inside the delete;
+   * Foreground leaves it terminating with the `foregroundDeletion` finalizer for the collector; Background
+   * (and an object without finalizers) goes at once.
+   */
+  deleteObject(o: KubeObject, policy: 'Orphan' | 'Background' | 'Foreground' = 'Background'): void {
+    const k = key(o.kind, o.metadata.namespace, o.metadata.name);
+    const stored = this.objects.get(k);
+    if (!stored) throw new Error(`NotFound: ${k}`);
+    if (policy === 'Orphan') {
+      for (const [dk, d] of this.objects)
+        if (d.metadata.ownerReferences?.some((r) => r.uid === stored.metadata.uid))
+          this.objects.set(dk, withoutOwners(d, new Set([stored.metadata.uid ?? ''])));
+    }
+    const finalizers = [...(stored.metadata.finalizers ?? []), ...(policy === 'Foreground' ? [FOREGROUND_FINALIZER] : [])];
+    if (finalizers.length === 0) {
+      this.objects.delete(k);
+      return;
+    }
+    stored.metadata.deletionTimestamp ??= formatTime(this.now);
+    stored.metadata.finalizers = [...new Set(finalizers)];
+    stored.metadata.resourceVersion = String(++this.rv);
+  }
+
+  /**
+   * One pass of the garbage collector over every object, each plan applied as the worker applies it (the
+   * database's answer to `confirmOwners` is this cluster's own). Returns the number of writes.
+   */
+  collectGarbage(): number {
+    let n = 0;
+    for (const o of [...this.objects.values()]) {
+      const k = key(o.kind, o.metadata.namespace, o.metadata.name);
+      if (!this.objects.has(k)) continue;
+      let plan = planGarbageCollection(clone(o), this.ownership());
+      if (plan.type === 'confirmOwners')
+        plan = planGarbageCollection(clone(o), this.ownership(), new Set([...this.objects.values()].map((x) => x.metadata.uid ?? '')));
+      switch (plan.type) {
+        case 'deleteDependents':
+          for (const d of plan.dependents) this.deleteObject(d, 'Foreground');
+          n += plan.dependents.length;
+          break;
+        case 'removeForegroundFinalizer': {
+          const next = withoutForegroundFinalizer(o);
+          if (next.metadata.deletionTimestamp && !next.metadata.finalizers) this.objects.delete(k);
+          else this.objects.set(k, next);
+          n++;
+          break;
+        }
+        case 'delete':
+          this.deleteObject(o, plan.propagationPolicy);
+          n++;
+          break;
+        case 'removeOwnerReferences':
+          this.objects.set(k, withoutOwners(o, new Set(plan.uids)));
+          n++;
+          break;
+        default:
+          break;
+      }
+    }
+    return n;
   }
 }

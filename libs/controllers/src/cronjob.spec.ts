@@ -1,5 +1,5 @@
 import type { CronJob, Job } from '@flotilla/resources';
-import { jobNameFor, planCronJob } from './cronjob-plan';
+import { jobNameFor, planCronJob } from './cronjob';
 
 function cronJob(spec: Partial<CronJob['spec']> = {}, status?: CronJob['status']): CronJob {
   return {

@@ -1,42 +1,15 @@
 // CronJob control loop, pure: from the CronJob, the Jobs it owns and the time, the actions to take
 // (start the Job for the latest missed schedule, concurrencyPolicy, history limits, status).
-import type { Action } from '@flotilla/controllers';
-import { controllerRefTo } from '@flotilla/controllers';
+import { controllerRefTo, deleteAction, eventFor, formatTime } from './actions';
+import type { Action } from './actions';
 import type { CronJob, Job } from '@flotilla/resources';
 import { CronError, mostRecent, nextAfter, parseCron } from './cron-schedule';
 
 export const SCHEDULED_TIMESTAMP_ANNOTATION = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
 
-function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
 function finished(job: Job): 'Complete' | 'Failed' | undefined {
   const c = job.status?.conditions?.find((x) => (x.type === 'Complete' || x.type === 'Failed') && x.status === 'True');
   return c ? (c.type as 'Complete' | 'Failed') : undefined;
-}
-
-function event(cj: CronJob, type: 'Normal' | 'Warning', reason: string, message: string): Action {
-  return {
-    type: 'event',
-    event: {
-      involvedObject: {
-        kind: 'CronJob',
-        apiVersion: 'batch/v1',
-        namespace: cj.metadata.namespace ?? '',
-        name: cj.metadata.name ?? '',
-        uid: cj.metadata.uid ?? '',
-      },
-      type,
-      reason,
-      message,
-    },
-  };
-}
-
-function del(job: Job): Action {
-  const uid = job.metadata.uid ?? '';
-  return { type: 'delete', kind: 'Job', namespace: job.metadata.namespace ?? '', name: job.metadata.name ?? '', uid, preconditionUid: uid || undefined };
 }
 
 function startedAt(job: Job): number {
@@ -64,24 +37,24 @@ export function planCronJob(cj: CronJob, owned: Job[], now: Date): Action[] {
   const succeeded = done.filter((j) => finished(j) === 'Complete');
   const failed = done.filter((j) => finished(j) === 'Failed');
   for (const j of [...trim(succeeded, spec.successfulJobsHistoryLimit ?? 3), ...trim(failed, spec.failedJobsHistoryLimit ?? 1)]) {
-    actions.push(del(j));
-    actions.push(event(cj, 'Normal', 'SuccessfulDelete', `Deleted job ${j.metadata.name}`));
+    actions.push(deleteAction(j));
+    actions.push(eventFor(cj, 'Normal', 'SuccessfulDelete', `Deleted job ${j.metadata.name}`));
   }
 
   const status = { ...(cj.status ?? {}) };
   const lastSuccess = succeeded.map((j) => Date.parse(j.status?.completionTime ?? '') || 0).reduce((a, b) => Math.max(a, b), 0);
   if (lastSuccess && (!status.lastSuccessfulTime || Date.parse(status.lastSuccessfulTime) < lastSuccess))
-    status.lastSuccessfulTime = rfc3339(new Date(lastSuccess));
+    status.lastSuccessfulTime = formatTime(new Date(lastSuccess));
 
   let schedule;
   try {
     schedule = parseCron(spec.schedule);
   } catch (err) {
-    actions.push(event(cj, 'Warning', 'UnparseableSchedule', `unparseable schedule: "${spec.schedule}" : ${(err as CronError).message}`));
+    actions.push(eventFor(cj, 'Warning', 'UnparseableSchedule', `unparseable schedule: "${spec.schedule}" : ${(err as CronError).message}`));
     return withStatus(cj, actions, status, active);
   }
   if (spec.timeZone && spec.timeZone !== 'UTC' && spec.timeZone !== 'Etc/UTC') {
-    actions.push(event(cj, 'Warning', 'UnknownTimeZone', `time zone ${spec.timeZone} is not supported; schedules run in UTC`));
+    actions.push(eventFor(cj, 'Warning', 'UnknownTimeZone', `time zone ${spec.timeZone} is not supported; schedules run in UTC`));
   }
 
   const since = new Date(Date.parse(status.lastScheduleTime ?? cj.metadata.creationTimestamp ?? '') || now.getTime());
@@ -93,29 +66,34 @@ export function planCronJob(cj: CronJob, owned: Job[], now: Date): Action[] {
   if (!time) return [...withStatus(cj, actions, status, active), ...requeue];
   if (missed > 100)
     actions.push(
-      event(cj, 'Warning', 'TooManyMissedTimes', `too many missed start times: ${missed}. Set or decrease .spec.startingDeadlineSeconds or check clock skew`),
+      eventFor(
+        cj,
+        'Warning',
+        'TooManyMissedTimes',
+        `too many missed start times: ${missed}. Set or decrease .spec.startingDeadlineSeconds or check clock skew`,
+      ),
     );
   const deadline = spec.startingDeadlineSeconds;
   if (deadline !== undefined && now.getTime() - time.getTime() > deadline * 1000) {
-    actions.push(event(cj, 'Warning', 'MissSchedule', `Missed scheduled time to start a job: ${rfc3339(time)}`));
-    status.lastScheduleTime = rfc3339(time);
+    actions.push(eventFor(cj, 'Warning', 'MissSchedule', `Missed scheduled time to start a job: ${formatTime(time)}`));
+    status.lastScheduleTime = formatTime(time);
     return [...withStatus(cj, actions, status, active), ...requeue];
   }
   const name = jobNameFor(cj, time);
   if (owned.some((j) => j.metadata.name === name)) {
-    status.lastScheduleTime = rfc3339(time);
+    status.lastScheduleTime = formatTime(time);
     return [...withStatus(cj, actions, status, active), ...requeue];
   }
   const policy = spec.concurrencyPolicy ?? 'Allow';
   if (policy === 'Forbid' && active.length > 0) {
-    actions.push(event(cj, 'Normal', 'JobAlreadyActive', 'Not starting job because prior execution is running and concurrency policy is Forbid'));
+    actions.push(eventFor(cj, 'Normal', 'JobAlreadyActive', 'Not starting job because prior execution is running and concurrency policy is Forbid'));
     return [...withStatus(cj, actions, status, active), { type: 'requeueAfter', ms: 1000 }];
   }
   let stillActive = active;
   if (policy === 'Replace' && active.length > 0) {
     for (const j of active) {
-      actions.push(del(j));
-      actions.push(event(cj, 'Normal', 'SuccessfulDelete', `Deleted job ${j.metadata.name}`));
+      actions.push(deleteAction(j));
+      actions.push(eventFor(cj, 'Normal', 'SuccessfulDelete', `Deleted job ${j.metadata.name}`));
     }
     stillActive = [];
   }
@@ -127,14 +105,14 @@ export function planCronJob(cj: CronJob, owned: Job[], now: Date): Action[] {
       name,
       namespace: cj.metadata.namespace,
       labels: { ...tmpl.metadata?.labels },
-      annotations: { ...tmpl.metadata?.annotations, [SCHEDULED_TIMESTAMP_ANNOTATION]: rfc3339(time) },
+      annotations: { ...tmpl.metadata?.annotations, [SCHEDULED_TIMESTAMP_ANNOTATION]: formatTime(time) },
       ownerReferences: [controllerRefTo(cj)],
     },
     spec: structuredClone(tmpl.spec),
   };
   actions.push({ type: 'create', object: job });
-  actions.push(event(cj, 'Normal', 'SuccessfulCreate', `Created job ${name}`));
-  status.lastScheduleTime = rfc3339(time);
+  actions.push(eventFor(cj, 'Normal', 'SuccessfulCreate', `Created job ${name}`));
+  status.lastScheduleTime = formatTime(time);
   return [...withStatus(cj, actions, status, stillActive), ...requeue];
 }
 
