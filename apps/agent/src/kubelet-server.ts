@@ -200,7 +200,7 @@ export class KubeletServer {
       throw new HttpError(400, 'BadRequest', `port-forward needs the WebSocket subprotocol ${PORT_FORWARD_PROTOCOL}`);
     const podIP = pod.status?.podIP;
     if (!podIP) throw new HttpError(400, 'BadRequest', `pod ${pod.metadata.name} has no IP address yet`);
-    servePortForward(await this.accept(req, socket, head, PORT_FORWARD_PROTOCOL), podIP, this.o.log);
+    servePortForward(await this.accept(req, socket, head, PORT_FORWARD_PROTOCOL), podIP, (port) => this.o.runtime.portForward(pod, port), this.o.log);
   }
 
   private async startExec(pod: Pod, o: ExecOptions): Promise<ExecSession> {

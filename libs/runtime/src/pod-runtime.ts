@@ -1,6 +1,7 @@
 // What the node agent needs from a container runtime. The agent is written against this interface only;
 // Docker (DockerRuntime) is one implementation. Pods are Kubernetes pods; the runtime is level-triggered:
 // each call reads what runs and moves it one step towards the pod's spec.
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Pod } from '@flotilla/resources';
 import type { EngineGarbage, EngineKeep } from './engine-gc';
@@ -133,6 +134,8 @@ export interface PodRuntime {
   logs(pod: Pod, container: string, opts?: LogOptions): Promise<NodeJS.ReadableStream>;
   /** Starts a command in a running container (kubectl exec); ContainerNotFoundError, ContainerNotRunningError. */
   exec(pod: Pod, container: string, command: string[], opts?: { stdin?: boolean; tty?: boolean }): Promise<ExecSession>;
+  /** A connection to the pod's `port` (kubectl port-forward), connecting when returned; the pod must have an IP. */
+  portForward(pod: Pod, port: number): Socket;
   /** Every pod container instance on this node, sandboxes included. */
   listInstances(): Promise<ContainerInstance[]>;
   /** Follows an instance's timestamped output from `sinceSeconds` (Unix time, 0: all), piece by piece. */

@@ -1,7 +1,6 @@
 // Startup, readiness and liveness probers for a pod's running containers: one per instance, replaced when the
 // instance is, stopped when it stops.
-import type { Pod } from '@flotilla/resources';
-import type { Container } from '@flotilla/resources';
+import type { Container, Pod } from '@flotilla/resources';
 import { ContainerProber } from '../prober';
 import type { DockerContext } from './context';
 import type { ObservedPod } from './observe';

@@ -1,6 +1,7 @@
 // The node agent's container runtime on Docker: Kubernetes pods as a sandbox container plus joined containers.
 // This class keeps the per-pod state, locks and timers; each part of the work lives in its own file here.
 import { EventEmitter } from 'node:events';
+import { connect, type Socket } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type Docker from 'dockerode';
@@ -295,6 +296,11 @@ export class DockerRuntime implements PodRuntime {
   /** Runs a command in a container and collects its output; rejects when it outlasts the timeout. */
   execIn(containerId: string, command: string[], timeoutMs: number): Promise<{ exitCode: number; output: string }> {
     return execIn(this.ctx, containerId, command, timeoutMs);
+  }
+
+  /** The agent reaches pod addresses on the engine's bridges directly (the engine runs on the agent's host). */
+  portForward(pod: Pod, port: number): Socket {
+    return connect({ host: pod.status?.podIP, port });
   }
 
   listInstances(): Promise<ContainerInstance[]> {
