@@ -1,8 +1,8 @@
-// Wires one node agent: trusted API client, Docker runtime, node registration and lease, the pod loop, log shipping,
+// Wires one node agent: trusted API client, container runtime, node registration and lease, the pod loop, log shipping,
 // service networking (ClusterIP proxies, NodePorts, ingress).
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { DockerRuntime } from '@flotilla/runtime';
+import { createPodRuntime, type PodRuntime } from '@flotilla/runtime';
 import { ApiClient } from './api-client';
 import { resolveCa } from './ca-trust';
 import { nodeCredential } from './join';
@@ -19,7 +19,7 @@ export class Agent {
   readonly log: Logger;
   private api?: ApiClient;
   private redis?: Redis;
-  private runtime?: DockerRuntime;
+  private runtime?: PodRuntime;
   private node?: NodeReporter;
   private pods?: PodSync;
   private shipper?: LogShipper;
@@ -36,8 +36,8 @@ export class Agent {
     const token = await nodeCredential({ apiUrl: c.apiUrl, ca, nodeName: c.nodeName, token: c.token, joinToken: c.joinToken, tokenFile: c.tokenFile });
     this.api = new ApiClient(c.apiUrl, ca, token, Math.max(16, c.syncConcurrency * 2));
     const hostIP = c.nodeIP ?? defaultIPv4();
-    // The runtime connects to DOCKER_HOST (or the local socket); the agent shares its client.
-    this.runtime = new DockerRuntime({
+    // The runtime connects to DOCKER_HOST (or the local socket); every part of the agent goes through it.
+    this.runtime = createPodRuntime({
       nodeName: c.nodeName,
       hostIP,
       backoff: { baseMs: c.backoffBaseMs },
@@ -45,10 +45,9 @@ export class Agent {
       subPathDir: join(c.dataDir, 'subpaths'),
       namespaceSubnets: c.namespaceSubnets,
     });
-    const docker = this.runtime.docker;
     this.redis = new Redis(c.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: false });
     this.redis.on('error', (e: Error) => this.log.warn('redis', { error: e.message }));
-    this.shipper = new LogShipper(docker, this.redis, c.nodeName, this.log);
+    this.shipper = new LogShipper(this.runtime, this.redis, this.log);
     // Listening before the node registers, so the first status already advertises the port.
     if (c.kubeletAddress) {
       this.kubelet = new KubeletServer({
@@ -65,7 +64,7 @@ export class Agent {
     }
     this.node = new NodeReporter({
       api: this.api,
-      docker,
+      runtime: this.runtime,
       nodeName: c.nodeName,
       nodeIP: hostIP,
       leaseSeconds: c.leaseSeconds,
@@ -94,7 +93,6 @@ export class Agent {
       log: this.log,
       proxyImage: c.serviceProxyImage,
       dataDir: c.dataDir,
-      extraLabels: c.dockerLabels,
       nodePortAddress: c.nodePortAddress,
       ingressHttp: c.ingressHttp,
       ingressHttps: c.ingressHttps,

@@ -2,6 +2,7 @@
 import { request as httpsRequest, Agent, type RequestOptions } from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import type { KubeObject, Status } from '@flotilla/resources';
+import { LineSplitter } from '@flotilla/runtime';
 
 export class ApiStatusError extends Error {
   constructor(
@@ -133,22 +134,19 @@ export class ApiClient {
           });
           return;
         }
-        let buf = '';
+        const lines = new LineSplitter();
         r.setEncoding('utf8');
-        r.on('data', (chunk: string) => {
-          buf += chunk;
-          let nl: number;
-          while ((nl = buf.indexOf('\n')) >= 0) {
-            const line = buf.slice(0, nl).trim();
-            buf = buf.slice(nl + 1);
-            if (!line) continue;
+        r.on('data', (chunk: string) =>
+          lines.push(chunk, (raw) => {
+            const line = raw.trim();
+            if (!line) return;
             try {
               onEvent(JSON.parse(line) as WatchEvent<T>);
             } catch (e) {
               r.destroy(e as Error);
             }
-          }
-        });
+          }),
+        );
         r.on('end', () => resolve());
         r.on('close', () => resolve());
         r.on('error', (e) => (stopped ? resolve() : reject(e)));

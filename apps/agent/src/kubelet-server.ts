@@ -11,7 +11,7 @@ import type { TLSSocket } from 'node:tls';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { KUBELET_CLIENT_CN, needsRenewal } from '@flotilla/pki';
 import { EXEC_PROTOCOLS, parseKubeletPath, PORT_FORWARD_PROTOCOL, type ExecOptions, type KubeletPodTarget, type Pod } from '@flotilla/resources';
-import type { DockerRuntime, ExecSession } from '@flotilla/runtime';
+import { ContainerNotFoundError, ContainerNotRunningError, type ExecSession, type PodRuntime } from '@flotilla/runtime';
 import type { ApiClient } from './api-client';
 import type { ListenAddress } from './config';
 import { bridgeExec } from './exec-stream';
@@ -33,7 +33,7 @@ export interface KubeletServerOptions {
   addresses: string[];
   /** A pod bound to this node, by uid (the agent's pod cache). */
   pod: (uid: string) => Pod | undefined;
-  runtime: DockerRuntime;
+  runtime: PodRuntime;
   log: Logger;
 }
 
@@ -200,7 +200,7 @@ export class KubeletServer {
       throw new HttpError(400, 'BadRequest', `port-forward needs the WebSocket subprotocol ${PORT_FORWARD_PROTOCOL}`);
     const podIP = pod.status?.podIP;
     if (!podIP) throw new HttpError(400, 'BadRequest', `pod ${pod.metadata.name} has no IP address yet`);
-    servePortForward(await this.accept(req, socket, head, PORT_FORWARD_PROTOCOL), podIP, this.o.log);
+    servePortForward(await this.accept(req, socket, head, PORT_FORWARD_PROTOCOL), podIP, (port) => this.o.runtime.portForward(pod, port), this.o.log);
   }
 
   private async startExec(pod: Pod, o: ExecOptions): Promise<ExecSession> {
@@ -209,9 +209,8 @@ export class KubeletServer {
     try {
       return await this.o.runtime.exec(pod, o.container, o.command, { stdin: o.stdin, tty: o.tty });
     } catch (e) {
-      const code = (e as { statusCode?: number }).statusCode;
-      if (code === 404) throw new HttpError(404, 'NotFound', `container not found ("${o.container}")`);
-      if (code === 409) throw new HttpError(400, 'BadRequest', `container ${o.container} in pod ${pod.metadata.name} is not running`);
+      if (e instanceof ContainerNotFoundError) throw new HttpError(404, 'NotFound', `container not found ("${o.container}")`);
+      if (e instanceof ContainerNotRunningError) throw new HttpError(400, 'BadRequest', `container ${o.container} in pod ${pod.metadata.name} is not running`);
       throw e;
     }
   }

@@ -1,8 +1,7 @@
-// Ships every container's stdout/stderr (with Docker's timestamps) to a capped Redis stream per container
+// Ships every container's stdout/stderr (with the runtime's timestamps) to a capped Redis stream per container
 // instance, so `kubectl logs` reads them through the API — also `--previous`, and after the node is gone.
-import type Docker from 'dockerode';
 import type { Redis } from 'ioredis';
-import { LABEL } from '@flotilla/runtime';
+import { LineSplitter, type InstanceLogFollow, type OutputStream, type PodRuntime } from '@flotilla/runtime';
 import { errorText, type Logger } from '@flotilla/log';
 import { LOG_RETENTION_AFTER_DELETE_SECONDS, LOG_STREAM_MAXLEN, logStreamKey, podLogIndexKey } from '@flotilla/queue';
 
@@ -18,36 +17,15 @@ export function sortableTime(t: string): string {
   return m ? `${m[1]}.${(m[2] ?? '').padEnd(9, '0')}Z` : t;
 }
 
-/** Splits Docker's multiplexed log stream (8-byte frame headers) into timestamped lines per stream. */
+/** Splits each output stream's pieces into timestamped lines (`<RFC 3339 time> <text>`). */
 class LineParser {
-  private frame: Buffer = Buffer.alloc(0);
-  private partial: Record<'o' | 'e', string> = { o: '', e: '' };
+  private readonly partial = { o: new LineSplitter(), e: new LineSplitter() };
 
-  constructor(
-    private readonly tty: boolean,
-    private readonly emit: (e: Entry) => void,
-  ) {}
+  constructor(private readonly emit: (e: Entry) => void) {}
 
-  push(chunk: Buffer): void {
-    if (this.tty) return this.text('o', chunk.toString('utf8'));
-    this.frame = this.frame.length ? Buffer.concat([this.frame, chunk]) : chunk;
-    while (this.frame.length >= 8) {
-      const size = this.frame.readUInt32BE(4);
-      if (this.frame.length < 8 + size) break;
-      const stream = this.frame[0] === 2 ? 'e' : 'o';
-      this.text(stream, this.frame.subarray(8, 8 + size).toString('utf8'));
-      this.frame = this.frame.subarray(8 + size);
-    }
-  }
-
-  private text(s: 'o' | 'e', text: string): void {
-    let buf = this.partial[s] + text;
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      this.line(s, buf.slice(0, nl));
-      buf = buf.slice(nl + 1);
-    }
-    this.partial[s] = buf;
+  push(stream: OutputStream, data: Buffer): void {
+    const s = stream === 'stderr' ? 'e' : 'o';
+    this.partial[s].push(data.toString('utf8'), (raw) => this.line(s, raw));
   }
 
   private line(s: 'o' | 'e', raw: string): void {
@@ -57,8 +35,10 @@ class LineParser {
   }
 
   end(): void {
-    for (const s of ['o', 'e'] as const) if (this.partial[s]) this.line(s, this.partial[s]);
-    this.partial = { o: '', e: '' };
+    for (const s of ['o', 'e'] as const) {
+      const rest = this.partial[s].flush();
+      if (rest) this.line(s, rest);
+    }
   }
 }
 
@@ -75,9 +55,8 @@ export class LogShipper {
   private stopped = false;
 
   constructor(
-    private readonly docker: Docker,
+    private readonly runtime: PodRuntime,
     private readonly redis: Redis,
-    private readonly nodeName: string,
     private readonly log: Logger,
   ) {}
 
@@ -108,28 +87,27 @@ export class LogShipper {
   }
 
   private async scanOnce(): Promise<void> {
-    const list = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL.node}=${this.nodeName}`, LABEL.podUid] } });
+    const list = await this.runtime.listInstances();
     const present = new Set<string>();
     for (const c of list) {
-      const labels = c.Labels ?? {};
-      if (labels[LABEL.role] === 'sandbox') continue;
-      present.add(c.Id);
-      if (this.following.has(c.Id) || this.finished.has(c.Id) || this.stopped) continue;
+      if (c.role === 'sandbox') continue;
+      present.add(c.id);
+      if (this.following.has(c.id) || this.finished.has(c.id) || this.stopped) continue;
       // A container that was never started has no logs yet; it is picked up once it runs.
-      if (c.State === 'created') continue;
-      const key = logStreamKey(labels[LABEL.podUid], labels[LABEL.containerName] ?? '', Number(labels[LABEL.restartCount] ?? 0));
-      this.follow(c.Id, labels[LABEL.podUid], key);
+      if (c.state === 'created') continue;
+      const key = logStreamKey(c.podUid, c.name, c.restartCount);
+      this.follow(c.id, c.podUid, key);
     }
     for (const id of this.finished) if (!present.has(id)) this.finished.delete(id);
   }
 
   private follow(id: string, podUid: string, key: string): void {
-    let stream: NodeJS.ReadableStream | undefined;
+    let output: InstanceLogFollow | undefined;
     let stopped = false;
     const follower: Follower = {
       stop: () => {
         stopped = true;
-        (stream as (NodeJS.ReadableStream & { destroy?: () => void }) | undefined)?.destroy?.();
+        output?.stop();
       },
     };
     this.following.set(id, follower);
@@ -148,11 +126,7 @@ export class LogShipper {
       const lastT = field('t');
       const after = lastT ? sortableTime(lastT) : undefined;
       let lastMs = last[0] ? Number(last[0][0].split('-')[0]) : 0;
-      const handle = this.docker.getContainer(id);
-      const info = await handle.inspect();
       const since = lastT ? Math.floor(Date.parse(lastT) / 1000) : 0;
-      stream = (await handle.logs({ follow: true, stdout: true, stderr: true, timestamps: true, since })) as NodeJS.ReadableStream;
-      if (stopped) return follower.stop();
 
       let batch: Entry[] = [];
       let flushTimer: NodeJS.Timeout | undefined;
@@ -171,28 +145,21 @@ export class LogShipper {
         }
         chain = chain.then(() => p.exec()).catch((err: unknown) => this.log.warn('shipping logs failed', { key, error: errorText(err) }));
       };
-      const parser = new LineParser(!!info.Config.Tty, (e) => {
+      const parser = new LineParser((e) => {
         if (after && sortableTime(e.t) <= after) return;
         batch.push(e);
         if (batch.length >= 200) flush();
         else flushTimer ??= setTimeout(flush, 20);
       });
-      await new Promise<void>((resolve) => {
-        stream?.on('data', (d: Buffer) => parser.push(d));
-        stream?.on('end', () => resolve());
-        stream?.on('close', () => resolve());
-        stream?.on('error', () => resolve());
-      });
+      output = await this.runtime.followInstanceLogs(id, since, (s, data) => parser.push(s, data));
+      if (stopped) return follower.stop();
+      await output.ended;
       parser.end();
       flush();
       await chain;
       if (stopped) return;
       // The stream ends when the container stops: mark the instance complete for `logs -f` readers.
-      const state = await handle.inspect().then(
-        (i) => i.State,
-        () => undefined,
-      );
-      if (state && state.Running) return; // a daemon hiccup, not an exit: the next scan resumes
+      if (await this.runtime.instanceRunning(id)) return; // a daemon hiccup, not an exit: the next scan resumes
       await this.redis.xadd(key, 'MAXLEN', '~', LOG_STREAM_MAXLEN, `${Math.max(Date.now(), lastMs)}-*`, 'eof', '1');
       this.finished.add(id);
     })()

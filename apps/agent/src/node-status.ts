@@ -1,24 +1,14 @@
-// What the agent reports about its host: capacity from the Docker engine, addresses, and honest
-// pressure conditions read from the machine (free memory, free disk of Docker's root, free PIDs).
+// What the agent reports about its host: capacity from the container runtime, addresses, and honest
+// pressure conditions read from the machine (free memory, free disk of the runtime's root, free PIDs).
 import { readFileSync, readdirSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import { hostname, networkInterfaces } from 'node:os';
 import type { Condition, Node } from '@flotilla/resources';
+import type { RuntimeInfo } from '@flotilla/runtime';
 import { k8sTime } from './time';
 
-export interface EngineInfo {
-  NCPU: number;
-  MemTotal: number;
-  ServerVersion: string;
-  OperatingSystem: string;
-  OSType: string;
-  Architecture: string;
-  KernelVersion: string;
-  DockerRootDir: string;
-}
-
 export interface HostFacts {
-  engine: EngineInfo;
+  engine: RuntimeInfo;
   engineUp: boolean;
   memAvailableBytes?: number;
   disk?: { totalBytes: number; availableBytes: number };
@@ -57,7 +47,7 @@ export async function diskOf(dir: string): Promise<HostFacts['disk']> {
     const s = await statfs(dir);
     return { totalBytes: s.blocks * s.bsize, availableBytes: s.bavail * s.bsize };
   } catch {
-    // Docker's root is not on this machine (remote DOCKER_HOST): unknown, not "fine".
+    // The runtime's root is not on this machine (remote DOCKER_HOST): unknown, not "fine".
     return undefined;
   }
 }
@@ -99,10 +89,10 @@ function kib(bytes: number): string {
 
 export function capacity(facts: HostFacts): { capacity: Record<string, string>; allocatable: Record<string, string> } {
   const { engine, disk } = facts;
-  const cap: Record<string, string> = { cpu: String(engine.NCPU), memory: kib(engine.MemTotal), pods: String(MAX_PODS) };
+  const cap: Record<string, string> = { cpu: String(engine.cpus), memory: kib(engine.memoryBytes), pods: String(MAX_PODS) };
   const alloc: Record<string, string> = {
-    cpu: `${Math.max(0, engine.NCPU * 1000 - SYSTEM_RESERVED_MILLICPU)}m`,
-    memory: kib(Math.max(0, engine.MemTotal - MEMORY_EVICTION_BYTES)),
+    cpu: `${Math.max(0, engine.cpus * 1000 - SYSTEM_RESERVED_MILLICPU)}m`,
+    memory: kib(Math.max(0, engine.memoryBytes - MEMORY_EVICTION_BYTES)),
     pods: String(MAX_PODS),
   };
   if (disk) {
@@ -142,7 +132,7 @@ export function conditionInputs(facts: HostFacts): CondInput[] {
           type: 'DiskPressure',
           status: 'Unknown',
           reason: 'NodeStatusUnknown',
-          message: `kubelet cannot read the file system of ${facts.engine.DockerRootDir}`,
+          message: `kubelet cannot read the file system of ${facts.engine.rootDir}`,
         }
       : diskPressure
         ? {
@@ -179,14 +169,15 @@ export function nodeConditions(facts: HostFacts, previous: Condition[] | undefin
   });
 }
 
-export function nodeLabels(nodeName: string, engine: EngineInfo): Record<string, string> {
+export function nodeLabels(nodeName: string, engine: RuntimeInfo): Record<string, string> {
   return {
     'kubernetes.io/hostname': nodeName,
-    'kubernetes.io/os': engine.OSType || 'linux',
-    'kubernetes.io/arch': goArch(engine.Architecture),
-    'beta.kubernetes.io/os': engine.OSType || 'linux',
-    'beta.kubernetes.io/arch': goArch(engine.Architecture),
-    'node.kubernetes.io/instance-type': 'docker',
+    'kubernetes.io/os': engine.osType || 'linux',
+    'kubernetes.io/arch': goArch(engine.architecture),
+    'beta.kubernetes.io/os': engine.osType || 'linux',
+    'beta.kubernetes.io/arch': goArch(engine.architecture),
+    // The runtime's name (`docker` for `docker://20.10.24`).
+    'node.kubernetes.io/instance-type': engine.runtimeVersion.split('://')[0],
   };
 }
 
@@ -211,13 +202,13 @@ export function nodeStatus(
       machineID: readText('/etc/machine-id') ?? '',
       systemUUID: readText('/sys/class/dmi/id/product_uuid') ?? readText('/etc/machine-id') ?? '',
       bootID: readText('/proc/sys/kernel/random/boot_id') ?? '',
-      kernelVersion: engine.KernelVersion,
-      osImage: engine.OperatingSystem,
-      containerRuntimeVersion: `docker://${engine.ServerVersion}`,
+      kernelVersion: engine.kernelVersion,
+      osImage: engine.osImage,
+      containerRuntimeVersion: engine.runtimeVersion,
       kubeletVersion: KUBELET_VERSION,
       kubeProxyVersion: KUBELET_VERSION,
-      operatingSystem: engine.OSType || 'linux',
-      architecture: goArch(engine.Architecture),
+      operatingSystem: engine.osType || 'linux',
+      architecture: goArch(engine.architecture),
     },
   };
 }

@@ -1,9 +1,9 @@
 // The agent's Node object and its Lease: register (or update) on start, heartbeat status, renew the lease.
-import type Docker from 'dockerode';
 import type { Lease, Node } from '@flotilla/resources';
+import type { PodRuntime, RuntimeInfo } from '@flotilla/runtime';
 import { ApiClient, ApiStatusError, MERGE_PATCH } from './api-client';
 import { errorText, type Logger } from '@flotilla/log';
-import { diskOf, memAvailable, nodeLabels, nodeStatus, pidUsage, type EngineInfo, type HostFacts } from './node-status';
+import { diskOf, memAvailable, nodeLabels, nodeStatus, pidUsage, type HostFacts } from './node-status';
 import { COMPONENT_ANNOTATION, componentStart, parseComponentRecord } from '@flotilla/queue';
 import { microTime } from './time';
 
@@ -11,7 +11,7 @@ export const LEASE_NAMESPACE = 'kube-node-lease';
 
 export interface NodeAgentOptions {
   api: ApiClient;
-  docker: Docker;
+  runtime: PodRuntime;
   nodeName: string;
   nodeIP: string;
   leaseSeconds: number;
@@ -22,7 +22,7 @@ export interface NodeAgentOptions {
 }
 
 export class NodeReporter {
-  private engine?: EngineInfo;
+  private engine?: RuntimeInfo;
   private uid?: string;
   private lastStatus?: Node['status'];
   private lease?: Lease;
@@ -32,8 +32,8 @@ export class NodeReporter {
 
   constructor(private readonly o: NodeAgentOptions) {}
 
-  async engineInfo(): Promise<EngineInfo> {
-    const info = (await this.o.docker.info()) as EngineInfo;
+  async engineInfo(): Promise<RuntimeInfo> {
+    const info = await this.o.runtime.info();
     this.engine = info;
     return info;
   }
@@ -41,13 +41,13 @@ export class NodeReporter {
   private async facts(): Promise<HostFacts> {
     let engineUp = true;
     try {
-      await this.o.docker.ping();
+      await this.o.runtime.ping();
       await this.engineInfo();
     } catch {
       engineUp = false;
     }
     const engine = this.engine ?? (await this.engineInfo());
-    return { engine, engineUp, memAvailableBytes: memAvailable(), disk: await diskOf(engine.DockerRootDir), pids: pidUsage() };
+    return { engine, engineUp, memAvailableBytes: memAvailable(), disk: await diskOf(engine.rootDir), pids: pidUsage() };
   }
 
   private get path(): string {

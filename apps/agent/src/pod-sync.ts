@@ -4,7 +4,7 @@
 import type { ConfigMap, Namespace, Pod, Secret } from '@flotilla/resources';
 import { podLimitProblems } from '@flotilla/resources';
 import { ENFORCE_LABEL, podSecurityLevel, podSecurityMessage, podSecurityViolations, podSpecOf, type PodSecurityLevel } from '@flotilla/admission';
-import { claimKey, type DataResolver, type DockerRuntime, type PodRuntimeStatus } from '@flotilla/runtime';
+import { claimKey, type DataResolver, type PodRuntime, type PodRuntimeStatus } from '@flotilla/runtime';
 import { ApiClient, ApiStatusError, type WatchHandle } from './api-client';
 import { errorText, type Logger } from '@flotilla/log';
 import { postEvent, recordEvent } from './events';
@@ -14,7 +14,7 @@ import { failedEvent, newFailures, recordPodEvent } from './pod-events';
 
 export interface PodSyncOptions {
   api: ApiClient;
-  runtime: DockerRuntime;
+  runtime: PodRuntime;
   shipper?: LogShipper;
   nodeName: string;
   hostIP: string;
@@ -97,7 +97,7 @@ export class PodSync {
       this.o.runtime.onPodStatus((ref) => this.enqueueSoon(ref.uid)),
       this.o.runtime.onPodEvent((ref, ev) => void recordPodEvent(this.o.api, this.o.nodeName, ref, ev, this.o.log)),
       this.o.runtime.onEngineBack(() => {
-        this.o.log.info('the Docker engine is back; re-syncing every pod');
+        this.o.log.info('the container runtime is back; re-syncing every pod');
         this.resync();
       }),
     );

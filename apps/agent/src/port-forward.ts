@@ -1,8 +1,8 @@
 // kubectl port-forward's streams (portforward.k8s.io) on a SPDY session carried in a WebSocket
 // (SPDY/3.1+portforward.k8s.io): for each local connection kubectl opens an `error` and a `data`
-// stream with the same requestID and port; the data stream is joined to a TCP connection to the pod's
-// address on that port, and a failure is written on the error stream (kubectl prints it).
-import { connect, type Socket } from 'node:net';
+// stream with the same requestID and port; the data stream is joined to a connection the runtime opens to
+// the pod's port, and a failure is written on the error stream (kubectl prints it).
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { Logger } from '@flotilla/log';
 import { RST, SpdySession, type SpdyStream } from './spdy';
@@ -13,7 +13,8 @@ interface Pair {
   socket?: Socket;
 }
 
-export function servePortForward(ws: WebSocket, podIP: string, log: Logger): void {
+/** `dial` opens a connection to the pod's port; `podIP` names the pod in error messages. */
+export function servePortForward(ws: WebSocket, podIP: string, dial: (port: number) => Socket, log: Logger): void {
   const pairs = new Map<string, Pair>();
   const session = new SpdySession(
     (bytes) => {
@@ -55,7 +56,7 @@ export function servePortForward(ws: WebSocket, podIP: string, log: Logger): voi
     p.data = s;
     const pending: Buffer[] = [];
     let clientDone = false;
-    const socket = connect({ host: podIP, port });
+    const socket = dial(port);
     p.socket = socket;
     s.onData = (chunk) => {
       if (chunk === null) {

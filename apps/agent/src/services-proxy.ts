@@ -16,23 +16,19 @@
 // an endpoint change reaches it in milliseconds and established connections are left alone.
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type Docker from 'dockerode';
 import { formatServiceProxyConfig, type ServiceProxyConfig } from '@flotilla/netproxy';
-import { LABEL, type DockerRuntime } from '@flotilla/runtime';
+import type { PodRuntime, ServiceProxyInstance } from '@flotilla/runtime';
 import { errorText, type Logger } from '@flotilla/log';
 import type { ResolvedService } from './services-plan';
 
-export const SERVICE_LABEL = 'flotilla.service';
-export const PROXY_ROLE = 'service-proxy';
 const CONFIG_DIR_IN_CONTAINER = '/etc/flotilla/service-proxy';
 
 export interface ServiceProxyContainersOptions {
-  runtime: DockerRuntime;
+  runtime: PodRuntime;
   nodeName: string;
   image: string;
-  /** Host directory holding one sub-directory per Service (absolute: Docker bind-mounts it). */
+  /** Host directory holding one sub-directory per Service (absolute: the runtime bind-mounts it). */
   dataDir: string;
-  extraLabels: Record<string, string>;
   log: Logger;
 }
 
@@ -69,7 +65,7 @@ export class ServiceProxyContainers {
     return join(this.o.dataDir, serviceProxyDirName(namespace, name));
   }
 
-  /** Makes Docker match `services`; calls made while one runs collapse into one more run with the latest list. */
+  /** Makes the runtime match `services`; calls made while one runs collapse into one more run with the latest list. */
   sync(services: readonly ResolvedService[]): Promise<void> {
     // Config files at once (cheap, and what endpoint changes need); containers in the serialized loop below.
     for (const s of services) {
@@ -108,14 +104,13 @@ export class ServiceProxyContainers {
   }
 
   private async syncOnce(services: readonly ResolvedService[]): Promise<void> {
-    const docker = this.o.runtime.docker;
+    const { runtime } = this.o;
     const wanted = new Map(services.filter((s) => s.ports.length > 0).map((s) => [this.containerName(s.namespace, s.name), s]));
-    const existing = await docker.listContainers({ all: true, filters: { label: [`${LABEL.node}=${this.o.nodeName}`, `${LABEL.role}=${PROXY_ROLE}`] } });
-    const byName = new Map(existing.map((c) => [(c.Names?.[0] ?? '').replace(/^\//, ''), c]));
+    const byName = new Map((await runtime.listServiceProxies()).map((c) => [c.name, c]));
     let imageId: string | undefined;
     if (wanted.size > 0) {
       try {
-        imageId = (await docker.getImage(this.o.image).inspect()).Id;
+        imageId = await runtime.imageId(this.o.image);
       } catch (e) {
         const msg = `image ${this.o.image} is missing (build it with docker/images/build.sh): ${errorText(e)}`;
         if (this.warned.get('') !== msg) this.o.log.warn('service proxies cannot start', { error: msg });
@@ -139,12 +134,9 @@ export class ServiceProxyContainers {
     let removedAny = false;
     for (const [cname, c] of byName) {
       if (wanted.has(cname)) continue;
-      const ns = c.Labels?.[LABEL.namespace] ?? '';
-      const svc = c.Labels?.[SERVICE_LABEL] ?? '';
-      await docker
-        .getContainer(c.Id)
-        .remove({ force: true })
-        .catch((e: unknown) => this.o.log.warn('removing service proxy failed', { container: cname, error: errorText(e) }));
+      const ns = c.namespace;
+      const svc = c.service;
+      await runtime.removeServiceProxy(c.id).catch((e: unknown) => this.o.log.warn('removing service proxy failed', { container: cname, error: errorText(e) }));
       if (ns && svc) rmSync(this.dirOf(ns, svc), { recursive: true, force: true });
       this.o.log.info('service proxy removed', { service: `${ns}/${svc}` });
       removedAny = true;
@@ -175,51 +167,35 @@ export class ServiceProxyContainers {
     renameSync(tmp, file);
   }
 
-  private async ensureContainer(cname: string, s: ResolvedService, found: Docker.ContainerInfo | undefined, imageId: string): Promise<void> {
-    const docker = this.o.runtime.docker;
-    if (found && found.ImageID !== imageId) {
+  private async ensureContainer(cname: string, s: ResolvedService, found: ServiceProxyInstance | undefined, imageId: string): Promise<void> {
+    const { runtime } = this.o;
+    if (found && found.imageId !== imageId) {
       // The proxy image was rebuilt or the agent upgraded: replace the container.
-      await docker.getContainer(found.Id).remove({ force: true });
+      await runtime.removeServiceProxy(found.id);
       found = undefined;
     }
-    if (found && found.State !== 'running') {
+    if (found && !found.running) {
       try {
-        await docker.getContainer(found.Id).start();
+        await runtime.startServiceProxy(found.id);
       } catch (e) {
         // After an engine restart that outlasted its shutdown timeout, containerd may still hold the old task
         // ("task … already exists") and the container never starts again: a new container has a new task.
         this.o.log.warn('service proxy would not start; re-creating it', { service: `${s.namespace}/${s.name}`, error: errorText(e) });
-        await docker.getContainer(found.Id).remove({ force: true });
+        await runtime.removeServiceProxy(found.id);
         found = undefined;
       }
     }
     if (found) return;
-    const net = await this.o.runtime.ensureNamespaceNetwork(s.namespace);
-    const created = await docker.createContainer({
+    await runtime.createServiceProxy({
       name: cname,
-      Image: this.o.image,
-      Labels: {
-        ...this.o.extraLabels,
-        [LABEL.node]: this.o.nodeName,
-        [LABEL.namespace]: s.namespace,
-        [SERVICE_LABEL]: s.name,
-        [LABEL.role]: PROXY_ROLE,
-      },
-      Env: [`FLOTILLA_PROXY_CONFIG=${CONFIG_DIR_IN_CONTAINER}/config.json`],
-      HostConfig: {
-        NetworkMode: net.id,
-        Binds: [`${this.dirOf(s.namespace, s.name)}:${CONFIG_DIR_IN_CONTAINER}:ro`],
-        RestartPolicy: { Name: 'unless-stopped' },
-        ReadonlyRootfs: true,
-        CapDrop: ['ALL'],
-        CapAdd: ['NET_BIND_SERVICE'],
-        SecurityOpt: ['no-new-privileges'],
-        Memory: 96 * 1024 * 1024,
-        LogConfig: { Type: 'json-file', Config: { 'max-size': '1m', 'max-file': '2' } },
-      },
-      NetworkingConfig: { EndpointsConfig: { [net.id]: { Aliases: serviceDnsNames(s.namespace, s.name) } } },
+      image: this.o.image,
+      namespace: s.namespace,
+      service: s.name,
+      configDir: this.dirOf(s.namespace, s.name),
+      configMountPath: CONFIG_DIR_IN_CONTAINER,
+      env: { FLOTILLA_PROXY_CONFIG: `${CONFIG_DIR_IN_CONTAINER}/config.json` },
+      aliases: serviceDnsNames(s.namespace, s.name),
     });
-    await created.start();
     this.o.log.info('service proxy started', { service: `${s.namespace}/${s.name}`, container: cname });
   }
 }

@@ -3,7 +3,7 @@
 // the ClusterIP proxy containers, the in-process NodePort listeners and the ingress.
 import type { Endpoints, Ingress, Pod, Service } from '@flotilla/resources';
 import { ServiceProxy } from '@flotilla/netproxy';
-import type { DockerRuntime } from '@flotilla/runtime';
+import type { PodRuntime } from '@flotilla/runtime';
 import type { ApiClient } from './api-client';
 import type { ListenAddress } from './config';
 import { NodeIngress } from './ingress';
@@ -18,14 +18,13 @@ const REFUSED_REPEAT_MS = 5 * 60_000;
 
 export interface ServiceNetworkingOptions {
   api: ApiClient;
-  runtime: DockerRuntime;
+  runtime: PodRuntime;
   nodeName: string;
   log: Logger;
   /** flotilla/service-proxy image; undefined turns ClusterIP proxies off. */
   proxyImage?: string;
   /** Host directory for the proxies' config files. */
   dataDir: string;
-  extraLabels: Record<string, string>;
   /** Address NodePorts are published on; undefined turns NodePorts off. */
   nodePortAddress?: string;
   ingressHttp?: ListenAddress;
@@ -69,7 +68,6 @@ export class ServiceNetworking {
         nodeName: o.nodeName,
         image: o.proxyImage,
         dataDir: o.dataDir,
-        extraLabels: o.extraLabels,
         log: o.log,
       });
     if (o.nodePortAddress)

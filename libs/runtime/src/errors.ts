@@ -25,3 +25,19 @@ export class ContainerStartError extends Error {
 export function configError(message: string): ContainerStartError {
   return new ContainerStartError('CreateContainerConfigError', message);
 }
+
+/** The pod's container has no instance on this node (kubectl exec: 404). */
+export class ContainerNotFoundError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ContainerNotFoundError';
+  }
+}
+
+/** The pod's container exists but does not run (kubectl exec: 400). */
+export class ContainerNotRunningError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ContainerNotRunningError';
+  }
+}

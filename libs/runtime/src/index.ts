@@ -1,5 +1,25 @@
-export { DockerRuntime, normalizeImage } from './docker-runtime';
-export type { DockerRuntimeOptions, ManagedPod, ManagedContainer, LogOptions, ExecSession, PodEventListener, PodStatusListener } from './docker-runtime';
+export type {
+  PodRuntime,
+  ManagedPod,
+  ManagedContainer,
+  ContainerInstance,
+  LogOptions,
+  OutputStream,
+  InstanceLogFollow,
+  ExecSession,
+  PodEventListener,
+  PodStatusListener,
+  RuntimeInfo,
+  ServiceProxyInstance,
+  ServiceProxySpec,
+} from './pod-runtime';
+export { DockerRuntime } from './docker/runtime';
+export type { DockerRuntimeOptions } from './docker/context';
+export { normalizeImage } from './docker/images';
+export { SERVICE_LABEL, PROXY_ROLE } from './docker/service-proxies';
+export { computePodActions, crashLoopBackOff, shouldRestart } from './pod-actions';
+export type { ContainerAction, ObservedContainer, PodActions, PodActionsInput, SandboxState } from './pod-actions';
+export { ContainerNotFoundError, ContainerNotRunningError } from './errors';
 export type { DataResolver } from './env';
 export type { PodRuntimeStatus, PodRuntimePhase } from './pod-status';
 export { podPhase, podConditions } from './pod-status';
@@ -24,3 +44,6 @@ export { hardenDocker, unsafeDockerPath } from './docker-client';
 export { EngineLiveness, SANDBOX_CHANGED, pingDelayMs, recreatedRestartCount } from './sandbox-change';
 export type { PodEvent } from './sandbox-change';
 export { cidrRange, freeSubnet } from './subnets';
+export { createPodRuntime } from './runtime-factory';
+export type { PodRuntimeOptions } from './runtime-factory';
+export { LineSplitter } from './lines';

@@ -1,8 +1,11 @@
 // Docker's multiplexed attach/log stream (8-byte frame headers) to plain text, and a byte limit.
 import { PassThrough, Transform, type TransformCallback } from 'node:stream';
 
-/** Docker's `[stream, 0, 0, 0, size(4, big-endian)]` frames, reassembled across the chunks they arrive in. */
-class FrameReader {
+/**
+ * Docker's `[stream, 0, 0, 0, size(4, big-endian)]` frames, reassembled across the chunks they arrive in: the one
+ * reader of multiplexed log, attach and exec output.
+ */
+export class FrameReader {
   private buffered: Buffer = Buffer.alloc(0);
 
   /** Calls `frame` for each whole frame received so far (stream 1: stdout, 2: stderr), in order. */

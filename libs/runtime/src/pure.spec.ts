@@ -3,7 +3,7 @@ import type { ContainerStatus, PodSpec } from '@flotilla/resources';
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff';
 import { expandVars } from './env';
 import { containerName } from './labels';
-import { normalizeImage } from './docker-runtime';
+import { normalizeImage } from './docker/images';
 import { podPhase } from './pod-status';
 import { cpuToNanoCpus, memoryToBytes } from './quantity';
 import { tarArchive } from './tar';
