@@ -22,8 +22,8 @@ export function Badge({ value, tone }: { value: string; tone?: 'ok' | 'warn' | '
   return <span className={`badge ${t}`}>{value}</span>;
 }
 
-export function Age({ ts }: { ts?: string }) {
-  return <time dateTime={ts}>{age(ts)}</time>;
+export function Age({ ts }: { ts?: string | null }) {
+  return <time dateTime={ts ?? undefined}>{age(ts)}</time>;
 }
 
 export function PageHead({ title, sub, children }: { title: string; sub?: ReactNode; children?: ReactNode }) {

@@ -122,7 +122,7 @@ export function build(v: FormValues): { deployment: Deployment; service?: Servic
     kind: 'Service',
     metadata: { name, labels },
     spec: {
-      type: v.serviceType || 'ClusterIP',
+      type: (v.serviceType || 'ClusterIP') as NonNullable<Service['spec']['type']>,
       selector: labels,
       ports: [{ name: 'http', port: Number(v.servicePort) || target, targetPort: target, protocol: 'TCP' }],
     },

@@ -5,7 +5,7 @@ import { LiveRefresh } from '@/components/LiveRefresh';
 import { Age, Badge, Empty, ErrorNote, PageHead, UsageBar } from '@/components/ui';
 import { get } from '@/lib/api';
 import { quantity } from '@/lib/format';
-import type { NodeObj, Pod } from '@/lib/k8s';
+import { type Node, nameOf, type Pod } from '@/lib/k8s';
 import { list } from '@/lib/load';
 
 export const metadata: Metadata = { title: 'Nodes' };
@@ -66,7 +66,7 @@ function Components({ items, error }: { items: ComponentView[]; error?: string }
 
 export default async function Nodes() {
   const [nodes, pods, components] = await Promise.all([
-    list<NodeObj>('/api/v1/nodes'),
+    list<Node>('/api/v1/nodes'),
     list<Pod>('/api/v1/pods'),
     get<{ items: ComponentView[]; redisError?: string }>('/flotilla/v1/admin/components'),
   ]);
@@ -76,7 +76,7 @@ export default async function Nodes() {
     const a = alloc.get(p.spec.nodeName) ?? { cpu: 0, memory: 0, pods: 0 };
     a.pods++;
     for (const c of p.spec.containers) {
-      const req = (c.resources?.requests ?? c.resources?.limits ?? {}) as Record<string, string>;
+      const req = c.resources?.requests ?? c.resources?.limits ?? {};
       a.cpu += quantity(req.cpu);
       a.memory += quantity(req.memory);
     }
@@ -91,7 +91,7 @@ export default async function Nodes() {
       {!nodes.error && nodes.items.length === 0 && <Empty>No nodes have joined yet. Start an agent with a join token.</Empty>}
       <div className="grid" style={{ gridTemplateColumns: 'repeat(auto-fill, minmax(300px, 1fr))' }}>
         {nodes.items.map((n) => {
-          const a = alloc.get(n.metadata.name) ?? { cpu: 0, memory: 0, pods: 0 };
+          const a = alloc.get(nameOf(n)) ?? { cpu: 0, memory: 0, pods: 0 };
           const cap = n.status?.allocatable ?? n.status?.capacity ?? {};
           const ready = n.status?.conditions?.find((c) => c.type === 'Ready');
           return (
@@ -129,11 +129,11 @@ export default async function Nodes() {
               <div className="row" style={{ marginTop: 8 }}>
                 {/* Keyed: the other button must not inherit this one's outcome ("Uncordoned" beside "Uncordon"). */}
                 {n.spec?.unschedulable ? (
-                  <ActionButton key="uncordon" action={setUnschedulable.bind(null, n.metadata.name, false)} label="Uncordon" />
+                  <ActionButton key="uncordon" action={setUnschedulable.bind(null, nameOf(n), false)} label="Uncordon" />
                 ) : (
-                  <ActionButton key="cordon" action={setUnschedulable.bind(null, n.metadata.name, true)} label="Cordon" />
+                  <ActionButton key="cordon" action={setUnschedulable.bind(null, nameOf(n), true)} label="Cordon" />
                 )}
-                <ActionButton action={drainNode.bind(null, n.metadata.name)} label="Drain" danger confirm={`Move every pod off ${n.metadata.name}?`} />
+                <ActionButton action={drainNode.bind(null, nameOf(n))} label="Drain" danger confirm={`Move every pod off ${n.metadata.name}?`} />
               </div>
             </section>
           );

@@ -4,7 +4,8 @@ import { deleteObject } from '@/app/actions/workloads';
 import { ActionButton } from '@/components/ActionButton';
 import { LiveRefresh } from '@/components/LiveRefresh';
 import { Age, Badge, Empty, ErrorNote, PageHead } from '@/components/ui';
-import { type ContainerState, type ContainerStatus, eventTime, type KEvent, nsPath, type Pod, podStatus, sortEvents } from '@/lib/k8s';
+import { podSummary } from '@flotilla/resources';
+import { type ContainerStatus, eventTime, type KubeEvent, nsPath, type Pod, sortEvents } from '@/lib/k8s';
 import { list, one } from '@/lib/load';
 
 type Props = { params: Promise<{ ns: string; name: string }> };
@@ -13,7 +14,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: (await params).name };
 }
 
-function stateOf(s: ContainerState | undefined): { label: string; detail?: string } {
+function stateOf(s: ContainerStatus['state']): { label: string; detail?: string } {
   if (s?.running) return { label: 'Running', detail: s.running.startedAt && `since ${s.running.startedAt}` };
   if (s?.terminated)
     return {
@@ -29,7 +30,7 @@ export default async function PodDetail({ params }: Props) {
   const base = `/ns/${encodeURIComponent(ns)}`;
   const [p, events] = await Promise.all([
     one<Pod>(nsPath('', 'pods', ns, name)),
-    list<KEvent>(`${nsPath('', 'events', ns)}?fieldSelector=${encodeURIComponent(`involvedObject.name=${name}`)}`),
+    list<KubeEvent>(`${nsPath('', 'events', ns)}?fieldSelector=${encodeURIComponent(`involvedObject.name=${name}`)}`),
   ]);
   if (!p.obj)
     return (
@@ -61,7 +62,7 @@ export default async function PodDetail({ params }: Props) {
         <dl className="kv">
           <dt>Status</dt>
           <dd>
-            <Badge value={podStatus(pod)} />
+            <Badge value={podSummary(pod).status} />
           </dd>
           <dt>Node</dt>
           <dd>{pod.spec.nodeName ?? 'not scheduled yet'}</dd>
