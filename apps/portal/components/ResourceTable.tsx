@@ -4,6 +4,7 @@
 import type { ReactNode } from 'react';
 import type { KubeObject } from '@flotilla/resources';
 import type { LoadedTable, Row } from '@/lib/load';
+import { type Column, DataTable } from './DataTable';
 
 type Cell = Row<KubeObject>['cells'][number];
 
@@ -23,13 +24,10 @@ export interface Decorations<T extends KubeObject> {
   hide?: string[];
   /** Columns printed in a fixed-width font (images, addresses). */
   mono?: string[];
-  /** Columns the portal adds before and after the Table's. */
-  before?: Extra<T>[];
+  /** Columns the portal adds after the Table's. */
   after?: Extra<T>[];
   /** Which rows to show and in what order (the Table comes in the API's order). */
   rows?: (rows: Row<T>[]) => Row<T>[];
-  /** Props for the <table> element (a test id). */
-  tableProps?: Record<string, string>;
 }
 
 function text(cell: Cell): string {
@@ -42,53 +40,17 @@ function age(cell: Cell, obj: KubeObject): ReactNode {
 }
 
 export function ResourceTable<T extends KubeObject>({ data, ...d }: { data: LoadedTable<T> } & Decorations<T>) {
-  const shown = data.columns.map((c, i) => ({ c, i })).filter(({ c }) => (c.priority === 0 || d.wide?.includes(c.name)) && !d.hide?.includes(c.name));
-  const rows = d.rows ? d.rows(data.rows) : data.rows;
-  const draw = (name: string): ((cell: Cell, obj: T) => ReactNode) => d.cells?.[name] ?? (name === 'Age' ? age : text);
+  const printed: Column<Row<T>>[] = data.columns.flatMap((c, i) => {
+    if ((c.priority !== 0 && !d.wide?.includes(c.name)) || d.hide?.includes(c.name)) return [];
+    const draw = d.cells?.[c.name] ?? (c.name === 'Age' ? age : text);
+    return [{ header: c.name, title: c.description, mono: d.mono?.includes(c.name), cell: (r: Row<T>) => draw(r.cells[i], r.object) }];
+  });
+  const added: Column<Row<T>>[] = (d.after ?? []).map((x) => ({ header: x.header, mono: x.mono, cell: (r: Row<T>) => x.cell(r.object) }));
   return (
-    <div className="table-wrap">
-      <table {...d.tableProps}>
-        <thead>
-          <tr>
-            {d.before?.map((x, i) => (
-              <th key={`b${i}`} scope="col">
-                {x.header}
-              </th>
-            ))}
-            {shown.map(({ c }) => (
-              <th key={c.name} scope="col" title={c.description}>
-                {c.name}
-              </th>
-            ))}
-            {d.after?.map((x, i) => (
-              <th key={`a${i}`} scope="col">
-                {x.header}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.object.metadata.uid ?? r.object.metadata.name}>
-              {d.before?.map((x, i) => (
-                <td key={`b${i}`} className={x.mono ? 'mono' : undefined}>
-                  {x.cell(r.object)}
-                </td>
-              ))}
-              {shown.map(({ c, i }) => (
-                <td key={c.name} className={d.mono?.includes(c.name) ? 'mono' : undefined}>
-                  {draw(c.name)(r.cells[i], r.object)}
-                </td>
-              ))}
-              {d.after?.map((x, i) => (
-                <td key={`a${i}`} className={x.mono ? 'mono' : undefined}>
-                  {x.cell(r.object)}
-                </td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      columns={[...printed, ...added]}
+      rows={d.rows ? d.rows(data.rows) : data.rows}
+      rowKey={(r) => r.object.metadata.uid ?? r.object.metadata.name ?? ''}
+    />
   );
 }

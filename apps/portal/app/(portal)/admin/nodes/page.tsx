@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { drainNode, setUnschedulable } from '@/app/actions/admin';
 import { ActionButton } from '@/components/ActionButton';
+import { DataTable } from '@/components/DataTable';
 import { LiveRefresh } from '@/components/LiveRefresh';
 import { Age, Badge, Empty, ErrorNote, PageHead, UsageBar } from '@/components/ui';
 import { get } from '@/lib/api';
@@ -33,32 +34,24 @@ function Components({ items, error }: { items: ComponentView[]; error?: string }
       {error && <ErrorNote>{error}</ErrorNote>}
       {!error && items.length === 0 && <Empty>No component has recorded a start yet.</Empty>}
       {items.length > 0 && (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Component</th>
-                <th scope="col">Host</th>
-                <th scope="col">Up since</th>
-                <th scope="col">Restarts</th>
-                <th scope="col">Last exit</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((c) => (
-                <tr key={`${c.component}/${c.host}`}>
-                  <td>{c.component}</td>
-                  <td className="mono">{c.host}</td>
-                  <td>
-                    <Age ts={c.startedAt} /> <span className="sub">pid {c.pid}</span>
-                  </td>
-                  <td>{c.restarts > 0 ? <Badge value={String(c.restarts)} tone="warn" /> : '0'}</td>
-                  <td>{c.lastExit ? `status ${c.lastExit.status}${c.lastExit.at ? ` at ${c.lastExit.at}` : ''}` : '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          rows={items}
+          rowKey={(c) => `${c.component}/${c.host}`}
+          columns={[
+            { header: 'Component', cell: (c) => c.component },
+            { header: 'Host', mono: true, cell: (c) => c.host },
+            {
+              header: 'Up since',
+              cell: (c) => (
+                <>
+                  <Age ts={c.startedAt} /> <span className="sub">pid {c.pid}</span>
+                </>
+              ),
+            },
+            { header: 'Restarts', cell: (c) => (c.restarts > 0 ? <Badge value={String(c.restarts)} tone="warn" /> : '0') },
+            { header: 'Last exit', cell: (c) => (c.lastExit ? `status ${c.lastExit.status}${c.lastExit.at ? ` at ${c.lastExit.at}` : ''}` : '—') },
+          ]}
+        />
       )}
     </section>
   );

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import type { ReactNode } from 'react';
 import { LiveRefresh } from '@/components/LiveRefresh';
 import { ResourceTable } from '@/components/ResourceTable';
 import { deploymentTable, eventTable } from '@/components/tables';
@@ -12,6 +13,19 @@ type Props = { params: Promise<{ ns: string }> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: (await params).ns };
+}
+
+/** A count that leads to its list. */
+function StatCard({ href, title, stat, sub, bad }: { href: string; title: string; stat: ReactNode; sub?: string; bad?: boolean }) {
+  return (
+    <Link href={href} className="card" style={{ textDecoration: 'none', color: 'inherit' }}>
+      <h3>{title}</h3>
+      <div className="stat" style={{ color: bad ? 'var(--bad)' : undefined }}>
+        {stat}
+      </div>
+      {sub && <div className="sub">{sub}</div>}
+    </Link>
+  );
 }
 
 export default async function NamespaceHome({ params }: Props) {
@@ -38,27 +52,10 @@ export default async function NamespaceHome({ params }: Props) {
       </PageHead>
       {errors.length > 0 && <ErrorNote>{errors[0]}</ErrorNote>}
       <div className="grid">
-        <Link href={`${base}/deployments`} className="card" style={{ textDecoration: 'none', color: 'inherit' }}>
-          <h3>Deployments</h3>
-          <div className="stat">{deps.rows.length}</div>
-        </Link>
-        <Link href={`${base}/pods`} className="card" style={{ textDecoration: 'none', color: 'inherit' }}>
-          <h3>Pods</h3>
-          <div className="stat">
-            {running}/{pods.rows.length}
-          </div>
-          <div className="sub">running</div>
-        </Link>
-        <Link href={`${base}/services`} className="card" style={{ textDecoration: 'none', color: 'inherit' }}>
-          <h3>Services</h3>
-          <div className="stat">{svcs.items.length}</div>
-        </Link>
-        <Link href={`${base}/events`} className="card" style={{ textDecoration: 'none', color: 'inherit' }}>
-          <h3>Warnings</h3>
-          <div className="stat" style={{ color: warnings ? 'var(--bad)' : undefined }}>
-            {warnings}
-          </div>
-        </Link>
+        <StatCard href={`${base}/deployments`} title="Deployments" stat={deps.rows.length} />
+        <StatCard href={`${base}/pods`} title="Pods" stat={`${running}/${pods.rows.length}`} sub="running" />
+        <StatCard href={`${base}/services`} title="Services" stat={svcs.items.length} />
+        <StatCard href={`${base}/events`} title="Warnings" stat={warnings} bad={warnings > 0} />
       </div>
 
       <h2>Deployments</h2>

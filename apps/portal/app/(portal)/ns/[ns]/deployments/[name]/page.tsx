@@ -5,6 +5,7 @@ import { ActionButton } from '@/components/ActionButton';
 import { InlineForm } from '@/components/InlineForm';
 import { LiveRefresh } from '@/components/LiveRefresh';
 import { labelSelectorToString } from '@flotilla/resources';
+import { DataTable } from '@/components/DataTable';
 import { ResourceTable } from '@/components/ResourceTable';
 import { podTable } from '@/components/tables';
 import { Age, Badge, Empty, ErrorNote, PageHead } from '@/components/ui';
@@ -31,6 +32,8 @@ function rolloutMessage(d: Deployment): { text: string; done: boolean } {
     return { text: `${s.availableReplicas ?? 0} of ${s.updatedReplicas ?? 0} updated replicas are available…`, done: false };
   return { text: 'Successfully rolled out.', done: true };
 }
+
+const revisionOf = (rs: ReplicaSet): string => rs.metadata.annotations?.[REVISION] ?? '?';
 
 export default async function DeploymentDetail({ params }: Props) {
   const { ns, name } = await params;
@@ -161,49 +164,35 @@ export default async function DeploymentDetail({ params }: Props) {
       {revisions.length === 0 ? (
         <Empty>No revisions yet: the controller has not created a ReplicaSet.</Empty>
       ) : (
-        <div className="table-wrap">
-          <table data-testid="revisions">
-            <thead>
-              <tr>
-                <th scope="col">Revision</th>
-                <th scope="col">Images</th>
-                <th scope="col">Pods</th>
-                <th scope="col">Created</th>
-                <th scope="col">
-                  <span className="skip">Action</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {revisions.map((rs) => {
-                const rev = rs.metadata.annotations?.[REVISION] ?? '?';
-                return (
-                  <tr key={rs.metadata.name}>
-                    <td>
-                      {rev} {rev === current && <Badge value="current" tone="ok" />}
-                    </td>
-                    <td className="mono">{rs.spec.template.spec.containers.map((c) => c.image).join(', ')}</td>
-                    <td>
-                      {rs.status?.readyReplicas ?? 0}/{rs.spec.replicas ?? 0}
-                    </td>
-                    <td>
-                      <Age ts={rs.metadata.creationTimestamp} />
-                    </td>
-                    <td>
-                      {rev !== current && (
-                        <ActionButton
-                          action={rollback.bind(null, ns, name, nameOf(rs))}
-                          label={`Roll back to ${rev}`}
-                          confirm={`Roll back ${name} to revision ${rev}?`}
-                        />
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          testId="revisions"
+          rows={revisions}
+          rowKey={nameOf}
+          columns={[
+            {
+              header: 'Revision',
+              cell: (rs) => (
+                <>
+                  {revisionOf(rs)} {revisionOf(rs) === current && <Badge value="current" tone="ok" />}
+                </>
+              ),
+            },
+            { header: 'Images', mono: true, cell: (rs) => rs.spec.template.spec.containers.map((c) => c.image).join(', ') },
+            { header: 'Pods', cell: (rs) => `${rs.status?.readyReplicas ?? 0}/${rs.spec.replicas ?? 0}` },
+            { header: 'Created', cell: (rs) => <Age ts={rs.metadata.creationTimestamp} /> },
+            {
+              header: <span className="skip">Action</span>,
+              cell: (rs) =>
+                revisionOf(rs) !== current && (
+                  <ActionButton
+                    action={rollback.bind(null, ns, name, nameOf(rs))}
+                    label={`Roll back to ${revisionOf(rs)}`}
+                    confirm={`Roll back ${name} to revision ${revisionOf(rs)}?`}
+                  />
+                ),
+            },
+          ]}
+        />
       )}
 
       <h2>Pods</h2>

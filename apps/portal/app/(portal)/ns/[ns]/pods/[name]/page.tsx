@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { deleteObject } from '@/app/actions/workloads';
 import { ActionButton } from '@/components/ActionButton';
+import { DataTable } from '@/components/DataTable';
 import { LiveRefresh } from '@/components/LiveRefresh';
 import { Age, Badge, Empty, ErrorNote, PageHead } from '@/components/ui';
 import { podSummary } from '@flotilla/resources';
@@ -89,44 +90,32 @@ export default async function PodDetail({ params }: Props) {
         </dl>
       </div>
       <h2>Containers</h2>
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Image</th>
-              <th scope="col">State</th>
-              <th scope="col">Ready</th>
-              <th scope="col">Restarts</th>
-              <th scope="col">
-                <span className="skip">Logs</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map(({ c, kind }) => {
-              const s = statuses.get(c.name);
-              const st = stateOf(s?.state);
+      <DataTable
+        rows={rows}
+        rowKey={(r) => r.c.name}
+        columns={[
+          { header: 'Name', cell: (r) => r.c.name },
+          { header: 'Kind', cell: (r) => r.kind },
+          { header: 'Image', mono: true, cell: (r) => r.c.image },
+          {
+            header: 'State',
+            cell: (r) => {
+              const st = stateOf(statuses.get(r.c.name)?.state);
               return (
-                <tr key={c.name}>
-                  <td>{c.name}</td>
-                  <td>{kind}</td>
-                  <td className="mono">{c.image}</td>
-                  <td>
-                    <Badge value={st.label} /> {st.detail && <span className="sub">{st.detail}</span>}
-                  </td>
-                  <td>{s?.ready ? 'yes' : 'no'}</td>
-                  <td>{s?.restartCount ?? 0}</td>
-                  <td>
-                    <Link href={`${base}/logs?pod=${encodeURIComponent(name)}&container=${encodeURIComponent(c.name)}`}>Logs</Link>
-                  </td>
-                </tr>
+                <>
+                  <Badge value={st.label} /> {st.detail && <span className="sub">{st.detail}</span>}
+                </>
               );
-            })}
-          </tbody>
-        </table>
-      </div>
+            },
+          },
+          { header: 'Ready', cell: (r) => (statuses.get(r.c.name)?.ready ? 'yes' : 'no') },
+          { header: 'Restarts', cell: (r) => statuses.get(r.c.name)?.restartCount ?? 0 },
+          {
+            header: <span className="skip">Logs</span>,
+            cell: (r) => <Link href={`${base}/logs?pod=${encodeURIComponent(name)}&container=${encodeURIComponent(r.c.name)}`}>Logs</Link>,
+          },
+        ]}
+      />
       <h2>Conditions</h2>
       <p>
         {(pod.status?.conditions ?? []).map((c) => (
