@@ -40,11 +40,15 @@ function age(cell: Cell, obj: KubeObject): ReactNode {
 }
 
 export function ResourceTable<T extends KubeObject>({ data, ...d }: { data: LoadedTable<T> } & Decorations<T>) {
-  const printed: Column<Row<T>>[] = data.columns.flatMap((c, i) => {
-    if ((c.priority !== 0 && !d.wide?.includes(c.name)) || d.hide?.includes(c.name)) return [];
+  const column = (c: (typeof data.columns)[number], i: number): Column<Row<T>> => {
     const draw = d.cells?.[c.name] ?? (c.name === 'Age' ? age : text);
-    return [{ header: c.name, title: c.description, mono: d.mono?.includes(c.name), cell: (r: Row<T>) => draw(r.cells[i], r.object) }];
-  });
+    return { header: c.name, title: c.description, mono: d.mono?.includes(c.name), cell: (r: Row<T>) => draw(r.cells[i], r.object) };
+  };
+  const indexed = data.columns.map((c, i) => ({ c, i })).filter(({ c }) => !d.hide?.includes(c.name));
+  // kubectl's own columns first, as `kubectl get` prints them; the wide ones asked for after them.
+  const printed = [...indexed.filter(({ c }) => c.priority === 0), ...indexed.filter(({ c }) => c.priority !== 0 && d.wide?.includes(c.name))].map(({ c, i }) =>
+    column(c, i),
+  );
   const added: Column<Row<T>>[] = (d.after ?? []).map((x) => ({ header: x.header, mono: x.mono, cell: (r: Row<T>) => x.cell(r.object) }));
   return (
     <DataTable

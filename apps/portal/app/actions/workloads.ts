@@ -4,7 +4,7 @@ import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
 import { call, type Answer } from '@/lib/api';
 import type { ActionResult } from '@/lib/action-result';
-import { type Deployment, nsPath, type ReplicaSet, RESTARTED_AT } from '@/lib/k8s';
+import { type Deployment, nsPath, type ReplicaSet, RESTARTED_AT, REVISION } from '@/lib/k8s';
 import { assertName, isImage } from '@/lib/validate';
 
 const SMP = 'application/strategic-merge-patch+json';
@@ -69,7 +69,7 @@ export async function rollback(ns: string, name: string, rsName: string): Promis
   if (d.data.spec.paused) return { error: 'Resume the deployment before rolling back.' };
   const template = structuredClone(rs.data.spec.template);
   if (template.metadata?.labels) delete template.metadata.labels['pod-template-hash'];
-  const rev = rs.data.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? '?';
+  const rev = rs.data.metadata.annotations?.[REVISION] ?? '?';
   const ops = [{ op: 'replace', path: '/spec/template', value: template }];
   return patchDeployment(ns, name, ops, `Rolling back to revision ${rev}`, 'application/json-patch+json');
 }
