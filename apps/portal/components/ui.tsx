@@ -1,4 +1,5 @@
-// Small presentational pieces shared by the pages (server-safe: no hooks).
+// Small presentational pieces shared by the pages. Server components only: Age formats with
+// @flotilla/resources, which the browser bundle must not carry (client components use Outcome and the like).
 import type { ReactNode } from 'react';
 import { age } from '@/lib/format';
 
