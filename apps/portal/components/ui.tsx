@@ -23,6 +23,16 @@ export function Badge({ value, tone }: { value: string; tone?: 'ok' | 'warn' | '
   return <span className={`badge ${t}`}>{value}</span>;
 }
 
+/** A name with its description in smaller print under it (a user's display name, a group's purpose). */
+export function Described({ name, description }: { name: string; description?: string | null }) {
+  return (
+    <>
+      {name}
+      {description && <div className="sub">{description}</div>}
+    </>
+  );
+}
+
 export function Age({ ts }: { ts?: string | null }) {
   return <time dateTime={ts ?? undefined}>{age(ts)}</time>;
 }

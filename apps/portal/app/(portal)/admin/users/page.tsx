@@ -4,7 +4,7 @@ import { ActionButton } from '@/components/ActionButton';
 import { ActionForm } from '@/components/ActionForm';
 import { DataTable } from '@/components/DataTable';
 import { InlineForm } from '@/components/InlineForm';
-import { Badge, Empty, ErrorNote, PageHead } from '@/components/ui';
+import { Badge, Described, Empty, ErrorNote, PageHead } from '@/components/ui';
 import { get } from '@/lib/api';
 
 export const metadata: Metadata = { title: 'Users & groups' };
@@ -44,15 +44,7 @@ export default async function AdminUsers() {
           rows={users.data?.items ?? []}
           rowKey={(u) => u.username}
           columns={[
-            {
-              header: 'User',
-              cell: (u) => (
-                <>
-                  {u.username}
-                  {u.displayName && <div className="sub">{u.displayName}</div>}
-                </>
-              ),
-            },
+            { header: 'User', cell: (u) => <Described name={u.username} description={u.displayName} /> },
             { header: 'Groups', cell: (u) => u.groups.join(', ') || '–' },
             { header: 'State', cell: (u) => (u.disabled ? <Badge value="Disabled" tone="bad" /> : <Badge value="Active" />) },
             {
@@ -103,15 +95,7 @@ export default async function AdminUsers() {
         rows={groups.data?.items ?? []}
         rowKey={(g) => g.name}
         columns={[
-          {
-            header: 'Group',
-            cell: (g) => (
-              <>
-                {g.name}
-                {g.description && <div className="sub">{g.description}</div>}
-              </>
-            ),
-          },
+          { header: 'Group', cell: (g) => <Described name={g.name} description={g.description} /> },
           { header: 'Members', cell: (g) => g.members.join(', ') || '–' },
           {
             header: 'Add a member',
