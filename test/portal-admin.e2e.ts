@@ -1,8 +1,8 @@
 // The portal beyond the first deploy, in a real browser against the whole stack: the YAML editor (the API's
 // field error at its line, then an apply), ConfigMaps and Secrets (values hidden until revealed; a view-only
 // user may not read them, in the portal or at the API), API tokens (shown once, used, revoked → 401), the
-// kubeconfig download used by the real kubectl, the admin's nodes page (cordon, drain, uncordon) and audit log,
-// and every main page at phone width without sideways scrolling.
+// kubeconfig download used by the real kubectl (whose columns the portal's lists show), the admin's nodes
+// page (cordon, drain, uncordon) and audit log, and every main page at phone width without sideways scrolling.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -208,7 +208,7 @@ describe('the portal beyond the first deploy', () => {
     await shot(page, 'account-token-revoked');
   });
 
-  step('downloads a kubeconfig that the real kubectl uses as the signed-in user', async () => {
+  step('downloads a kubeconfig that the real kubectl uses as the signed-in user, and lists with kubectl’s columns', async () => {
     await page.goto(`${portal.url}/account`);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download kubeconfig' }).click()]);
     expect(download.suggestedFilename()).toBe('flotilla.kubeconfig');
@@ -227,6 +227,26 @@ describe('the portal beyond the first deploy', () => {
     const cms = kubectl('get', 'configmaps', '-n', ns, '-o', 'name');
     expect(cms.stdout).toContain('configmap/hello-settings');
     expect(kubectl('get', 'pods', '-n', 'default').status).not.toBe(0);
+
+    // The lists are the API's tables: their columns are the ones kubectl prints, in kubectl's order
+    // (the portal's own links, badges and actions come after them).
+    for (const [resource, path] of [
+      ['pods', 'pods'],
+      ['deployments', 'deployments'],
+      ['events', 'events'],
+    ]) {
+      const printed = kubectl('get', resource, '-n', ns);
+      expect(printed.status).toBe(0);
+      const kubectlHeaders = printed.stdout
+        .split('\n')[0]
+        .trim()
+        .split(/\s{2,}/);
+      await page.goto(`${portal.url}/ns/${ns}/${path}`);
+      const headers = page.locator('table thead th');
+      await headers.first().waitFor({ state: 'visible' });
+      const portalHeaders = (await headers.allTextContents()).map((h) => h.toUpperCase());
+      expect(portalHeaders.slice(0, kubectlHeaders.length)).toEqual(kubectlHeaders);
+    }
     await signOut();
   });
 

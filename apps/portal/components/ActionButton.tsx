@@ -2,6 +2,7 @@
 // A button that runs a server action, with an optional inline confirmation and the outcome shown beside it.
 import { useActionState, useState } from 'react';
 import type { ActionResult } from '@/lib/action-result';
+import { Outcome } from './Outcome';
 
 export function ActionButton({
   action,
@@ -43,16 +44,7 @@ export function ActionButton({
           )}
         </>
       )}
-      {state.error && (
-        <span className="field-error" role="alert">
-          {state.error}
-        </span>
-      )}
-      {state.ok && (
-        <span className="badge ok" role="status">
-          {state.ok}
-        </span>
-      )}
+      <Outcome error={state.error} ok={state.ok} />
     </form>
   );
 }

@@ -3,6 +3,7 @@
 import { useActionState } from 'react';
 import type { ActionResult } from '@/lib/action-result';
 import { Field } from './Field';
+import { Outcome } from './Outcome';
 
 export interface FieldSpec {
   name: string;
@@ -61,16 +62,7 @@ export function ActionForm({
           <button className="primary" type="submit" disabled={pending}>
             {pending ? `${submit}…` : submit}
           </button>
-          {state.error && (
-            <span className="field-error" role="alert">
-              {state.error}
-            </span>
-          )}
-          {state.ok && (
-            <span className="badge ok" role="status">
-              {state.ok}
-            </span>
-          )}
+          <Outcome error={state.error} ok={state.ok} />
         </div>
       </fieldset>
     </form>

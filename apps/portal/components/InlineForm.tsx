@@ -2,6 +2,7 @@
 // A one-line form that runs a server action and shows its outcome beside the button.
 import { useActionState, type ReactNode } from 'react';
 import type { ActionResult } from '@/lib/action-result';
+import { Outcome } from './Outcome';
 
 export function InlineForm({
   action,
@@ -28,16 +29,7 @@ export function InlineForm({
       <button type="submit" disabled={pending}>
         {pending ? `${submit}…` : submit}
       </button>
-      {err && (
-        <span className="field-error" role="alert">
-          {err}
-        </span>
-      )}
-      {state.ok && (
-        <span className="badge ok" role="status">
-          {state.ok}
-        </span>
-      )}
+      <Outcome error={err} ok={state.ok} />
     </form>
   );
 }

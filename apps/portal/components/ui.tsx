@@ -1,4 +1,5 @@
-// Small presentational pieces shared by the pages (server-safe: no hooks).
+// Small presentational pieces shared by the pages. Server components only: Age formats with
+// @flotilla/resources, which the browser bundle must not carry (client components use Outcome and the like).
 import type { ReactNode } from 'react';
 import { age } from '@/lib/format';
 
@@ -22,8 +23,18 @@ export function Badge({ value, tone }: { value: string; tone?: 'ok' | 'warn' | '
   return <span className={`badge ${t}`}>{value}</span>;
 }
 
-export function Age({ ts }: { ts?: string }) {
-  return <time dateTime={ts}>{age(ts)}</time>;
+/** A name with its description in smaller print under it (a user's display name, a group's purpose). */
+export function Described({ name, description }: { name: string; description?: string | null }) {
+  return (
+    <>
+      {name}
+      {description && <div className="sub">{description}</div>}
+    </>
+  );
+}
+
+export function Age({ ts }: { ts?: string | null }) {
+  return <time dateTime={ts ?? undefined}>{age(ts)}</time>;
 }
 
 export function PageHead({ title, sub, children }: { title: string; sub?: ReactNode; children?: ReactNode }) {

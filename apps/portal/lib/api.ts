@@ -2,25 +2,13 @@
 // verified against the platform CA. Every read and write of the portal goes through here.
 import { Agent, request } from 'node:https';
 import type { IncomingMessage } from 'node:http';
+import type { Status } from '@flotilla/resources';
 import { redirect } from 'next/navigation';
 import { portalConfig } from './config';
 import { getSession, type Session } from './session';
 
-export interface StatusCause {
-  reason?: string;
-  message?: string;
-  field?: string;
-}
-
-/** A Kubernetes `Status` (failure) as the API answers it. */
-export interface ApiStatus {
-  kind?: string;
-  status?: string;
-  message?: string;
-  reason?: string;
-  code?: number;
-  details?: { name?: string; kind?: string; causes?: StatusCause[] };
-}
+/** A Kubernetes `Status` (failure) as the API answers it, or as the portal makes one when the API cannot be reached. */
+export type ApiStatus = Partial<Pick<Status, 'kind' | 'status' | 'message' | 'reason' | 'code' | 'details'>>;
 
 export interface Answer<T> {
   status: number;

@@ -1,7 +1,7 @@
 // The "deploy an app" form: its checks (run in the browser before sending and again on the server),
 // the Deployment and Service it builds, and where the API's field errors belong on the form.
 import type { Container, Deployment, EnvVar, Probe, Service } from './k8s';
-import { DNS_LABEL, ENV_NAME, IMAGE, QUANTITY } from './validate';
+import { isAmount, isEnvName, isImage, isName } from './validate';
 
 export type FormValues = Record<string, string>;
 
@@ -31,13 +31,13 @@ function envLines(s: string): { name: string; value: string; line: number }[] {
 
 export function validate(v: FormValues): Record<string, string> {
   const e: Record<string, string> = {};
-  if (!DNS_LABEL.test(v.name ?? '')) e.name = 'Use lower-case letters, digits and dashes (at most 63), starting and ending with a letter or digit.';
-  if (!v.image || !IMAGE.test(v.image)) e.image = 'Enter an image, e.g. nginx:1.27.';
+  if (!isName(v.name ?? '')) e.name = 'Use lower-case letters, digits and dashes (at most 63), starting and ending with a letter or digit.';
+  if (!v.image || !isImage(v.image)) e.image = 'Enter an image, e.g. nginx:1.27.';
   const r = Number(v.replicas || '1');
   if (!Number.isInteger(r) || r < 0 || r > 100) e.replicas = 'Replicas must be a whole number from 0 to 100.';
   if (ports(v.ports ?? '').some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) e.ports = 'Ports are numbers from 1 to 65535, separated by commas.';
   for (const x of envLines(v.env ?? '')) {
-    if (!ENV_NAME.test(x.name)) {
+    if (!isEnvName(x.name)) {
       e.env = `Line ${x.line}: "${x.name}" is not a valid variable name (letters, digits, _ . -; not starting with a digit).`;
       break;
     }
@@ -54,18 +54,18 @@ export function validate(v: FormValues): Record<string, string> {
       (v[k] ?? '')
         .split(/[,\s]+/)
         .filter(Boolean)
-        .some((n) => !DNS_LABEL.test(n))
+        .some((n) => !isName(n))
     )
       e[k] = 'Names of existing objects, separated by commas.';
   for (const k of ['cpuRequest', 'cpuLimit', 'memoryRequest', 'memoryLimit'])
-    if (v[k] && !QUANTITY.test(v[k])) e[k] = k.startsWith('cpu') ? 'A CPU amount such as 100m or 0.5.' : 'A memory amount such as 64Mi or 1Gi.';
+    if (v[k] && !isAmount(v[k])) e[k] = k.startsWith('cpu') ? 'A CPU amount such as 100m or 0.5.' : 'A memory amount such as 64Mi or 1Gi.';
   for (const k of ['readinessPort', 'livenessPort', 'servicePort']) {
     const n = Number(v[k]);
     if (v[k] && (!Number.isInteger(n) || n < 1 || n > 65535)) e[k] = 'A port number from 1 to 65535.';
   }
   for (const k of ['readinessPath', 'livenessPath']) if (v[k] && !v[k].startsWith('/')) e[k] = 'A path starting with /.';
-  if (v.sidecarImage && !IMAGE.test(v.sidecarImage)) e.sidecarImage = 'An image reference without spaces.';
-  if (v.sidecarImage && !DNS_LABEL.test(v.sidecarName || 'sidecar')) e.sidecarName = 'Lower-case letters, digits and dashes.';
+  if (v.sidecarImage && !isImage(v.sidecarImage)) e.sidecarImage = 'An image reference, e.g. busybox:1.36.';
+  if (v.sidecarImage && !isName(v.sidecarName || 'sidecar')) e.sidecarName = 'Lower-case letters, digits and dashes.';
   if (v.expose === 'on' && ports(v.ports ?? '').length === 0 && !v.servicePort) e.ports = 'Give the port your app listens on to expose it.';
   return e;
 }
@@ -122,7 +122,7 @@ export function build(v: FormValues): { deployment: Deployment; service?: Servic
     kind: 'Service',
     metadata: { name, labels },
     spec: {
-      type: v.serviceType || 'ClusterIP',
+      type: (v.serviceType || 'ClusterIP') as NonNullable<Service['spec']['type']>,
       selector: labels,
       ports: [{ name: 'http', port: Number(v.servicePort) || target, targetPort: target, protocol: 'TCP' }],
     },

@@ -1,201 +1,38 @@
-// The slices of Kubernetes objects the portal shows, and the API paths it reads them from.
-export interface ObjectMeta {
-  name: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  creationTimestamp?: string;
-  deletionTimestamp?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  ownerReferences?: { kind: string; name: string; uid: string; controller?: boolean }[];
-}
+// The API paths the portal reads, and the few views of objects it shows that kubectl has no column for.
+// The object types are the platform's own (@flotilla/resources), so the portal reads what the API stores.
+import type { Deployment, KubeEvent, KubeObject, PodSpec, ReplicaSet } from '@flotilla/resources';
 
-export interface KObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata: ObjectMeta;
-}
+export type {
+  ConfigMap,
+  Container,
+  ContainerStatus,
+  Deployment,
+  Endpoints,
+  EnvVar,
+  Ingress,
+  Job,
+  KubeEvent,
+  KubeObject,
+  Node,
+  Pod,
+  PodSpec,
+  Probe,
+  ReplicaSet,
+  ResourceQuota,
+  RoleBinding,
+  Secret,
+  Service,
+} from '@flotilla/resources';
 
-export interface List<T> {
+/** A list as the API answers it; the portal reads only the items and the list's metadata. */
+export interface List<T extends KubeObject = KubeObject> {
   metadata?: { resourceVersion?: string; continue?: string };
   items: T[];
 }
 
-export interface EnvVar {
-  name: string;
-  value?: string;
-  valueFrom?: {
-    configMapKeyRef?: { name: string; key: string };
-    secretKeyRef?: { name: string; key: string };
-  };
-}
-
-export interface Probe {
-  httpGet?: { path?: string; port: number | string };
-  tcpSocket?: { port: number | string };
-  exec?: { command: string[] };
-  initialDelaySeconds?: number;
-  periodSeconds?: number;
-}
-
-export interface Container {
-  name: string;
-  image: string;
-  command?: string[];
-  args?: string[];
-  ports?: { name?: string; containerPort: number; protocol?: string }[];
-  env?: EnvVar[];
-  envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
-  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
-  readinessProbe?: Probe;
-  livenessProbe?: Probe;
-  restartPolicy?: string;
-}
-
-export interface PodTemplate {
-  metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
-  spec: { containers: Container[]; initContainers?: Container[]; [k: string]: unknown };
-}
-
-export interface Condition {
-  type: string;
-  status: string;
-  reason?: string;
-  message?: string;
-  lastTransitionTime?: string;
-}
-
-export interface Deployment extends KObject {
-  spec: {
-    replicas?: number;
-    paused?: boolean;
-    selector: { matchLabels?: Record<string, string> };
-    template: PodTemplate;
-    strategy?: { type?: string };
-  };
-  status?: {
-    observedGeneration?: number;
-    replicas?: number;
-    updatedReplicas?: number;
-    readyReplicas?: number;
-    availableReplicas?: number;
-    unavailableReplicas?: number;
-    conditions?: Condition[];
-  };
-}
-
-export interface ReplicaSet extends KObject {
-  spec: { replicas?: number; template: PodTemplate };
-  status?: { replicas?: number; readyReplicas?: number; availableReplicas?: number };
-}
-
-export interface ContainerState {
-  running?: { startedAt?: string };
-  waiting?: { reason?: string; message?: string };
-  terminated?: { reason?: string; exitCode?: number; message?: string; finishedAt?: string };
-}
-
-export interface ContainerStatus {
-  name: string;
-  image?: string;
-  ready?: boolean;
-  restartCount?: number;
-  started?: boolean;
-  state?: ContainerState;
-}
-
-export interface Pod extends KObject {
-  spec: { nodeName?: string; containers: Container[]; initContainers?: Container[] };
-  status?: {
-    phase?: string;
-    podIP?: string;
-    hostIP?: string;
-    reason?: string;
-    message?: string;
-    startTime?: string;
-    conditions?: Condition[];
-    containerStatuses?: ContainerStatus[];
-    initContainerStatuses?: ContainerStatus[];
-  };
-}
-
-export interface ServicePort {
-  name?: string;
-  port: number;
-  targetPort?: number | string;
-  nodePort?: number;
-  protocol?: string;
-}
-
-export interface Service extends KObject {
-  spec: { type?: string; clusterIP?: string; selector?: Record<string, string>; ports?: ServicePort[] };
-  status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } };
-}
-
-export interface EndpointSlice extends KObject {
-  endpoints?: { addresses: string[]; conditions?: { ready?: boolean }; targetRef?: { name: string } }[];
-  ports?: { port?: number; name?: string }[];
-}
-
-export interface Endpoints extends KObject {
-  subsets?: { addresses?: { ip: string; targetRef?: { name: string } }[]; notReadyAddresses?: { ip: string; targetRef?: { name: string } }[] }[];
-}
-
-export interface Ingress extends KObject {
-  spec: {
-    tls?: { hosts?: string[] }[];
-    rules?: { host?: string; http?: { paths: { path?: string; backend: { service?: { name: string; port?: { number?: number } } } }[] } }[];
-  };
-  status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string; ports?: { port: number }[] }[] } };
-}
-
-export interface Job extends KObject {
-  spec: { completions?: number; parallelism?: number };
-  status?: { active?: number; succeeded?: number; failed?: number; completionTime?: string; conditions?: Condition[] };
-}
-
-export interface KEvent extends KObject {
-  type?: string;
-  reason?: string;
-  message?: string;
-  count?: number;
-  lastTimestamp?: string;
-  eventTime?: string;
-  firstTimestamp?: string;
-  involvedObject?: { kind?: string; name?: string; namespace?: string; uid?: string };
-  source?: { component?: string };
-}
-
-export interface ResourceQuota extends KObject {
-  spec?: { hard?: Record<string, string> };
-  status?: { hard?: Record<string, string>; used?: Record<string, string> };
-}
-
-export interface ConfigMap extends KObject {
-  data?: Record<string, string>;
-}
-
-export interface Secret extends KObject {
-  type?: string;
-  data?: Record<string, string>;
-}
-
-export interface NodeObj extends KObject {
-  spec?: { unschedulable?: boolean; taints?: { key: string; effect: string }[] };
-  status?: {
-    capacity?: Record<string, string>;
-    allocatable?: Record<string, string>;
-    conditions?: Condition[];
-    addresses?: { type: string; address: string }[];
-    nodeInfo?: { kubeletVersion?: string; containerRuntimeVersion?: string };
-  };
-}
-
-export interface RoleBinding extends KObject {
-  subjects?: { kind: string; name: string; apiGroup?: string }[];
-  roleRef: { kind: string; name: string; apiGroup?: string };
+/** An object's name: always set on what the API answers (the types allow none for generateName). */
+export function nameOf(o: KubeObject): string {
+  return o.metadata.name ?? '';
 }
 
 const enc = encodeURIComponent;
@@ -209,12 +46,6 @@ export function nsPath(group: string, plural: string, ns: string, name?: string,
 export const REVISION = 'deployment.kubernetes.io/revision';
 export const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
 
-export function selectorString(labels: Record<string, string> | undefined): string {
-  return Object.entries(labels ?? {})
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
-}
-
 /** The ReplicaSets a Deployment controls, newest revision first. */
 export function revisionsOf(d: Deployment, rss: ReplicaSet[]): ReplicaSet[] {
   return rss
@@ -222,41 +53,22 @@ export function revisionsOf(d: Deployment, rss: ReplicaSet[]): ReplicaSet[] {
     .sort((a, b) => Number(b.metadata.annotations?.[REVISION] ?? 0) - Number(a.metadata.annotations?.[REVISION] ?? 0));
 }
 
-export function isReady(p: Pod): boolean {
-  return p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+/** When an event last happened, as kubectl's LAST SEEN reads it. */
+export function eventTime(e: KubeEvent): string {
+  return e.lastTimestamp || e.eventTime || e.firstTimestamp || e.metadata.creationTimestamp || '';
 }
 
-/** What kubectl prints in STATUS: a waiting/terminated reason beats the phase. */
-export function podStatus(p: Pod): string {
-  if (p.metadata.deletionTimestamp) return 'Terminating';
-  for (const c of p.status?.initContainerStatuses ?? []) {
-    if (c.state?.terminated && c.state.terminated.exitCode !== 0) return `Init:${c.state.terminated.reason ?? 'Error'}`;
-    if (c.state?.waiting?.reason && c.state.waiting.reason !== 'PodInitializing') return `Init:${c.state.waiting.reason}`;
-  }
-  for (const c of p.status?.containerStatuses ?? []) {
-    if (c.state?.waiting?.reason) return c.state.waiting.reason;
-    if (c.state?.terminated?.reason) return c.state.terminated.reason;
-  }
-  return p.status?.reason ?? p.status?.phase ?? 'Pending';
+/** Order of events on every page: warnings first, then newest first. */
+export function warningsThenNewest(a: KubeEvent, b: KubeEvent): number {
+  const w = Number(b.type === 'Warning') - Number(a.type === 'Warning');
+  return w !== 0 ? w : eventTime(b).localeCompare(eventTime(a));
 }
 
-export function restarts(p: Pod): number {
-  return (p.status?.containerStatuses ?? []).reduce((n, c) => n + (c.restartCount ?? 0), 0);
-}
-
-export function eventTime(e: KEvent): string {
-  return e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata.creationTimestamp ?? '';
-}
-
-/** Warnings first, then newest first. */
-export function sortEvents(events: KEvent[]): KEvent[] {
-  return [...events].sort((a, b) => {
-    const w = Number(b.type === 'Warning') - Number(a.type === 'Warning');
-    return w !== 0 ? w : eventTime(b).localeCompare(eventTime(a));
-  });
+export function sortEvents(events: KubeEvent[]): KubeEvent[] {
+  return [...events].sort(warningsThenNewest);
 }
 
 /** Container names of a pod spec, init containers and sidecars included. */
-export function containerNames(spec: { containers: Container[]; initContainers?: Container[] }): string[] {
+export function containerNames(spec: Pick<PodSpec, 'containers' | 'initContainers'>): string[] {
   return [...(spec.initContainers ?? []).map((c) => c.name), ...spec.containers.map((c) => c.name)];
 }

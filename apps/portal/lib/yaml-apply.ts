@@ -2,7 +2,7 @@
 // apply-patch, and places the API's field errors at the line of the YAML they point to.
 import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { call } from './api';
-import type { StatusCause } from './api';
+import type { StatusCause } from '@flotilla/resources';
 
 export interface Problem {
   line?: number;

@@ -4,15 +4,15 @@ import { logout } from '@/app/actions/session';
 import { NamespaceSwitcher, SideNav } from '@/components/Nav';
 import { isAdmin } from '@/lib/access';
 import { get } from '@/lib/api';
-import type { KObject, List } from '@/lib/k8s';
+import { type KubeObject, type List, nameOf } from '@/lib/k8s';
 import { requireSession } from '@/lib/session';
 
 export const dynamic = 'force-dynamic';
 
 export default async function PortalLayout({ children }: { children: ReactNode }) {
   const s = await requireSession();
-  const [list, admin] = await Promise.all([get<List<KObject>>('/api/v1/namespaces'), isAdmin()]);
-  const namespaces = (list.data?.items ?? []).map((n) => n.metadata.name).sort();
+  const [list, admin] = await Promise.all([get<List<KubeObject>>('/api/v1/namespaces'), isAdmin()]);
+  const namespaces = (list.data?.items ?? []).map(nameOf).sort();
   return (
     <>
       <a href="#main" className="skip">

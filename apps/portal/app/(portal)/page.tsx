@@ -2,11 +2,11 @@ import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { isAdmin } from '@/lib/access';
 import { describe, get } from '@/lib/api';
-import type { KObject, List } from '@/lib/k8s';
+import { type KubeObject, type List, nameOf } from '@/lib/k8s';
 
 export default async function Home() {
-  const list = await get<List<KObject>>('/api/v1/namespaces');
-  const names = (list.data?.items ?? []).map((n) => n.metadata.name).sort();
+  const list = await get<List<KubeObject>>('/api/v1/namespaces');
+  const names = (list.data?.items ?? []).map(nameOf).sort();
   const mine = names.filter((n) => !n.startsWith('kube-') && n !== 'default');
   if (mine.length > 0 || names.length > 0) redirect(`/ns/${encodeURIComponent(mine[0] ?? names[0])}`);
   const admin = await isAdmin();

@@ -4,7 +4,7 @@ import { revalidatePath } from 'next/cache';
 import { call, type Answer } from '@/lib/api';
 import type { ActionResult } from '@/lib/action-result';
 import { type List, nsPath, type Pod } from '@/lib/k8s';
-import { assertName, DNS_LABEL, QUANTITY } from '@/lib/validate';
+import { assertName, isAmount, isLabel, isName } from '@/lib/validate';
 
 const USER = /^[a-zA-Z0-9][-a-zA-Z0-9_.@]{0,127}$/;
 
@@ -21,12 +21,11 @@ function names(s: FormDataEntryValue | null): string[] {
 export async function createNamespace(_prev: ActionResult, form: FormData): Promise<ActionResult> {
   const name = String(form.get('name') ?? '').trim();
   const fields: Record<string, string> = {};
-  if (!DNS_LABEL.test(name)) fields.name = 'Lower-case letters, digits and dashes, at most 63.';
+  if (!isName(name)) fields.name = 'Lower-case letters, digits and dashes, at most 63.';
   const labels: Record<string, string> = {};
   for (const kv of names(form.get('labels'))) {
     const [k, v = ''] = kv.split('=', 2);
-    if (!/^([a-z0-9.-]+\/)?[A-Za-z0-9][-A-Za-z0-9_.]{0,62}$/.test(k) || !/^[-A-Za-z0-9_.]{0,63}$/.test(v))
-      fields.labels = `"${kv}" is not a valid label (key=value).`;
+    if (!isLabel(k, v)) fields.labels = `"${kv}" is not a valid label (key=value).`;
     else labels[k] = v;
   }
   const quota: Record<string, string> = {};
@@ -37,7 +36,7 @@ export async function createNamespace(_prev: ActionResult, form: FormData): Prom
   ] as const) {
     const v = String(form.get(field) ?? '').trim();
     if (!v) continue;
-    if (!QUANTITY.test(v)) fields[field] = 'An amount such as 2, 500m or 4Gi.';
+    if (!isAmount(v)) fields[field] = 'An amount such as 2, 500m or 4Gi.';
     else quota[key] = v;
   }
   const bindings = (['admin', 'edit', 'view'] as const)

@@ -5,7 +5,7 @@ import { redirect } from 'next/navigation';
 import { call } from '@/lib/api';
 import type { ActionResult } from '@/lib/action-result';
 import { build, formFieldOf, validate, valuesOf } from '@/lib/deployment-form';
-import { nsPath } from '@/lib/k8s';
+import { nameOf, nsPath } from '@/lib/k8s';
 import { assertName } from '@/lib/validate';
 
 export async function createDeployment(ns: string, _prev: ActionResult & { values?: Record<string, string> }, form: FormData) {
@@ -35,5 +35,5 @@ export async function createDeployment(ns: string, _prev: ActionResult & { value
       values: Record<string, string>;
     };
   }
-  redirect(`/ns/${encodeURIComponent(ns)}/deployments/${encodeURIComponent(deployment.metadata.name)}`);
+  redirect(`/ns/${encodeURIComponent(ns)}/deployments/${encodeURIComponent(nameOf(deployment))}`);
 }

@@ -4,8 +4,8 @@ import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
 import { call, type Answer } from '@/lib/api';
 import type { ActionResult } from '@/lib/action-result';
-import { type Deployment, nsPath, type ReplicaSet, RESTARTED_AT } from '@/lib/k8s';
-import { assertName, IMAGE } from '@/lib/validate';
+import { type Deployment, nsPath, type ReplicaSet, RESTARTED_AT, REVISION } from '@/lib/k8s';
+import { assertName, isImage } from '@/lib/validate';
 
 const SMP = 'application/strategic-merge-patch+json';
 
@@ -49,7 +49,7 @@ export async function pauseDeployment(ns: string, name: string, paused: boolean)
 export async function setImage(ns: string, name: string, _prev: ActionResult, form: FormData): Promise<ActionResult> {
   const container = String(form.get('container') ?? '');
   const image = String(form.get('image') ?? '').trim();
-  if (!image || !IMAGE.test(image)) return { fields: { image: 'Enter an image reference without spaces, e.g. nginx:1.27.' } };
+  if (!image || !isImage(image)) return { fields: { image: 'Enter an image reference, e.g. nginx:1.27.' } };
   return patchDeployment(
     ns,
     name,
@@ -69,7 +69,7 @@ export async function rollback(ns: string, name: string, rsName: string): Promis
   if (d.data.spec.paused) return { error: 'Resume the deployment before rolling back.' };
   const template = structuredClone(rs.data.spec.template);
   if (template.metadata?.labels) delete template.metadata.labels['pod-template-hash'];
-  const rev = rs.data.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? '?';
+  const rev = rs.data.metadata.annotations?.[REVISION] ?? '?';
   const ops = [{ op: 'replace', path: '/spec/template', value: template }];
   return patchDeployment(ns, name, ops, `Rolling back to revision ${rev}`, 'application/json-patch+json');
 }

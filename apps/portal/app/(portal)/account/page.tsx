@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { createToken, revokeToken } from '@/app/actions/account';
 import { ActionButton } from '@/components/ActionButton';
+import { DataTable } from '@/components/DataTable';
 import { TokenForm } from '@/components/TokenForm';
 import { Empty, ErrorNote, PageHead } from '@/components/ui';
 import { get } from '@/lib/api';
@@ -36,43 +37,26 @@ export default async function Account() {
       {tokens.ok && (tokens.data?.items ?? []).length === 0 ? (
         <Empty>You have no API tokens.</Empty>
       ) : (
-        <div className="table-wrap" style={{ marginTop: 12 }}>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Created</th>
-                <th scope="col">Expires</th>
-                <th scope="col">Last used</th>
-                <th scope="col">
-                  <span className="skip">Revoke</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {(tokens.data?.items ?? []).map((t) => (
-                <tr key={t.id}>
-                  <td>{t.name}</td>
-                  <td>{t.createdAt?.slice(0, 16).replace('T', ' ') ?? '–'}</td>
-                  <td>{t.expiresAt?.slice(0, 10) ?? 'never'}</td>
-                  <td>{t.lastUsedAt?.slice(0, 16).replace('T', ' ') ?? 'never'}</td>
-                  <td>
-                    {t.revoked ? (
-                      <span className="badge">revoked</span>
-                    ) : (
-                      <ActionButton
-                        action={revokeToken.bind(null, t.id)}
-                        label="Revoke"
-                        danger
-                        confirm={`Revoke “${t.name}”? Anything using it stops working.`}
-                      />
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          style={{ marginTop: 12 }}
+          rows={tokens.data?.items ?? []}
+          rowKey={(t) => t.id}
+          columns={[
+            { header: 'Name', cell: (t) => t.name },
+            { header: 'Created', cell: (t) => t.createdAt?.slice(0, 16).replace('T', ' ') ?? '–' },
+            { header: 'Expires', cell: (t) => t.expiresAt?.slice(0, 10) ?? 'never' },
+            { header: 'Last used', cell: (t) => t.lastUsedAt?.slice(0, 16).replace('T', ' ') ?? 'never' },
+            {
+              header: <span className="skip">Revoke</span>,
+              cell: (t) =>
+                t.revoked ? (
+                  <span className="badge">revoked</span>
+                ) : (
+                  <ActionButton action={revokeToken.bind(null, t.id)} label="Revoke" danger confirm={`Revoke “${t.name}”? Anything using it stops working.`} />
+                ),
+            },
+          ]}
+        />
       )}
     </>
   );

@@ -3,7 +3,8 @@
 // and forwards the lines in small batches over SSE.
 import type { IncomingMessage } from 'node:http';
 import { get, openStream } from '@/lib/api';
-import { type Deployment, type List, nsPath, type Pod, selectorString } from '@/lib/k8s';
+import { labelSelectorToString } from '@flotilla/resources';
+import { type Deployment, type List, nameOf, nsPath, type Pod } from '@/lib/k8s';
 import { getSession, type Session } from '@/lib/session';
 import { lineSplitter, sseResponse, type SseWriter } from '@/lib/sse';
 
@@ -139,14 +140,14 @@ export async function GET(request: Request): Promise<Response> {
     }
     const d = await get<Deployment>(nsPath('apps', 'deployments', ns, deployment), { session });
     if (!d.ok || !d.data) return w.send({ message: d.error?.message ?? 'deployment not found' }, 'failure');
-    const selector = selectorString(d.data.spec.selector.matchLabels);
+    const selector = labelSelectorToString(d.data.spec.selector);
     const podsPath = nsPath('', 'pods', ns);
     const list = await get<List<Pod>>(`${podsPath}?labelSelector=${encodeURIComponent(selector)}`, { session });
     if (!list.ok || !list.data) return w.send({ message: list.error?.message ?? 'cannot list pods' }, 'failure');
     w.send({ sources: list.data.items.map((p) => p.metadata.name) }, 'ready');
     const start = (p: Pod) => {
       if (p.metadata.deletionTimestamp || !p.spec.nodeName) return;
-      for (const c of containersOf(p, container)) void f.attach(p.metadata.name, c);
+      for (const c of containersOf(p, container)) void f.attach(nameOf(p), c);
     };
     list.data.items.forEach(start);
     // New pods of a rollout join the stream as they are scheduled.

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { DataTable } from '@/components/DataTable';
 import { Badge, Empty, ErrorNote, PageHead } from '@/components/ui';
 import { get } from '@/lib/api';
 
@@ -64,43 +65,32 @@ export default async function Audit({ searchParams }: { searchParams: Promise<Re
       {r.ok && (r.data?.items ?? []).length === 0 ? (
         <Empty>No audit events match.</Empty>
       ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">User</th>
-                <th scope="col">Verb</th>
-                <th scope="col">Resource</th>
-                <th scope="col">Namespace</th>
-                <th scope="col">Name</th>
-                <th scope="col">Decision</th>
-                <th scope="col">Code</th>
-              </tr>
-            </thead>
-            <tbody>
-              {(r.data?.items ?? []).map((e) => (
-                <tr key={e.id}>
-                  <td className="mono">{e.time.replace('T', ' ').slice(0, 19)}</td>
-                  <td>{e.username}</td>
-                  <td>{e.verb}</td>
-                  <td className="mono">
-                    {e.apiGroup ? `${e.apiGroup}/` : ''}
-                    {e.resource}
-                    {e.subresource ? `/${e.subresource}` : ''}
-                  </td>
-                  <td>{e.namespace || '–'}</td>
-                  <td>{e.name || '–'}</td>
-                  <td>
-                    <Badge value={e.decision} tone={e.decision === 'allowed' ? 'ok' : 'bad'} />
-                    {e.reason && <div className="sub">{e.reason}</div>}
-                  </td>
-                  <td>{e.code}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          rows={r.data?.items ?? []}
+          rowKey={(e) => String(e.id)}
+          columns={[
+            { header: 'Time', mono: true, cell: (e) => e.time.replace('T', ' ').slice(0, 19) },
+            { header: 'User', cell: (e) => e.username },
+            { header: 'Verb', cell: (e) => e.verb },
+            {
+              header: 'Resource',
+              mono: true,
+              cell: (e) => `${e.apiGroup ? `${e.apiGroup}/` : ''}${e.resource}${e.subresource ? `/${e.subresource}` : ''}`,
+            },
+            { header: 'Namespace', cell: (e) => e.namespace || '–' },
+            { header: 'Name', cell: (e) => e.name || '–' },
+            {
+              header: 'Decision',
+              cell: (e) => (
+                <>
+                  <Badge value={e.decision} tone={e.decision === 'allowed' ? 'ok' : 'bad'} />
+                  {e.reason && <div className="sub">{e.reason}</div>}
+                </>
+              ),
+            },
+            { header: 'Code', cell: (e) => e.code },
+          ]}
+        />
       )}
       {r.data?.continue && (
         <p>

@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { createNamespace, deleteNamespace } from '@/app/actions/admin';
 import { ActionButton } from '@/components/ActionButton';
 import { ActionForm } from '@/components/ActionForm';
+import { DataTable } from '@/components/DataTable';
 import { LiveRefresh } from '@/components/LiveRefresh';
 import { Badge, Empty, ErrorNote, PageHead, UsageBar } from '@/components/ui';
 import { get } from '@/lib/api';
@@ -46,58 +47,53 @@ export default async function AdminNamespaces() {
       {r.ok && items.length === 0 ? (
         <Empty>No namespaces yet.</Empty>
       ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">State</th>
-                <th scope="col">Labels</th>
-                <th scope="col">Objects</th>
-                <th scope="col">Usage against quota</th>
-                <th scope="col">
-                  <span className="skip">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((n) => (
-                <tr key={n.name}>
-                  <td>
-                    <Link href={`/ns/${encodeURIComponent(n.name)}`}>{n.name}</Link>
-                  </td>
-                  <td>
-                    <Badge value={n.phase} />
-                    {n.phase === 'Terminating' && <div className="sub">{n.objects} objects left</div>}
-                  </td>
-                  <td className="mono">
-                    {Object.entries(n.labels)
-                      .filter(([k]) => k !== 'kubernetes.io/metadata.name')
-                      .map(([k, v]) => `${k}=${v}`)
-                      .join(', ')}
-                  </td>
-                  <td>{n.objects}</td>
-                  <td style={{ minWidth: 200 }}>
-                    {n.quotas.length === 0 ? (
-                      <span className="sub">no quota</span>
-                    ) : (
-                      n.quotas.flatMap((q) =>
-                        Object.entries(q.hard).map(([k, hard]) => (
-                          <UsageBar key={`${q.name}/${k}`} label={k} used={q.used[k] ?? '0'} hard={hard} pct={percent(q.used[k], hard)} />
-                        )),
-                      )
-                    )}
-                  </td>
-                  <td>
-                    {n.phase !== 'Terminating' && (
-                      <ActionButton action={deleteNamespace.bind(null, n.name)} label="Delete" danger confirm={`Delete ${n.name} and everything in it?`} />
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          rows={items}
+          rowKey={(n) => n.name}
+          columns={[
+            { header: 'Name', cell: (n) => <Link href={`/ns/${encodeURIComponent(n.name)}`}>{n.name}</Link> },
+            {
+              header: 'State',
+              cell: (n) => (
+                <>
+                  <Badge value={n.phase} />
+                  {n.phase === 'Terminating' && <div className="sub">{n.objects} objects left</div>}
+                </>
+              ),
+            },
+            {
+              header: 'Labels',
+              mono: true,
+              cell: (n) =>
+                Object.entries(n.labels)
+                  .filter(([k]) => k !== 'kubernetes.io/metadata.name')
+                  .map(([k, v]) => `${k}=${v}`)
+                  .join(', '),
+            },
+            { header: 'Objects', cell: (n) => n.objects },
+            {
+              header: 'Usage against quota',
+              minWidth: 200,
+              cell: (n) =>
+                n.quotas.length === 0 ? (
+                  <span className="sub">no quota</span>
+                ) : (
+                  n.quotas.flatMap((q) =>
+                    Object.entries(q.hard).map(([k, hard]) => (
+                      <UsageBar key={`${q.name}/${k}`} label={k} used={q.used[k] ?? '0'} hard={hard} pct={percent(q.used[k], hard)} />
+                    )),
+                  )
+                ),
+            },
+            {
+              header: <span className="skip">Actions</span>,
+              cell: (n) =>
+                n.phase !== 'Terminating' && (
+                  <ActionButton action={deleteNamespace.bind(null, n.name)} label="Delete" danger confirm={`Delete ${n.name} and everything in it?`} />
+                ),
+            },
+          ]}
+        />
       )}
     </>
   );

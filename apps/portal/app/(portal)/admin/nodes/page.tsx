@@ -1,11 +1,12 @@
 import type { Metadata } from 'next';
 import { drainNode, setUnschedulable } from '@/app/actions/admin';
 import { ActionButton } from '@/components/ActionButton';
+import { DataTable } from '@/components/DataTable';
 import { LiveRefresh } from '@/components/LiveRefresh';
 import { Age, Badge, Empty, ErrorNote, PageHead, UsageBar } from '@/components/ui';
 import { get } from '@/lib/api';
 import { quantity } from '@/lib/format';
-import type { NodeObj, Pod } from '@/lib/k8s';
+import { type Node, nameOf, type Pod } from '@/lib/k8s';
 import { list } from '@/lib/load';
 
 export const metadata: Metadata = { title: 'Nodes' };
@@ -33,32 +34,24 @@ function Components({ items, error }: { items: ComponentView[]; error?: string }
       {error && <ErrorNote>{error}</ErrorNote>}
       {!error && items.length === 0 && <Empty>No component has recorded a start yet.</Empty>}
       {items.length > 0 && (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Component</th>
-                <th scope="col">Host</th>
-                <th scope="col">Up since</th>
-                <th scope="col">Restarts</th>
-                <th scope="col">Last exit</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((c) => (
-                <tr key={`${c.component}/${c.host}`}>
-                  <td>{c.component}</td>
-                  <td className="mono">{c.host}</td>
-                  <td>
-                    <Age ts={c.startedAt} /> <span className="sub">pid {c.pid}</span>
-                  </td>
-                  <td>{c.restarts > 0 ? <Badge value={String(c.restarts)} tone="warn" /> : '0'}</td>
-                  <td>{c.lastExit ? `status ${c.lastExit.status}${c.lastExit.at ? ` at ${c.lastExit.at}` : ''}` : '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          rows={items}
+          rowKey={(c) => `${c.component}/${c.host}`}
+          columns={[
+            { header: 'Component', cell: (c) => c.component },
+            { header: 'Host', mono: true, cell: (c) => c.host },
+            {
+              header: 'Up since',
+              cell: (c) => (
+                <>
+                  <Age ts={c.startedAt} /> <span className="sub">pid {c.pid}</span>
+                </>
+              ),
+            },
+            { header: 'Restarts', cell: (c) => (c.restarts > 0 ? <Badge value={String(c.restarts)} tone="warn" /> : '0') },
+            { header: 'Last exit', cell: (c) => (c.lastExit ? `status ${c.lastExit.status}${c.lastExit.at ? ` at ${c.lastExit.at}` : ''}` : '—') },
+          ]}
+        />
       )}
     </section>
   );
@@ -66,7 +59,7 @@ function Components({ items, error }: { items: ComponentView[]; error?: string }
 
 export default async function Nodes() {
   const [nodes, pods, components] = await Promise.all([
-    list<NodeObj>('/api/v1/nodes'),
+    list<Node>('/api/v1/nodes'),
     list<Pod>('/api/v1/pods'),
     get<{ items: ComponentView[]; redisError?: string }>('/flotilla/v1/admin/components'),
   ]);
@@ -76,7 +69,7 @@ export default async function Nodes() {
     const a = alloc.get(p.spec.nodeName) ?? { cpu: 0, memory: 0, pods: 0 };
     a.pods++;
     for (const c of p.spec.containers) {
-      const req = (c.resources?.requests ?? c.resources?.limits ?? {}) as Record<string, string>;
+      const req = c.resources?.requests ?? c.resources?.limits ?? {};
       a.cpu += quantity(req.cpu);
       a.memory += quantity(req.memory);
     }
@@ -91,7 +84,7 @@ export default async function Nodes() {
       {!nodes.error && nodes.items.length === 0 && <Empty>No nodes have joined yet. Start an agent with a join token.</Empty>}
       <div className="grid" style={{ gridTemplateColumns: 'repeat(auto-fill, minmax(300px, 1fr))' }}>
         {nodes.items.map((n) => {
-          const a = alloc.get(n.metadata.name) ?? { cpu: 0, memory: 0, pods: 0 };
+          const a = alloc.get(nameOf(n)) ?? { cpu: 0, memory: 0, pods: 0 };
           const cap = n.status?.allocatable ?? n.status?.capacity ?? {};
           const ready = n.status?.conditions?.find((c) => c.type === 'Ready');
           return (
@@ -129,11 +122,11 @@ export default async function Nodes() {
               <div className="row" style={{ marginTop: 8 }}>
                 {/* Keyed: the other button must not inherit this one's outcome ("Uncordoned" beside "Uncordon"). */}
                 {n.spec?.unschedulable ? (
-                  <ActionButton key="uncordon" action={setUnschedulable.bind(null, n.metadata.name, false)} label="Uncordon" />
+                  <ActionButton key="uncordon" action={setUnschedulable.bind(null, nameOf(n), false)} label="Uncordon" />
                 ) : (
-                  <ActionButton key="cordon" action={setUnschedulable.bind(null, n.metadata.name, true)} label="Cordon" />
+                  <ActionButton key="cordon" action={setUnschedulable.bind(null, nameOf(n), true)} label="Cordon" />
                 )}
-                <ActionButton action={drainNode.bind(null, n.metadata.name)} label="Drain" danger confirm={`Move every pod off ${n.metadata.name}?`} />
+                <ActionButton action={drainNode.bind(null, nameOf(n))} label="Drain" danger confirm={`Move every pod off ${n.metadata.name}?`} />
               </div>
             </section>
           );

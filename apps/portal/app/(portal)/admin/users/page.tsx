@@ -2,8 +2,9 @@ import type { Metadata } from 'next';
 import { addMember, createGroup, createUser, resetPassword, setUserDisabled } from '@/app/actions/admin';
 import { ActionButton } from '@/components/ActionButton';
 import { ActionForm } from '@/components/ActionForm';
+import { DataTable } from '@/components/DataTable';
 import { InlineForm } from '@/components/InlineForm';
-import { Badge, Empty, ErrorNote, PageHead } from '@/components/ui';
+import { Badge, Described, Empty, ErrorNote, PageHead } from '@/components/ui';
 import { get } from '@/lib/api';
 
 export const metadata: Metadata = { title: 'Users & groups' };
@@ -39,57 +40,45 @@ export default async function AdminUsers() {
       {users.ok && (users.data?.items ?? []).length === 0 ? (
         <Empty>No users yet.</Empty>
       ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">User</th>
-                <th scope="col">Groups</th>
-                <th scope="col">State</th>
-                <th scope="col">Reset password</th>
-                <th scope="col">
-                  <span className="skip">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {(users.data?.items ?? []).map((u) => (
-                <tr key={u.username}>
-                  <td>
-                    {u.username}
-                    {u.displayName && <div className="sub">{u.displayName}</div>}
-                  </td>
-                  <td>{u.groups.join(', ') || '–'}</td>
-                  <td>{u.disabled ? <Badge value="Disabled" tone="bad" /> : <Badge value="Active" />}</td>
-                  <td>
-                    <InlineForm action={resetPassword.bind(null, u.username)} submit="Reset">
-                      <label htmlFor={`pw-${u.username}`} className="skip">
-                        New password for {u.username}
-                      </label>
-                      <input
-                        id={`pw-${u.username}`}
-                        name="password"
-                        type="password"
-                        autoComplete="new-password"
-                        placeholder="new password"
-                        style={{ width: 150 }}
-                      />
-                    </InlineForm>
-                  </td>
-                  <td>
-                    <ActionButton
-                      key={u.disabled ? 'enable' : 'disable'}
-                      action={setUserDisabled.bind(null, u.username, !u.disabled)}
-                      label={u.disabled ? 'Enable' : 'Disable'}
-                      danger={!u.disabled}
-                      confirm={u.disabled ? undefined : `Disable ${u.username}? Their sessions end and their tokens are revoked.`}
-                    />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          rows={users.data?.items ?? []}
+          rowKey={(u) => u.username}
+          columns={[
+            { header: 'User', cell: (u) => <Described name={u.username} description={u.displayName} /> },
+            { header: 'Groups', cell: (u) => u.groups.join(', ') || '–' },
+            { header: 'State', cell: (u) => (u.disabled ? <Badge value="Disabled" tone="bad" /> : <Badge value="Active" />) },
+            {
+              header: 'Reset password',
+              cell: (u) => (
+                <InlineForm action={resetPassword.bind(null, u.username)} submit="Reset">
+                  <label htmlFor={`pw-${u.username}`} className="skip">
+                    New password for {u.username}
+                  </label>
+                  <input
+                    id={`pw-${u.username}`}
+                    name="password"
+                    type="password"
+                    autoComplete="new-password"
+                    placeholder="new password"
+                    style={{ width: 150 }}
+                  />
+                </InlineForm>
+              ),
+            },
+            {
+              header: <span className="skip">Actions</span>,
+              cell: (u) => (
+                <ActionButton
+                  key={u.disabled ? 'enable' : 'disable'}
+                  action={setUserDisabled.bind(null, u.username, !u.disabled)}
+                  label={u.disabled ? 'Enable' : 'Disable'}
+                  danger={!u.disabled}
+                  confirm={u.disabled ? undefined : `Disable ${u.username}? Their sessions end and their tokens are revoked.`}
+                />
+              ),
+            },
+          ]}
+        />
       )}
       <h2>Groups</h2>
       <ActionForm
@@ -102,36 +91,25 @@ export default async function AdminUsers() {
         ]}
       />
       {!groups.ok && <ErrorNote>{groups.error?.message}</ErrorNote>}
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Group</th>
-              <th scope="col">Members</th>
-              <th scope="col">Add a member</th>
-            </tr>
-          </thead>
-          <tbody>
-            {(groups.data?.items ?? []).map((g) => (
-              <tr key={g.name}>
-                <td>
-                  {g.name}
-                  {g.description && <div className="sub">{g.description}</div>}
-                </td>
-                <td>{g.members.join(', ') || '–'}</td>
-                <td>
-                  <InlineForm action={addMember.bind(null, g.name)} submit="Add">
-                    <label htmlFor={`m-${g.name}`} className="skip">
-                      User to add to {g.name}
-                    </label>
-                    <input id={`m-${g.name}`} name="user" placeholder="username" style={{ width: 150 }} />
-                  </InlineForm>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        rows={groups.data?.items ?? []}
+        rowKey={(g) => g.name}
+        columns={[
+          { header: 'Group', cell: (g) => <Described name={g.name} description={g.description} /> },
+          { header: 'Members', cell: (g) => g.members.join(', ') || '–' },
+          {
+            header: 'Add a member',
+            cell: (g) => (
+              <InlineForm action={addMember.bind(null, g.name)} submit="Add">
+                <label htmlFor={`m-${g.name}`} className="skip">
+                  User to add to {g.name}
+                </label>
+                <input id={`m-${g.name}`} name="user" placeholder="username" style={{ width: 150 }} />
+              </InlineForm>
+            ),
+          },
+        ]}
+      />
     </>
   );
 }

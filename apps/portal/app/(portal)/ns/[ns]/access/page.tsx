@@ -3,17 +3,18 @@ import { createRoleBinding } from '@/app/actions/admin';
 import { deleteObject } from '@/app/actions/workloads';
 import { ActionButton } from '@/components/ActionButton';
 import { ActionForm } from '@/components/ActionForm';
+import { ResourceTable } from '@/components/ResourceTable';
 import { Empty, ErrorNote, PageHead } from '@/components/ui';
 import { can } from '@/lib/access';
-import { nsPath, type RoleBinding } from '@/lib/k8s';
-import { list } from '@/lib/load';
+import { nameOf, nsPath, type RoleBinding } from '@/lib/k8s';
+import { table } from '@/lib/load';
 
 export const metadata: Metadata = { title: 'Access' };
 
 export default async function Access({ params }: { params: Promise<{ ns: string }> }) {
   const { ns } = await params;
   const [rbs, mayBind] = await Promise.all([
-    list<RoleBinding>(nsPath('rbac.authorization.k8s.io', 'rolebindings', ns)),
+    table<RoleBinding>(nsPath('rbac.authorization.k8s.io', 'rolebindings', ns)),
     can({ verb: 'create', group: 'rbac.authorization.k8s.io', resource: 'rolebindings', namespace: ns }),
   ]);
   return (
@@ -51,44 +52,27 @@ export default async function Access({ params }: { params: Promise<{ ns: string 
         />
       )}
       {rbs.error && <ErrorNote>{rbs.error}</ErrorNote>}
-      {!rbs.error && rbs.items.length === 0 ? (
+      {!rbs.error && rbs.rows.length === 0 ? (
         <Empty>No role bindings: only platform administrators can use {ns}.</Empty>
       ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Binding</th>
-                <th scope="col">Role</th>
-                <th scope="col">Who</th>
-                <th scope="col">
-                  <span className="skip">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {rbs.items.map((b) => (
-                <tr key={b.metadata.name}>
-                  <td>{b.metadata.name}</td>
-                  <td>
-                    {b.roleRef.kind} {b.roleRef.name}
-                  </td>
-                  <td>{(b.subjects ?? []).map((s) => `${s.kind} ${s.name}`).join(', ')}</td>
-                  <td>
-                    {mayBind && (
-                      <ActionButton
-                        action={deleteObject.bind(null, 'rbac.authorization.k8s.io', 'rolebindings', ns, b.metadata.name, undefined)}
-                        label="Remove"
-                        danger
-                        confirm={`Remove ${b.metadata.name}?`}
-                      />
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ResourceTable
+          data={rbs}
+          wide={['Users', 'Groups', 'ServiceAccounts']}
+          after={[
+            {
+              header: <span className="skip">Actions</span>,
+              cell: (b) =>
+                mayBind && (
+                  <ActionButton
+                    action={deleteObject.bind(null, 'rbac.authorization.k8s.io', 'rolebindings', ns, nameOf(b), undefined)}
+                    label="Remove"
+                    danger
+                    confirm={`Remove ${b.metadata.name}?`}
+                  />
+                ),
+            },
+          ]}
+        />
       )}
     </>
   );

@@ -6,7 +6,7 @@ import { ActionButton } from '@/components/ActionButton';
 import { LiveRefresh } from '@/components/LiveRefresh';
 import { SecretReveal } from '@/components/SecretReveal';
 import { Empty, ErrorNote, PageHead } from '@/components/ui';
-import { type ConfigMap, nsPath, type Secret } from '@/lib/k8s';
+import { type ConfigMap, nameOf, nsPath, type Secret } from '@/lib/k8s';
 import { list } from '@/lib/load';
 
 export const metadata: Metadata = { title: 'Config & Secrets' };
@@ -34,11 +34,11 @@ export default async function Config({ params }: { params: Promise<{ ns: string 
           <div className="row between">
             <h3>{c.metadata.name}</h3>
             <div className="row">
-              <Link className="button" href={`${base}/yaml?kind=ConfigMap&name=${encodeURIComponent(c.metadata.name)}`}>
+              <Link className="button" href={`${base}/yaml?kind=ConfigMap&name=${encodeURIComponent(nameOf(c))}`}>
                 Edit
               </Link>
               <ActionButton
-                action={deleteObject.bind(null, '', 'configmaps', ns, c.metadata.name, undefined)}
+                action={deleteObject.bind(null, '', 'configmaps', ns, nameOf(c), undefined)}
                 label="Delete"
                 danger
                 confirm={`Delete ${c.metadata.name}?`}
@@ -65,13 +65,13 @@ export default async function Config({ params }: { params: Promise<{ ns: string 
               {s.metadata.name} <span className="sub">{s.type}</span>
             </h3>
             <ActionButton
-              action={deleteObject.bind(null, '', 'secrets', ns, s.metadata.name, undefined)}
+              action={deleteObject.bind(null, '', 'secrets', ns, nameOf(s), undefined)}
               label="Delete"
               danger
               confirm={`Delete ${s.metadata.name}?`}
             />
           </div>
-          <SecretReveal keys={Object.keys(s.data ?? {})} reveal={revealSecret.bind(null, ns, s.metadata.name)} />
+          <SecretReveal keys={Object.keys(s.data ?? {})} reveal={revealSecret.bind(null, ns, nameOf(s))} />
         </section>
       ))}
     </>

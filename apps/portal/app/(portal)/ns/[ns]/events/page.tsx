@@ -1,16 +1,18 @@
 import type { Metadata } from 'next';
 import { LiveRefresh } from '@/components/LiveRefresh';
-import { Age, Badge, Empty, ErrorNote, PageHead } from '@/components/ui';
-import { eventTime, type KEvent, nsPath, sortEvents } from '@/lib/k8s';
-import { list } from '@/lib/load';
+import { ResourceTable } from '@/components/ResourceTable';
+import { eventTable } from '@/components/tables';
+import { Empty, ErrorNote, PageHead } from '@/components/ui';
+import { type KubeEvent, nsPath } from '@/lib/k8s';
+import { table } from '@/lib/load';
 
 export const metadata: Metadata = { title: 'Events' };
 
 export default async function Events({ params, searchParams }: { params: Promise<{ ns: string }>; searchParams: Promise<{ type?: string }> }) {
   const { ns } = await params;
   const { type } = await searchParams;
-  const events = await list<KEvent>(nsPath('', 'events', ns));
-  const items = sortEvents(events.items.filter((e) => !type || e.type === type));
+  const events = await table<KubeEvent>(nsPath('', 'events', ns));
+  const rows = events.rows.filter((r) => !type || r.object.type === type);
   const base = `/ns/${encodeURIComponent(ns)}/events`;
   return (
     <>
@@ -29,44 +31,7 @@ export default async function Events({ params, searchParams }: { params: Promise
         </a>
       </nav>
       {events.error && <ErrorNote>{events.error}</ErrorNote>}
-      {!events.error && items.length === 0 ? (
-        <Empty>No events.</Empty>
-      ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Type</th>
-                <th scope="col">When</th>
-                <th scope="col">Object</th>
-                <th scope="col">Reason</th>
-                <th scope="col">Message</th>
-                <th scope="col">Count</th>
-                <th scope="col">Source</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((e) => (
-                <tr key={e.metadata.name}>
-                  <td>
-                    <Badge value={e.type ?? 'Normal'} />
-                  </td>
-                  <td>
-                    <Age ts={eventTime(e)} />
-                  </td>
-                  <td className="mono">
-                    {e.involvedObject?.kind}/{e.involvedObject?.name}
-                  </td>
-                  <td>{e.reason}</td>
-                  <td>{e.message}</td>
-                  <td>{e.count ?? 1}</td>
-                  <td>{e.source?.component}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      {!events.error && rows.length === 0 ? <Empty>No events.</Empty> : <ResourceTable data={{ ...events, rows }} {...eventTable()} />}
     </>
   );
 }

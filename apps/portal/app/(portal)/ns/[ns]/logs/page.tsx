@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { LogViewer } from '@/components/LogViewer';
 import { Empty, ErrorNote, PageHead } from '@/components/ui';
-import { containerNames, type Deployment, nsPath, type Pod } from '@/lib/k8s';
+import { containerNames, type Deployment, nameOf, nsPath, type Pod } from '@/lib/k8s';
 import { list, one } from '@/lib/load';
 
 export const metadata: Metadata = { title: 'Logs' };
@@ -28,7 +28,7 @@ export default async function Logs({
         <ul>
           {deps.items.map((d) => (
             <li key={d.metadata.name}>
-              <Link href={`${base}/logs?deployment=${encodeURIComponent(d.metadata.name)}`}>{d.metadata.name}</Link>
+              <Link href={`${base}/logs?deployment=${encodeURIComponent(nameOf(d))}`}>{d.metadata.name}</Link>
             </li>
           ))}
         </ul>
@@ -36,7 +36,7 @@ export default async function Logs({
         <ul>
           {pods.items.map((p) => (
             <li key={p.metadata.name}>
-              <Link href={`${base}/logs?pod=${encodeURIComponent(p.metadata.name)}`}>{p.metadata.name}</Link>
+              <Link href={`${base}/logs?pod=${encodeURIComponent(nameOf(p))}`}>{p.metadata.name}</Link>
             </li>
           ))}
         </ul>

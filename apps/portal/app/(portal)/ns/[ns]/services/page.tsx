@@ -2,15 +2,19 @@ import type { Metadata } from 'next';
 import { deleteObject } from '@/app/actions/workloads';
 import { ActionButton } from '@/components/ActionButton';
 import { LiveRefresh } from '@/components/LiveRefresh';
+import { ResourceTable } from '@/components/ResourceTable';
 import { Badge, Empty, ErrorNote, PageHead } from '@/components/ui';
 import { portalConfig } from '@/lib/config';
 import { type Endpoints, type Ingress, nsPath, type Service } from '@/lib/k8s';
-import { list } from '@/lib/load';
+import { list, table } from '@/lib/load';
 
 export const metadata: Metadata = { title: 'Services' };
 
+/** The address the ingress answers on, with the port it listens on (kept in the object's status). */
+type IngressWithStatus = Ingress & { status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string; ports?: { port: number }[] }[] } } };
+
 /** Addresses that reach a Service from outside: the nodes' ingress, its Ingress rules, load-balancer address, or node ports. */
-function urlsOf(s: Service, ingresses: Ingress[], host: string, ingress: URL | undefined): string[] {
+function urlsOf(s: Service, ingresses: IngressWithStatus[], host: string, ingress: URL | undefined): string[] {
   const urls: string[] = [];
   // The agents' ingress routes <service>.<namespace>.<base domain> to the first port of every proxied Service.
   if (ingress && s.spec.type !== 'ExternalName' && (s.spec.ports ?? []).length > 0)
@@ -34,9 +38,9 @@ function urlsOf(s: Service, ingresses: Ingress[], host: string, ingress: URL | u
 export default async function Services({ params }: { params: Promise<{ ns: string }> }) {
   const { ns } = await params;
   const [svcs, eps, ings] = await Promise.all([
-    list<Service>(nsPath('', 'services', ns)),
+    table<Service>(nsPath('', 'services', ns)),
     list<Endpoints>(nsPath('', 'endpoints', ns)),
-    list<Ingress>(nsPath('networking.k8s.io', 'ingresses', ns)),
+    list<IngressWithStatus>(nsPath('networking.k8s.io', 'ingresses', ns)),
   ]);
   const { publicHost: host, ingressUrl } = portalConfig();
   const epBy = new Map(eps.items.map((e) => [e.metadata.name, e]));
@@ -46,76 +50,66 @@ export default async function Services({ params }: { params: Promise<{ ns: strin
         <LiveRefresh watch={[nsPath('', 'services', ns), nsPath('', 'endpoints', ns)]} />
       </PageHead>
       {svcs.error && <ErrorNote>{svcs.error}</ErrorNote>}
-      {!svcs.error && svcs.items.length === 0 ? (
+      {!svcs.error && svcs.rows.length === 0 ? (
         <Empty>No services in {ns}. Tick “Create a Service” when you deploy an app to get one.</Empty>
       ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Open</th>
-                <th scope="col">Type</th>
-                <th scope="col">From your pods</th>
-                <th scope="col">Ports</th>
-                <th scope="col">Endpoints</th>
-                <th scope="col">
-                  <span className="skip">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {svcs.items.map((s) => {
+        <ResourceTable
+          data={svcs}
+          // What reaches a Service from outside (load-balancer addresses included) is under Open.
+          hide={['External-IP']}
+          mono={['Cluster-IP', 'Port(s)']}
+          after={[
+            {
+              header: 'Open',
+              cell: (s) => {
+                const urls = urlsOf(s, ings.items, host, ingressUrl);
+                return urls.length === 0 ? (
+                  <span className="sub">only from inside the namespace</span>
+                ) : (
+                  urls.map((u) => (
+                    <div key={u}>
+                      <a href={u} target="_blank" rel="noreferrer">
+                        {u}
+                      </a>
+                    </div>
+                  ))
+                );
+              },
+            },
+            {
+              header: 'From your pods',
+              mono: true,
+              // Pods reach a Service by name; a headless one names its pods directly.
+              cell: (s) => (s.spec.type === 'ExternalName' ? '–' : s.spec.clusterIP === 'None' ? `${s.metadata.name} (headless)` : `http://${s.metadata.name}`),
+            },
+            {
+              header: 'Endpoints',
+              cell: (s) => {
                 const ep = epBy.get(s.metadata.name);
                 const ready = (ep?.subsets ?? []).flatMap((x) => x.addresses ?? []);
                 const notReady = (ep?.subsets ?? []).flatMap((x) => x.notReadyAddresses ?? []);
-                const urls = urlsOf(s, ings.items, host, ingressUrl);
                 return (
-                  <tr key={s.metadata.name}>
-                    <td>{s.metadata.name}</td>
-                    <td>
-                      {urls.length === 0 ? (
-                        <span className="sub">only from inside the namespace</span>
-                      ) : (
-                        urls.map((u) => (
-                          <div key={u}>
-                            <a href={u} target="_blank" rel="noreferrer">
-                              {u}
-                            </a>
-                          </div>
-                        ))
-                      )}
-                    </td>
-                    <td>{s.spec.type ?? 'ClusterIP'}</td>
-                    {/* Pods reach a Service by name (no cluster IPs here); a headless one names its pods directly. */}
-                    <td className="mono">
-                      {s.spec.type === 'ExternalName' ? '–' : s.spec.clusterIP === 'None' ? `${s.metadata.name} (headless)` : `http://${s.metadata.name}`}
-                      {s.spec.clusterIP && s.spec.clusterIP !== 'None' && <div className="sub">{s.spec.clusterIP}</div>}
-                    </td>
-                    <td className="mono">
-                      {(s.spec.ports ?? [])
-                        .map((p) => `${p.port}${p.targetPort ? `→${p.targetPort}` : ''}${p.nodePort ? ` (node ${p.nodePort})` : ''}/${p.protocol ?? 'TCP'}`)
-                        .join(', ')}
-                    </td>
-                    <td>
-                      <Badge value={`${ready.length} ready`} tone={ready.length ? 'ok' : 'warn'} />{' '}
-                      {notReady.length > 0 && <Badge value={`${notReady.length} not ready`} tone="warn" />}
-                      <div className="sub mono">{ready.map((a) => a.targetRef?.name ?? a.ip).join(', ')}</div>
-                    </td>
-                    <td>
-                      <ActionButton
-                        action={deleteObject.bind(null, '', 'services', ns, s.metadata.name, undefined)}
-                        label="Delete"
-                        danger
-                        confirm={`Delete service ${s.metadata.name}?`}
-                      />
-                    </td>
-                  </tr>
+                  <>
+                    <Badge value={`${ready.length} ready`} tone={ready.length ? 'ok' : 'warn'} />{' '}
+                    {notReady.length > 0 && <Badge value={`${notReady.length} not ready`} tone="warn" />}
+                    <div className="sub mono">{ready.map((a) => a.targetRef?.name ?? a.ip).join(', ')}</div>
+                  </>
                 );
-              })}
-            </tbody>
-          </table>
-        </div>
+              },
+            },
+            {
+              header: <span className="skip">Actions</span>,
+              cell: (s) => (
+                <ActionButton
+                  action={deleteObject.bind(null, '', 'services', ns, s.metadata.name ?? '', undefined)}
+                  label="Delete"
+                  danger
+                  confirm={`Delete service ${s.metadata.name}?`}
+                />
+              ),
+            },
+          ]}
+        />
       )}
     </>
   );

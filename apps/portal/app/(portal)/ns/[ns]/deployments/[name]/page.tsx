@@ -4,22 +4,13 @@ import { deleteObject, pauseDeployment, restartDeployment, rollback, scaleDeploy
 import { ActionButton } from '@/components/ActionButton';
 import { InlineForm } from '@/components/InlineForm';
 import { LiveRefresh } from '@/components/LiveRefresh';
+import { labelSelectorToString } from '@flotilla/resources';
+import { DataTable } from '@/components/DataTable';
+import { ResourceTable } from '@/components/ResourceTable';
+import { podTable } from '@/components/tables';
 import { Age, Badge, Empty, ErrorNote, PageHead } from '@/components/ui';
-import {
-  type Deployment,
-  eventTime,
-  type KEvent,
-  nsPath,
-  type Pod,
-  podStatus,
-  type ReplicaSet,
-  restarts,
-  REVISION,
-  revisionsOf,
-  selectorString,
-  sortEvents,
-} from '@/lib/k8s';
-import { list, one } from '@/lib/load';
+import { type Deployment, eventTime, type KubeEvent, nameOf, nsPath, type Pod, type ReplicaSet, REVISION, revisionsOf, sortEvents } from '@/lib/k8s';
+import { list, one, table } from '@/lib/load';
 
 type Props = { params: Promise<{ ns: string; name: string }> };
 
@@ -42,6 +33,8 @@ function rolloutMessage(d: Deployment): { text: string; done: boolean } {
   return { text: 'Successfully rolled out.', done: true };
 }
 
+const revisionOf = (rs: ReplicaSet): string => rs.metadata.annotations?.[REVISION] ?? '?';
+
 export default async function DeploymentDetail({ params }: Props) {
   const { ns, name } = await params;
   const d = await one<Deployment>(nsPath('apps', 'deployments', ns, name));
@@ -55,16 +48,16 @@ export default async function DeploymentDetail({ params }: Props) {
       </>
     );
   const dep = d.obj;
-  const selector = selectorString(dep.spec.selector.matchLabels);
+  const selector = labelSelectorToString(dep.spec.selector);
   const [rss, pods, events] = await Promise.all([
     list<ReplicaSet>(`${nsPath('apps', 'replicasets', ns)}?labelSelector=${encodeURIComponent(selector)}`),
-    list<Pod>(`${nsPath('', 'pods', ns)}?labelSelector=${encodeURIComponent(selector)}`),
-    list<KEvent>(nsPath('', 'events', ns)),
+    table<Pod>(`${nsPath('', 'pods', ns)}?labelSelector=${encodeURIComponent(selector)}`),
+    list<KubeEvent>(nsPath('', 'events', ns)),
   ]);
   const revisions = revisionsOf(dep, rss.items);
   const current = dep.metadata.annotations?.[REVISION];
   const rsNames = new Set(revisions.map((r) => r.metadata.name));
-  const podNames = new Set(pods.items.map((p) => p.metadata.name));
+  const podNames = new Set(pods.rows.map((r) => r.object.metadata.name));
   const evs = sortEvents(
     events.items.filter(
       (e) =>
@@ -171,87 +164,42 @@ export default async function DeploymentDetail({ params }: Props) {
       {revisions.length === 0 ? (
         <Empty>No revisions yet: the controller has not created a ReplicaSet.</Empty>
       ) : (
-        <div className="table-wrap">
-          <table data-testid="revisions">
-            <thead>
-              <tr>
-                <th scope="col">Revision</th>
-                <th scope="col">Images</th>
-                <th scope="col">Pods</th>
-                <th scope="col">Created</th>
-                <th scope="col">
-                  <span className="skip">Action</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {revisions.map((rs) => {
-                const rev = rs.metadata.annotations?.[REVISION] ?? '?';
-                return (
-                  <tr key={rs.metadata.name}>
-                    <td>
-                      {rev} {rev === current && <Badge value="current" tone="ok" />}
-                    </td>
-                    <td className="mono">{rs.spec.template.spec.containers.map((c) => c.image).join(', ')}</td>
-                    <td>
-                      {rs.status?.readyReplicas ?? 0}/{rs.spec.replicas ?? 0}
-                    </td>
-                    <td>
-                      <Age ts={rs.metadata.creationTimestamp} />
-                    </td>
-                    <td>
-                      {rev !== current && (
-                        <ActionButton
-                          action={rollback.bind(null, ns, name, rs.metadata.name)}
-                          label={`Roll back to ${rev}`}
-                          confirm={`Roll back ${name} to revision ${rev}?`}
-                        />
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          testId="revisions"
+          rows={revisions}
+          rowKey={nameOf}
+          columns={[
+            {
+              header: 'Revision',
+              cell: (rs) => (
+                <>
+                  {revisionOf(rs)} {revisionOf(rs) === current && <Badge value="current" tone="ok" />}
+                </>
+              ),
+            },
+            { header: 'Images', mono: true, cell: (rs) => rs.spec.template.spec.containers.map((c) => c.image).join(', ') },
+            { header: 'Pods', cell: (rs) => `${rs.status?.readyReplicas ?? 0}/${rs.spec.replicas ?? 0}` },
+            { header: 'Created', cell: (rs) => <Age ts={rs.metadata.creationTimestamp} /> },
+            {
+              header: <span className="skip">Action</span>,
+              cell: (rs) =>
+                revisionOf(rs) !== current && (
+                  <ActionButton
+                    action={rollback.bind(null, ns, name, nameOf(rs))}
+                    label={`Roll back to ${revisionOf(rs)}`}
+                    confirm={`Roll back ${name} to revision ${revisionOf(rs)}?`}
+                  />
+                ),
+            },
+          ]}
+        />
       )}
 
       <h2>Pods</h2>
-      {pods.items.length === 0 ? (
+      {pods.rows.length === 0 ? (
         <Empty>No pods.</Empty>
       ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Status</th>
-                <th scope="col">Restarts</th>
-                <th scope="col">Image</th>
-                <th scope="col">Node</th>
-                <th scope="col">Age</th>
-              </tr>
-            </thead>
-            <tbody>
-              {pods.items.map((p) => (
-                <tr key={p.metadata.name}>
-                  <td>
-                    <Link href={`${base}/pods/${p.metadata.name}`}>{p.metadata.name}</Link>
-                  </td>
-                  <td>
-                    <Badge value={podStatus(p)} />
-                  </td>
-                  <td>{restarts(p)}</td>
-                  <td className="mono">{p.spec.containers.map((c) => c.image).join(', ')}</td>
-                  <td>{p.spec.nodeName ?? '–'}</td>
-                  <td>
-                    <Age ts={p.metadata.creationTimestamp} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ResourceTable data={pods} {...podTable(ns)} after={[{ header: 'Image', mono: true, cell: (p) => p.spec.containers.map((c) => c.image).join(', ') }]} />
       )}
 
       <h2>Conditions</h2>

@@ -2,9 +2,11 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { deleteObject } from '@/app/actions/workloads';
 import { ActionButton } from '@/components/ActionButton';
+import { DataTable } from '@/components/DataTable';
 import { LiveRefresh } from '@/components/LiveRefresh';
 import { Age, Badge, Empty, ErrorNote, PageHead } from '@/components/ui';
-import { type ContainerState, type ContainerStatus, eventTime, type KEvent, nsPath, type Pod, podStatus, sortEvents } from '@/lib/k8s';
+import { podSummary } from '@flotilla/resources';
+import { type ContainerStatus, eventTime, type KubeEvent, nsPath, type Pod, sortEvents } from '@/lib/k8s';
 import { list, one } from '@/lib/load';
 
 type Props = { params: Promise<{ ns: string; name: string }> };
@@ -13,7 +15,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: (await params).name };
 }
 
-function stateOf(s: ContainerState | undefined): { label: string; detail?: string } {
+function stateOf(s: ContainerStatus['state']): { label: string; detail?: string } {
   if (s?.running) return { label: 'Running', detail: s.running.startedAt && `since ${s.running.startedAt}` };
   if (s?.terminated)
     return {
@@ -29,7 +31,7 @@ export default async function PodDetail({ params }: Props) {
   const base = `/ns/${encodeURIComponent(ns)}`;
   const [p, events] = await Promise.all([
     one<Pod>(nsPath('', 'pods', ns, name)),
-    list<KEvent>(`${nsPath('', 'events', ns)}?fieldSelector=${encodeURIComponent(`involvedObject.name=${name}`)}`),
+    list<KubeEvent>(`${nsPath('', 'events', ns)}?fieldSelector=${encodeURIComponent(`involvedObject.name=${name}`)}`),
   ]);
   if (!p.obj)
     return (
@@ -61,7 +63,7 @@ export default async function PodDetail({ params }: Props) {
         <dl className="kv">
           <dt>Status</dt>
           <dd>
-            <Badge value={podStatus(pod)} />
+            <Badge value={podSummary(pod).status} />
           </dd>
           <dt>Node</dt>
           <dd>{pod.spec.nodeName ?? 'not scheduled yet'}</dd>
@@ -88,44 +90,32 @@ export default async function PodDetail({ params }: Props) {
         </dl>
       </div>
       <h2>Containers</h2>
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Image</th>
-              <th scope="col">State</th>
-              <th scope="col">Ready</th>
-              <th scope="col">Restarts</th>
-              <th scope="col">
-                <span className="skip">Logs</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map(({ c, kind }) => {
-              const s = statuses.get(c.name);
-              const st = stateOf(s?.state);
+      <DataTable
+        rows={rows}
+        rowKey={(r) => r.c.name}
+        columns={[
+          { header: 'Name', cell: (r) => r.c.name },
+          { header: 'Kind', cell: (r) => r.kind },
+          { header: 'Image', mono: true, cell: (r) => r.c.image },
+          {
+            header: 'State',
+            cell: (r) => {
+              const st = stateOf(statuses.get(r.c.name)?.state);
               return (
-                <tr key={c.name}>
-                  <td>{c.name}</td>
-                  <td>{kind}</td>
-                  <td className="mono">{c.image}</td>
-                  <td>
-                    <Badge value={st.label} /> {st.detail && <span className="sub">{st.detail}</span>}
-                  </td>
-                  <td>{s?.ready ? 'yes' : 'no'}</td>
-                  <td>{s?.restartCount ?? 0}</td>
-                  <td>
-                    <Link href={`${base}/logs?pod=${encodeURIComponent(name)}&container=${encodeURIComponent(c.name)}`}>Logs</Link>
-                  </td>
-                </tr>
+                <>
+                  <Badge value={st.label} /> {st.detail && <span className="sub">{st.detail}</span>}
+                </>
               );
-            })}
-          </tbody>
-        </table>
-      </div>
+            },
+          },
+          { header: 'Ready', cell: (r) => (statuses.get(r.c.name)?.ready ? 'yes' : 'no') },
+          { header: 'Restarts', cell: (r) => statuses.get(r.c.name)?.restartCount ?? 0 },
+          {
+            header: <span className="skip">Logs</span>,
+            cell: (r) => <Link href={`${base}/logs?pod=${encodeURIComponent(name)}&container=${encodeURIComponent(r.c.name)}`}>Logs</Link>,
+          },
+        ]}
+      />
       <h2>Conditions</h2>
       <p>
         {(pod.status?.conditions ?? []).map((c) => (
