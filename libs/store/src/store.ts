@@ -82,17 +82,15 @@ export interface CommitStats {
 export class Store {
   readonly cache: WatchCache;
   readonly commitStats: CommitStats = { commits: 0, writes: 0, grouped: 0 };
-  private readonly pool: Pool;
   /** Plain SQL on the pool (any connection). */
   private readonly sql: Query;
   private readonly follower: ChangeLogFollower;
   private readonly groupCommit: GroupCommit;
 
   private constructor(
-    pool: Pool,
+    private readonly pool: Pool,
     private readonly opts: StoreOptions,
   ) {
-    this.pool = pool;
     this.sql = queryOn(pool);
     this.cache = new WatchCache((resource, from, to) => this.follower.history(resource, from, to), opts.ringSize, opts.ringMaxBytes);
     this.follower = new ChangeLogFollower(pool, this.cache, {
@@ -113,11 +111,6 @@ export class Store {
     this.cache.closeAll();
     await this.follower.close();
     await this.pool.end().catch(() => undefined);
-  }
-
-  /** Reads new changes from the log into the cache (see ChangeLogFollower.poll). */
-  private poll(): void {
-    this.follower.poll();
   }
 
   /** Which of these uids belong to stored objects, read from the database (the cache may lag behind it). */
@@ -146,7 +139,7 @@ export class Store {
         this.currentRv()
           .then(async (rv) => {
             if (rv > this.cache.rv) {
-              this.poll();
+              this.follower.poll();
               await this.cache.waitFor(rv);
             }
           })
@@ -168,7 +161,7 @@ export class Store {
 
   async list(t: ResourceType, opts: ListOptions = {}, read: { consistent?: boolean; minRv?: number } = {}): Promise<ListResult> {
     if (read.minRv !== undefined && read.minRv > this.cache.rv) {
-      this.poll();
+      this.follower.poll();
       await this.cache.waitFor(read.minRv);
     } else if (read.consistent !== false) await this.sync();
     const rv = this.cache.rv;
@@ -194,7 +187,7 @@ export class Store {
 
   async watch(t: ResourceType, fromRv: number | undefined, opts: WatchOptions = {}): Promise<Watcher> {
     if (fromRv === undefined || fromRv === 0) await this.sync();
-    else if (fromRv > this.cache.rv) this.poll();
+    else if (fromRv > this.cache.rv) this.follower.poll();
     return this.cache.watch(resourceKey(t), fromRv, { ...opts, namespace: t.namespaced ? opts.namespace : undefined });
   }
 
@@ -252,7 +245,7 @@ export class Store {
           lastRv = await this.groupCommit.submit(tx.writes);
         }
       }
-      if (lastRv) this.poll();
+      if (lastRv) this.follower.poll();
       return result;
     } catch (err) {
       if (connecting) await connecting.catch(() => undefined);
