@@ -15,10 +15,6 @@ import { BEGIN, Query, queryOn, ValueTransformer, withClient } from './sql';
 import { assertStorable } from './storable';
 import { commitWrites, PendingWrite, WriteTx } from './write-tx';
 
-export type { Query, ValueTransformer } from './sql';
-export { WriteTx } from './write-tx';
-export type { PendingWrite } from './write-tx';
-
 export interface StoreOptions {
   databaseUrl: string;
   maxConnections?: number;
