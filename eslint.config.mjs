@@ -9,7 +9,7 @@ export default tseslint.config(
       '**/dist/**',
       '**/.next/**',
       '**/.turbo/**',
-      'libs/store/src/generated/**',
+      'libs/identity/src/generated/**',
       '.flotilla/**',
       'coverage/**',
       'bench/results/**',

@@ -109,7 +109,9 @@ if [ "$built_for" != "$abi" ]; then
   npm rebuild --loglevel=error >/dev/null
 fi
 mkdir -p "$STAMP_DIR" && echo "$abi" > "$STAMP_DIR/node-abi"
-if [ ! -d libs/store/src/generated/prisma ] || stale prisma prisma/schema.prisma "$STAMP_DIR/npm"; then
+# The Prisma client used to be generated into libs/store; a clone from before then still has that copy.
+rm -rf libs/store/src/generated
+if [ ! -d libs/identity/src/generated/prisma ] || stale prisma prisma/schema.prisma "$STAMP_DIR/npm"; then
   say "generating the Prisma client"
   step_begin prisma
   # Prisma's CLI insists on a schema-engine binary it cannot download here; generate does not use it.

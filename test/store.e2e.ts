@@ -1,8 +1,9 @@
 // The store against real Postgres: versions, conflicts, lifecycle, and a watch that never skips or
 // reorders a change under concurrent writers.
-import { KubeObject } from '@flotilla/resources';
+import { randomUUID } from 'node:crypto';
+import { KubeObject, resourceFor, ResourceType } from '@flotilla/resources';
 import { Store, StoreError, WatchEvent, Watcher } from '@flotilla/store';
-import { testDatabaseUrl } from './support/env';
+import { dropNamespaces, testDatabaseUrl } from './support/env';
 import { configMap, configMapType as CM, deploymentLikeType as DEP, uniqueName } from './support/fixtures';
 
 let store: Store;
@@ -108,6 +109,79 @@ describe('store', () => {
     const fresh = await Store.open({ databaseUrl: testDatabaseUrl() }); // reads the table, not this cache
     try {
       expect((await fresh.get(CM, ns, 'batch'))?.obj.data).toEqual({ v: '2' });
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('answers inside a transaction what quota, NodePorts, a controller and namespace finalization ask of the database', async () => {
+    const POD = resourceFor('', 'v1', 'pods') as ResourceType;
+    const SVC = resourceFor('', 'v1', 'services') as ResourceType;
+    const owner = randomUUID();
+    const pod = (name: string, cpu: string, owned: boolean): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, ...(owned ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: owner, controller: true }] } : {}) },
+      spec: { containers: [{ name: 'c', image: 'flotilla/busybox:1', resources: { requests: { cpu } } }] },
+    });
+    try {
+      await store.create(POD, pod('running', '100m', true), ns);
+      const done = await store.create(POD, pod('done', '200m', true), ns);
+      await store.update(POD, { ...done, status: { phase: 'Succeeded' } }, ns, { subresource: 'status' });
+      await store.create(POD, pod('alone', '300m', false), ns);
+      await store.create(CM, configMap('counted'), ns);
+      const ports = [{ port: 80, nodePort: 31999 }];
+      await store.create(SVC, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { type: 'NodePort', ports } } as KubeObject, ns);
+      await store.transaction(async (tx) => {
+        expect(await tx.countForQuota('core/pods', ns)).toBe(2); // the finished pod holds no quota
+        expect(await tx.countForQuota('core/configmaps', ns)).toBe(1);
+        const specs = (await tx.podSpecsForQuota(ns)) as { containers: { resources: { requests: { cpu: string } } }[] }[];
+        expect(specs.map((s) => s.containers[0].resources.requests.cpu).sort()).toEqual(['100m', '300m']);
+        expect(await tx.countActivePodsOwnedBy(ns, owner)).toBe(1);
+        expect(await tx.countActivePodsOwnedBy(uniqueName('other'), owner)).toBe(0);
+        expect(await tx.namespaceHasObjects(ns)).toBe(true);
+        expect(await tx.namespaceHasObjects(uniqueName('empty'))).toBe(false);
+        const locked = await tx.lockPods([
+          { namespace: ns, name: 'alone' },
+          { namespace: ns, name: 'missing' },
+          { namespace: ns, name: 'running' },
+        ]);
+        expect([...locked.keys()].sort()).toEqual([`${ns}/alone`, `${ns}/running`]);
+        expect(locked.get(`${ns}/running`)?.metadata.ownerReferences?.[0].uid).toBe(owner);
+        expect((await tx.allocatedNodePorts()).filter((p) => p.namespace === ns)).toEqual([{ namespace: ns, name: 'web', port: 31999 }]);
+      });
+    } finally {
+      await dropNamespaces([ns]);
+    }
+  });
+
+  it('rewrites the stored form of a resource in objects and change log, without a new version', async () => {
+    const created = await store.create(CM, configMap('at-rest', { v: '1' }), ns);
+    await store.update(CM, { ...created, data: { v: '2' } }, ns);
+    await store.create(CM, configMap('elsewhere'), uniqueName('other')).then((o) => store.delete(CM, o.metadata.namespace ?? '', 'elsewhere'));
+    const rv = await store.currentRv();
+    const marked = (o: KubeObject) => o.metadata.annotations?.['test/rewritten'] === 'yes';
+    const result = await store.rewriteAtRest(
+      'core/configmaps',
+      (stored) => (marked(stored) ? undefined : { ...stored, metadata: { ...stored.metadata, annotations: { 'test/rewritten': 'yes' } } }),
+      { namespace: ns },
+    );
+    expect(result).toEqual({ objects: 1, changes: 2 });
+    expect(await store.currentRv()).toBe(rv);
+    // A second pass finds nothing left to rewrite.
+    expect(await store.rewriteAtRest('core/configmaps', (s) => (marked(s) ? undefined : s), { namespace: ns })).toEqual({ objects: 0, changes: 0 });
+    const fresh = await Store.open({ databaseUrl: testDatabaseUrl(), ringSize: 0 }); // reads the rows, not this cache
+    try {
+      const row = await fresh.get(CM, ns, 'at-rest');
+      expect(row?.obj.data).toEqual({ v: '2' });
+      expect(marked(row!.obj)).toBe(true);
+      const w = await fresh.watch(CM, Number(created.metadata.resourceVersion) - 1, { namespace: ns });
+      const events = await collect(w, 2);
+      w.close();
+      expect(events.map((e) => [e.type, marked(e.obj)])).toEqual([
+        ['ADDED', true],
+        ['MODIFIED', true],
+      ]);
     } finally {
       await fresh.close();
     }

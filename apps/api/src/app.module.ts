@@ -1,6 +1,7 @@
 // Wires the API: configuration, store, Redis, authentication/authorisation, audit, routes.
 import { DynamicModule, Module } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import { IdentityDb } from '@flotilla/identity';
 import type { Store } from '@flotilla/store';
 import { AuditService } from './audit/audit.service';
 import { BootstrapTokenAuthenticator, CompositeAuthenticator } from './auth/authn';
@@ -38,6 +39,8 @@ import { AUTHENTICATOR, AUTHORIZER, CONFIG, RATE_LIMITER, STORE } from './tokens
 export interface AppDeps {
   config: Config;
   store: Store;
+  /** Users, tokens, sessions and the audit log. */
+  identityDb: IdentityDb;
   redis: Redis;
   /** Defaults to loadTenancyConfig() from the environment. */
   tenancy?: TenancyConfig;
@@ -66,6 +69,7 @@ export class AppModule {
       providers: [
         { provide: CONFIG, useValue: deps.config },
         { provide: STORE, useValue: deps.store },
+        { provide: IdentityDb, useValue: deps.identityDb },
         { provide: REDIS, useValue: deps.redis },
         ComponentsService,
         { provide: TENANCY_CONFIG, useValue: tenancy },

@@ -14,6 +14,7 @@ import { Redis } from 'ioredis';
 import { buildKubeconfig } from '@flotilla/pki';
 import { requireSupportedNode } from '@flotilla/log';
 import { componentsKey, recordComponentStart } from '@flotilla/queue';
+import { IdentityDb } from '@flotilla/identity';
 import { Store } from '@flotilla/store';
 import { AppModule } from './app.module';
 import { Config, ConfigError, loadConfig } from './config';
@@ -44,6 +45,8 @@ export async function startApi(config: Config): Promise<{ app: NestFastifyApplic
     transformer: encryption,
     groupCommit: config.groupCommit,
   });
+  // Users, tokens, sessions and audit: their own pool, apart from the object store's.
+  const identityDb = new IdentityDb({ databaseUrl: config.databaseUrl });
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
   redis.on('error', () => undefined); // readiness reports it; the API itself does not need Redis to serve
   await redis.connect().catch((err: Error) => log('warn', 'Redis not reachable yet', { error: err.message }));
@@ -78,7 +81,7 @@ export async function startApi(config: Config): Promise<{ app: NestFastifyApplic
         .send(status(code, code === 415 ? 'UnsupportedMediaType' : 'BadRequest', message));
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register({ config, store, redis, tenancy, encryption }), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register({ config, store, identityDb, redis, tenancy, encryption }), adapter, {
     bodyParser: false,
     logger: new NestJsonLogger(config.logLevel),
   });
@@ -155,6 +158,7 @@ export async function startApi(config: Config): Promise<{ app: NestFastifyApplic
       store.cache.closeAll();
       await app.close();
       await store.close();
+      await identityDb.close();
       redis.disconnect();
     },
   };

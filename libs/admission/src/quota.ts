@@ -8,7 +8,6 @@ export type Usage = Record<string, number>;
 
 const CORE_COUNTED = new Set(['pods', 'services', 'secrets', 'configmaps', 'persistentvolumeclaims', 'resourcequotas', 'replicationcontrollers']);
 const COMPUTE = new Set(['requests.cpu', 'requests.memory', 'limits.cpu', 'limits.memory', 'cpu', 'memory']);
-const TERMINAL = "(phase IS NULL OR phase NOT IN ('Succeeded','Failed'))";
 
 /** The store resource key ("core/pods", "apps/deployments") a counting quota key counts; undefined for other keys. */
 export function countedResource(key: string): string | undefined {
@@ -77,24 +76,13 @@ export async function usageInTx(tx: WriteTx, namespace: string, hard: Record<str
   for (const key of Object.keys(hard)) {
     const rk = countedResource(key);
     if (!rk) continue;
-    if (!counts.has(rk)) {
-      const rows = await tx.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM objects WHERE resource = $1 AND namespace = $2${rk === 'core/pods' ? ` AND ${TERMINAL}` : ''}`,
-        rk,
-        namespace,
-      );
-      counts.set(rk, Number(rows[0]?.n ?? 0));
-    }
+    if (!counts.has(rk)) counts.set(rk, await tx.countForQuota(rk, namespace));
     used[key] = counts.get(rk) ?? 0;
   }
   if (Object.keys(hard).some((k) => COMPUTE.has(k))) {
-    const rows = await tx.query<{ spec: string | null }>(
-      `SELECT (body->'spec')::text AS spec FROM objects WHERE resource = 'core/pods' AND namespace = $1 AND ${TERMINAL}`,
-      namespace,
-    );
     const total: Usage = {};
-    for (const r of rows) {
-      const { usage } = podCompute(r.spec ? (JSON.parse(r.spec) as PodSpec) : undefined);
+    for (const spec of await tx.podSpecsForQuota(namespace)) {
+      const { usage } = podCompute(spec as PodSpec | undefined);
       for (const [k, v] of Object.entries(usage)) total[k] = (total[k] ?? 0) + v;
     }
     for (const k of Object.keys(hard)) if (COMPUTE.has(k)) used[k] = total[k] ?? 0;

@@ -14,7 +14,6 @@ import type { Condition, ContainerStatus, KubeObject, Lease, Namespace, Node, Po
 import { resourceFor } from '@flotilla/resources';
 import type { ResourceType } from '@flotilla/resources';
 import { StoreError, prepareUpdate, resourceKey, timestamp } from '@flotilla/store';
-import { lockPods } from './lock-pods';
 import type { Change, Store, WriteTx } from '@flotilla/store';
 
 export const HEARTBEATS_ANNOTATION = 'hollow.flotilla.dev/heartbeats';
@@ -290,7 +289,7 @@ export class HollowNodes {
       }
       if (due.length === 0) return;
       await this.store.transaction(async (tx) => {
-        const pods = await lockPods(tx, due);
+        const pods = await tx.lockPods(due);
         const now = new Date();
         for (const w of due) await this.apply(tx, w, pods.get(`${w.namespace}/${w.name}`), now);
       });
@@ -364,7 +363,7 @@ export class HollowNodes {
         } as ContainerStatus;
       });
     }
-    // The pod row is already locked and read (lockPods): queue the status write without reading it again.
+    // The pod row is already locked and read (tx.lockPods): queue the status write without reading it again.
     const next = prepareUpdate(POD, pod, { ...pod, status } as KubeObject, 'status');
     if (next) tx.queue({ op: 'update', type: 'MODIFIED', resource: resourceKey(POD), namespace: w.namespace, name: w.name, obj: next });
     return true;

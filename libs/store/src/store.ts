@@ -1,22 +1,19 @@
 // The object store: Postgres is the record, the change log is written in the same transaction as
-// each object, and every process reads through its own watch cache fed from that log.
-//
-// Ordering: each write transaction takes its versions from the `store_counters` row *last*, holding
-// that row lock until commit, so commit order equals version order and a reader of the log that has
-// seen version N has seen everything below N (no skipped or reordered change, DESIGN.md).
-import { randomBytes } from 'node:crypto';
-import { Client, Pool, PoolClient } from 'pg';
+// each object, and every process reads through its own watch cache fed from that log. The parts: the
+// change-log follower (follower.ts) feeds the cache, the write transaction (write-tx.ts) reads, queues and
+// commits, and the group commit (group-commit.ts) lets write-only transactions share one commit.
+import type { Pool, PoolClient } from 'pg';
 import type { KubeObject, ResourceType } from '@flotilla/resources';
-import { Change, ChangeType, Entry, WatchCache, Watcher, WatchOptions } from './cache';
-import { Connections, createDb, Db } from './db';
+import { Entry, WatchCache, Watcher, WatchOptions } from './cache';
+import { createPool } from './db';
 import { alreadyExists, conflict, notFound, StoreError } from './errors';
+import { ChangeLogFollower } from './follower';
+import { GroupCommit } from './group-commit';
 import { resourceKey } from './keys';
+import { DeletePlan, planDelete, prepareCreate, prepareUpdate, PropagationPolicy, randomSuffix, readyToRemove, Subresource } from './lifecycle';
+import { BEGIN, Query, queryOn, ValueTransformer, withClient } from './sql';
 import { assertStorable } from './storable';
-import { DeletePlan, indexColumns, planDelete, prepareCreate, prepareUpdate, PropagationPolicy, randomSuffix, readyToRemove, Subresource } from './lifecycle';
-
-const CHANNEL = 'flotilla_changes';
-/** Opens a write transaction, bounding how long a stalled caller may hold its row locks. */
-const BEGIN = "BEGIN; SET LOCAL idle_in_transaction_session_timeout = '30s'";
+import { commitWrites, PendingWrite, WriteTx } from './write-tx';
 
 export interface StoreOptions {
   databaseUrl: string;
@@ -35,26 +32,6 @@ export interface StoreOptions {
   transformer?: ValueTransformer;
   /** Share one commit among concurrent write-only transactions (default true; see `transaction`). */
   groupCommit?: boolean;
-}
-
-/**
- * Changes how objects of some resources are kept in `objects.body` and `changes.object` (e.g.
- * Secret data encrypted at rest). Rows are decoded as they are read, so the watch cache, the
- * transaction reads and every answer see the plain object, as kube-apiserver's storage transformers do.
- */
-export interface ValueTransformer {
-  /** Resource keys ("core/secrets") whose rows are transformed. */
-  readonly resources: ReadonlySet<string>;
-  toStorage(obj: KubeObject): KubeObject;
-  fromStorage(obj: KubeObject): KubeObject;
-}
-
-/** A stored row's JSON as the cache keeps it: decoded when the resource is transformed. */
-function decodeRow(t: ValueTransformer | undefined, resource: string, json: string): { obj: KubeObject; json: string } {
-  const stored = JSON.parse(json) as KubeObject;
-  if (!t || !t.resources.has(resource)) return { obj: stored, json };
-  const obj = t.fromStorage(stored);
-  return { obj, json: JSON.stringify(obj) };
 }
 
 export interface ListOptions {
@@ -88,99 +65,6 @@ export interface DeleteResult {
   removed: boolean;
 }
 
-export type Query = <T = Record<string, unknown>>(sql: string, ...params: unknown[]) => Promise<T[]>;
-
-/** A Query on a pool (any connection) or on one connection (inside its transaction). */
-function queryOn(db: Pool | PoolClient): Query {
-  return async <T>(sql: string, ...params: unknown[]) => (await db.query(sql, params)).rows as T[];
-}
-
-interface PendingWrite {
-  op: 'insert' | 'update' | 'delete';
-  type: ChangeType;
-  resource: string;
-  namespace: string;
-  name: string;
-  obj: KubeObject;
-}
-
-/** The object a write is to: one statement keeps one row per key. */
-function writeKey(w: PendingWrite): string {
-  return `${w.resource}\0${w.namespace}\0${w.name}`;
-}
-
-interface Row {
-  json: string;
-}
-
-/** A write-only transaction waiting for the group commit. */
-interface QueuedCommit {
-  writes: PendingWrite[];
-  resolve: (lastRv: number) => void;
-  reject: (err: unknown) => void;
-}
-
-/** Most writes one group commit carries: the statement stays small enough to plan and send quickly. */
-const GROUP_COMMIT_MAX_WRITES = 256;
-
-/**
- * Takes from the front of the queue the transactions that can share one statement: in arrival order, up to
- * the size limit, and stopping at one that writes an object another member writes (the statement keeps one
- * row per object, which is right within a transaction and wrong across two).
- */
-function takeBatch(queue: QueuedCommit[]): QueuedCommit[] {
-  const keys = new Set<string>();
-  let writes = 0;
-  let n = 0;
-  for (; n < queue.length; n++) {
-    const own = new Set(queue[n].writes.map(writeKey));
-    if (n > 0 && (writes + queue[n].writes.length > GROUP_COMMIT_MAX_WRITES || [...own].some((k) => keys.has(k)))) break;
-    own.forEach((k) => keys.add(k));
-    writes += queue[n].writes.length;
-  }
-  return queue.splice(0, n);
-}
-
-/** A transaction in progress: reads lock rows; writes are queued and committed together. */
-export class WriteTx {
-  readonly writes: PendingWrite[] = [];
-  constructor(
-    readonly query: Query,
-    readonly now: Date,
-    private readonly transformer?: ValueTransformer,
-  ) {}
-
-  async read(t: ResourceType, namespace: string, name: string): Promise<KubeObject | undefined> {
-    const queued = [...this.writes].reverse().find((w) => w.resource === resourceKey(t) && w.namespace === namespace && w.name === name);
-    if (queued) return queued.op === 'delete' ? undefined : queued.obj;
-    const rows = await this.query<Row>(
-      'SELECT body::text AS json FROM objects WHERE resource = $1 AND namespace = $2 AND name = $3 FOR UPDATE',
-      resourceKey(t),
-      namespace,
-      name,
-    );
-    return rows[0] ? decodeRow(this.transformer, resourceKey(t), rows[0].json).obj : undefined;
-  }
-
-  async hasDependents(uid: string): Promise<boolean> {
-    const rows = await this.query('SELECT 1 FROM objects WHERE owner_uids @> ARRAY[$1]::text[] LIMIT 1', uid);
-    return rows.length > 0;
-  }
-
-  async dependents(uid: string): Promise<{ resource: string; obj: KubeObject }[]> {
-    const rows = await this.query<{ resource: string; json: string }>(
-      'SELECT resource, body::text AS json FROM objects WHERE owner_uids @> ARRAY[$1]::text[] FOR UPDATE',
-      uid,
-    );
-    return rows.map((r) => ({ resource: r.resource, obj: decodeRow(this.transformer, r.resource, r.json).obj }));
-  }
-
-  queue(w: PendingWrite): KubeObject {
-    this.writes.push(w);
-    return w.obj;
-  }
-}
-
 /** What this process has committed since it started (exported as metrics). */
 export interface CommitStats {
   /** Commit statements that wrote something. */
@@ -194,152 +78,35 @@ export interface CommitStats {
 export class Store {
   readonly cache: WatchCache;
   readonly commitStats: CommitStats = { commits: 0, writes: 0, grouped: 0 };
-  private listener?: Client;
-  private pollTimer?: NodeJS.Timeout;
-  private polling = false;
-  private pollAgain = false;
-  private closed = false;
-  private readonly log: NonNullable<StoreOptions['log']>;
-
-  /**
-   * The Prisma client, for the identity admin (users, groups, token lists) and the audit reader. Its WASM
-   * query compiler costs the process 40–110 MB once it first runs, so nothing on a hot path uses it: objects,
-   * the change log, audit inserts and credential checks go through `sql`.
-   */
-  readonly db: Db;
-  private readonly pool: Pool;
   /** Plain SQL on the pool (any connection). */
-  readonly sql: Query;
+  private readonly sql: Query;
+  private readonly follower: ChangeLogFollower;
+  private readonly groupCommit: GroupCommit;
 
   private constructor(
-    conn: Connections,
+    private readonly pool: Pool,
     private readonly opts: StoreOptions,
   ) {
-    this.db = conn.db;
-    this.pool = conn.pool;
-    this.sql = queryOn(conn.pool);
-    this.log = opts.log ?? (() => undefined);
-    this.cache = new WatchCache((resource, from, to) => this.history(resource, from, to), opts.ringSize, opts.ringMaxBytes);
+    this.sql = queryOn(pool);
+    this.cache = new WatchCache((resource, from, to) => this.follower.history(resource, from, to), opts.ringSize, opts.ringMaxBytes);
+    this.follower = new ChangeLogFollower(pool, this.cache, {
+      databaseUrl: opts.databaseUrl,
+      transformer: opts.transformer,
+      log: opts.log ?? (() => undefined),
+    });
+    this.groupCommit = new GroupCommit((writes) => this.commitAlone(writes));
   }
 
   static async open(opts: StoreOptions): Promise<Store> {
-    const store = new Store(createDb(opts.databaseUrl, { maxConnections: opts.maxConnections }), opts);
-    await store.listen();
-    await store.reload();
-    store.pollTimer = setInterval(() => store.poll(), opts.pollIntervalMs ?? 1000);
-    store.pollTimer.unref();
+    const store = new Store(createPool(opts.databaseUrl, { maxConnections: opts.maxConnections }), opts);
+    await store.follower.start(opts.pollIntervalMs ?? 1000);
     return store;
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    if (this.pollTimer) clearInterval(this.pollTimer);
     this.cache.closeAll();
-    await this.listener?.end().catch(() => undefined);
-    await this.db.$disconnect();
+    await this.follower.close();
     await this.pool.end().catch(() => undefined);
-  }
-
-  // ---- feeding the cache -----------------------------------------------------------------------
-
-  private async listen(): Promise<void> {
-    const client = new Client({ connectionString: this.opts.databaseUrl });
-    // The payload is the version the commit reached: a cache already there (its own writes, read back right
-    // after they committed) has nothing to read.
-    client.on('notification', (n) => {
-      if (!(Number(n.payload) <= this.cache.rv)) this.poll();
-    });
-    client.on('error', (err) => this.log('change-log listener failed; reconnecting', { error: err.message }));
-    client.on('end', () => {
-      if (this.closed) return;
-      setTimeout(() => this.listen().catch((err: Error) => this.log('listener reconnect failed', { error: err.message })), 500).unref();
-    });
-    await client.connect();
-    await client.query(`LISTEN ${CHANNEL}`);
-    this.listener = client;
-    this.poll();
-  }
-
-  /** Loads a consistent snapshot of every object (start-up, or after the log was compacted past us). */
-  async reload(): Promise<void> {
-    const [objects, counters] = await this.withClient(async (c) => {
-      await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const o = await c.query<{ resource: string; namespace: string; name: string; rv: string; json: string }>(
-        'SELECT resource, namespace, name, resource_version::text AS rv, body::text AS json FROM objects',
-      );
-      const n = await c.query<{ name: string; value: string }>('SELECT name, value::text AS value FROM store_counters');
-      await c.query('COMMIT');
-      return [o.rows, n.rows] as const;
-    });
-    const counter = (n: string) => Number(counters.find((c) => c.name === n)?.value ?? 0);
-    this.cache.load(
-      objects.map((o) => ({
-        resource: o.resource,
-        namespace: o.namespace,
-        name: o.name,
-        rv: Number(o.rv),
-        ...decodeRow(this.opts.transformer, o.resource, o.json),
-      })),
-      counter('resource_version'),
-    );
-    this.cache.compactedRv = counter('compacted');
-  }
-
-  /** Reads new changes from the log into the cache; one read at a time, re-run if asked meanwhile. */
-  poll(): void {
-    if (this.closed) return;
-    if (this.polling) {
-      this.pollAgain = true;
-      return;
-    }
-    this.polling = true;
-    void (async () => {
-      try {
-        do {
-          this.pollAgain = false;
-          for (;;) {
-            const rows = await this.sql<{ rv: string; resource: string; namespace: string; name: string; type: ChangeType; json: string }>(
-              'SELECT resource_version::text AS rv, resource, namespace, name, type, object::text AS json FROM changes WHERE resource_version > $1 ORDER BY resource_version LIMIT 5000',
-              this.cache.rv,
-            );
-            if (rows.length === 0) {
-              await this.checkCompaction();
-              break;
-            }
-            if (Number(rows[0].rv) !== this.cache.rv + 1 && Number(rows[0].rv) <= this.cache.compactedRv + 1) {
-              // Should not happen: versions have no gaps. Guard anyway.
-              this.log('gap in change log; reloading cache', { from: this.cache.rv, next: rows[0].rv });
-            }
-            this.cache.apply(rows.map((r) => ({ ...r, rv: Number(r.rv), ...decodeRow(this.opts.transformer, r.resource, r.json) })));
-            if (rows.length < 5000) break;
-          }
-        } while (this.pollAgain && !this.closed);
-      } catch (err) {
-        if (!this.closed) this.log('change-log poll failed', { error: (err as Error).message });
-      } finally {
-        this.polling = false;
-      }
-    })();
-  }
-
-  private async checkCompaction(): Promise<void> {
-    // A change log compacted past the cache (e.g. after a long pause) means the cache must re-list.
-    const rows = await this.sql<{ value: string }>("SELECT value::text AS value FROM store_counters WHERE name = 'compacted'");
-    const compacted = Number(rows[0]?.value ?? 0);
-    this.cache.compactedRv = compacted;
-    if (compacted > this.cache.rv) await this.reload();
-  }
-
-  private async history(resource: string, fromRv: number, toRv: number): Promise<Change[]> {
-    const rows = await this.sql<{ rv: string; namespace: string; name: string; type: ChangeType; json: string }>(
-      'SELECT resource_version::text AS rv, namespace, name, type, object::text AS json FROM changes WHERE resource = $1 AND resource_version > $2 AND resource_version <= $3 ORDER BY resource_version',
-      resource,
-      fromRv,
-      toRv,
-    );
-    const compacted = await this.sql<{ value: string }>("SELECT value::text AS value FROM store_counters WHERE name = 'compacted'");
-    if (fromRv < Number(compacted[0]?.value ?? 0)) throw new StoreError('Expired', `too old resource version: ${fromRv} (${compacted[0]?.value})`);
-    return rows.map((r) => ({ ...r, resource, rv: Number(r.rv), ...decodeRow(this.opts.transformer, resource, r.json) }));
   }
 
   /** Which of these uids belong to stored objects, read from the database (the cache may lag behind it). */
@@ -351,9 +118,8 @@ export class Store {
   }
 
   /** The latest committed version. */
-  async currentRv(): Promise<number> {
-    const rows = await this.sql<{ value: string }>("SELECT value::text AS value FROM store_counters WHERE name = 'resource_version'");
-    return Number(rows[0].value);
+  currentRv(): Promise<number> {
+    return this.follower.currentRv();
   }
 
   /**
@@ -369,7 +135,7 @@ export class Store {
         this.currentRv()
           .then(async (rv) => {
             if (rv > this.cache.rv) {
-              this.poll();
+              this.follower.poll();
               await this.cache.waitFor(rv);
             }
           })
@@ -391,7 +157,7 @@ export class Store {
 
   async list(t: ResourceType, opts: ListOptions = {}, read: { consistent?: boolean; minRv?: number } = {}): Promise<ListResult> {
     if (read.minRv !== undefined && read.minRv > this.cache.rv) {
-      this.poll();
+      this.follower.poll();
       await this.cache.waitFor(read.minRv);
     } else if (read.consistent !== false) await this.sync();
     const rv = this.cache.rv;
@@ -417,7 +183,7 @@ export class Store {
 
   async watch(t: ResourceType, fromRv: number | undefined, opts: WatchOptions = {}): Promise<Watcher> {
     if (fromRv === undefined || fromRv === 0) await this.sync();
-    else if (fromRv > this.cache.rv) this.poll();
+    else if (fromRv > this.cache.rv) this.follower.poll();
     return this.cache.watch(resourceKey(t), fromRv, { ...opts, namespace: t.namespaced ? opts.namespace : undefined });
   }
 
@@ -469,9 +235,13 @@ export class Store {
         c.release();
         client = undefined;
       } else if (!opts.dryRun && tx.writes.length > 0) {
-        lastRv = this.opts.groupCommit === false ? await this.commitAlone(tx.writes) : await this.groupCommit(tx.writes);
+        if (this.opts.groupCommit === false) lastRv = await this.commitAlone(tx.writes);
+        else {
+          this.commitStats.grouped++;
+          lastRv = await this.groupCommit.submit(tx.writes);
+        }
       }
-      if (lastRv) this.poll();
+      if (lastRv) this.follower.poll();
       return result;
     } catch (err) {
       if (connecting) await connecting.catch(() => undefined);
@@ -485,30 +255,9 @@ export class Store {
     }
   }
 
-  private readonly commitQueue: QueuedCommit[] = [];
-  private committing = false;
-
-  /** Commits `writes` with the other write-only transactions waiting at the time; resolves to their last version. */
-  private groupCommit(writes: PendingWrite[]): Promise<number> {
-    this.commitStats.grouped++;
-    return new Promise((resolve, reject) => {
-      this.commitQueue.push({ writes, resolve, reject });
-      if (!this.committing) void this.drainCommits();
-    });
-  }
-
-  private async drainCommits(): Promise<void> {
-    this.committing = true;
-    try {
-      while (this.commitQueue.length > 0) await this.commitBatch(takeBatch(this.commitQueue));
-    } finally {
-      this.committing = false;
-    }
-  }
-
   /** Commits `writes` as a transaction of their own, in one round trip. */
   private commitAlone(writes: PendingWrite[]): Promise<number> {
-    return this.withClient((c) => this.commit(c, writes, `${BEGIN};`));
+    return withClient(this.pool, (c) => this.commit(c, writes, `${BEGIN};`));
   }
 
   /** commitWrites, counted in `commitStats`. */
@@ -517,36 +266,6 @@ export class Store {
     this.commitStats.commits++;
     this.commitStats.writes += writes.length;
     return rv;
-  }
-
-  private async commitBatch(batch: QueuedCommit[]): Promise<void> {
-    if (batch.length > 1) {
-      try {
-        await this.commitAlone(batch.flatMap((m) => m.writes));
-        for (const m of batch) m.resolve(Number(m.writes[m.writes.length - 1].obj.metadata.resourceVersion));
-        return;
-      } catch {
-        // One member's failure (a name taken meanwhile, say) fails the whole statement: commit each on its own,
-        // so that each gets its own answer.
-      }
-    }
-    await Promise.all(batch.map((m) => this.commitAlone(m.writes).then(m.resolve, m.reject)));
-  }
-
-  /** Runs `fn` on one pooled connection; on failure the transaction is rolled back, and a broken connection discarded. */
-  private async withClient<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
-    const c = await this.pool.connect();
-    try {
-      const result = await fn(c);
-      c.release();
-      return result;
-    } catch (err) {
-      await c.query('ROLLBACK').then(
-        () => c.release(),
-        (e: Error) => c.release(e),
-      );
-      throw err;
-    }
   }
 
   async create(t: ResourceType, obj: KubeObject, namespace: string, opts: WriteOptions = {}): Promise<KubeObject> {
@@ -673,7 +392,7 @@ export class Store {
    * process compacts at a time (advisory lock); watchers resuming from before get 410 Gone.
    */
   async compact(keepSeconds: number, keepMin = 1000): Promise<number> {
-    return this.withClient(async (c) => {
+    return withClient(this.pool, async (c) => {
       const q = queryOn(c);
       await c.query('BEGIN');
       const deleted = await (async () => {
@@ -696,119 +415,47 @@ export class Store {
       return deleted;
     });
   }
+
+  /**
+   * Rewrites the stored form of a resource's rows in place, objects and change log alike, without new versions
+   * (the objects are unchanged: a key rotation re-encrypting Secrets). `rewrite` gets each row as stored and
+   * returns its new stored form, or undefined to leave it. One transaction, with every row it reads locked,
+   * so a write racing the rewrite waits for it; a `rewrite` that throws rolls everything back.
+   */
+  async rewriteAtRest(
+    resource: string,
+    rewrite: (stored: KubeObject) => KubeObject | undefined,
+    opts: { namespace?: string } = {},
+  ): Promise<{ objects: number; changes: number }> {
+    return withClient(this.pool, async (c) => {
+      const q = queryOn(c);
+      await c.query('BEGIN');
+      // Each row is addressed by its ctid: it is locked (FOR UPDATE) and written once, so it cannot move meanwhile.
+      const rewriteTable = async (table: 'objects' | 'changes', column: 'body' | 'object'): Promise<number> => {
+        const rows = await q<{ at: string; json: string }>(
+          `SELECT ctid::text AS at, ${column}::text AS json FROM ${table} WHERE resource = $1 AND ($2::text IS NULL OR namespace = $2) FOR UPDATE`,
+          resource,
+          opts.namespace ?? null,
+        );
+        let n = 0;
+        for (const r of rows) {
+          const next = rewrite(JSON.parse(r.json) as KubeObject);
+          if (!next) continue;
+          await q(`UPDATE ${table} SET ${column} = $1::jsonb WHERE ctid = $2::tid`, JSON.stringify(next), r.at);
+          n++;
+        }
+        return n;
+      };
+      const objects = await rewriteTable('objects', 'body');
+      const changes = await rewriteTable('changes', 'object');
+      await c.query('COMMIT');
+      return { objects, changes };
+    });
+  }
 }
 
 function withName(obj: KubeObject, name: string): KubeObject {
   return { ...obj, metadata: { ...obj.metadata, name } };
-}
-
-/**
- * Writes queued changes and commits, in one round trip: a single statement parses the rows, then takes
- * the versions from the counter row (its lock is held until commit, so commit order is version order),
- * writes objects and change log with the versions set in each body, and is followed by COMMIT in the
- * same message. No client round trip happens while the counter row is locked, so a busy writer process
- * never holds up every other writer. The rows travel as a dollar-quoted literal because a message with
- * several statements cannot carry parameters. `begin`, when set, opens the transaction in the same message
- * (nothing was read before it: a transaction that only writes is then a single round trip).
- */
-async function commitWrites(c: PoolClient, writes: PendingWrite[], transformer: ValueTransformer | undefined, begin: string): Promise<number> {
-  const n = writes.length;
-  // Several writes to one object in a transaction (create then update, say) leave the objects table
-  // with the last state only: the data-modifying statements below share one snapshot, so each key
-  // gets exactly one insert, update or delete there, while the change log keeps every step.
-  const first = new Map<string, PendingWrite['op']>();
-  const lastIndex = new Map<string, number>();
-  writes.forEach((w, i) => {
-    const key = writeKey(w);
-    if (!first.has(key)) first.set(key, w.op);
-    lastIndex.set(key, i);
-  });
-  const applyOf = (w: PendingWrite, i: number): 'insert' | 'update' | 'delete' | 'none' => {
-    const key = writeKey(w);
-    if (lastIndex.get(key) !== i) return 'none';
-    const began = first.get(key);
-    if (began === 'insert') return w.op === 'delete' ? 'none' : 'insert';
-    return w.op === 'delete' ? 'delete' : 'update';
-  };
-  const rows = writes.map((w, i) => {
-    const idx = indexColumns(w.obj);
-    return {
-      i: i + 1,
-      op: applyOf(w, i),
-      type: w.type,
-      resource: w.resource,
-      namespace: w.namespace,
-      name: w.name,
-      uid: w.obj.metadata.uid,
-      generation: w.obj.metadata.generation ?? 1,
-      labels: w.obj.metadata.labels ?? {},
-      node_name: idx.nodeName,
-      phase: idx.phase,
-      owner_uids: idx.ownerUids,
-      deletion_timestamp: w.obj.metadata.deletionTimestamp ?? null,
-      created_at: w.obj.metadata.creationTimestamp ?? new Date().toISOString(),
-      body: transformer?.resources.has(w.resource) ? transformer.toStorage(w.obj) : w.obj,
-    };
-  });
-  const rowsLiteral = dollarQuote(JSON.stringify(rows));
-  let base: number;
-  try {
-    const results = (await c.query(
-      `${begin}
-       WITH r AS MATERIALIZED (
-         SELECT * FROM jsonb_to_recordset(${rowsLiteral}::jsonb) AS r(i bigint, op text, type text, resource text, namespace text, name text, uid uuid,
-           generation bigint, labels jsonb, node_name text, phase text, owner_uids text[], deletion_timestamp timestamptz, created_at timestamptz, body jsonb)
-       ),
-       c AS (
-         UPDATE store_counters SET value = value + ${n} WHERE name = 'resource_version' AND EXISTS (SELECT 1 FROM r) RETURNING value - ${n} AS base
-       ),
-       v AS MATERIALIZED (
-         SELECT r.*, c.base + r.i AS rv, jsonb_set(r.body, '{metadata,resourceVersion}', to_jsonb((c.base + r.i)::text)) AS vbody FROM r CROSS JOIN c
-       ),
-       ins AS (
-         INSERT INTO objects (resource, namespace, name, uid, resource_version, generation, labels, node_name, phase, owner_uids, deletion_timestamp, created_at, body)
-         SELECT resource, namespace, name, uid, rv, generation, labels, node_name, phase, owner_uids, deletion_timestamp, created_at, vbody FROM v WHERE op = 'insert'
-         RETURNING 1
-       ),
-       upd AS (
-         UPDATE objects o SET resource_version = v.rv, generation = v.generation, labels = v.labels, node_name = v.node_name, phase = v.phase,
-           owner_uids = v.owner_uids, deletion_timestamp = v.deletion_timestamp, body = v.vbody
-         FROM v WHERE v.op = 'update' AND o.resource = v.resource AND o.namespace = v.namespace AND o.name = v.name
-         RETURNING 1
-       ),
-       del AS (
-         DELETE FROM objects o USING v WHERE v.op = 'delete' AND o.resource = v.resource AND o.namespace = v.namespace AND o.name = v.name
-         RETURNING 1
-       ),
-       chg AS (
-         INSERT INTO changes (resource_version, resource, namespace, name, uid, type, object)
-         SELECT rv, resource, namespace, name, uid, type, vbody FROM v
-         RETURNING 1
-       )
-       SELECT (SELECT base FROM c)::text AS base, pg_notify('${CHANNEL}', ((SELECT base FROM c) + ${n})::text)::text AS notified,
-         ((SELECT count(*) FROM ins) + (SELECT count(*) FROM upd) + (SELECT count(*) FROM del) + (SELECT count(*) FROM chg))::text AS n;
-       COMMIT`,
-    )) as unknown as { rows: { base: string }[] }[];
-    base = Number(results[results.length - 2].rows[0].base); // the answers: [BEGIN, SET,] WITH, COMMIT
-  } catch (err) {
-    const msg = (err as Error).message ?? '';
-    if (/duplicate key|23505/.test(msg)) {
-      const w = writes.find((x) => x.op === 'insert');
-      const [group, plural] = (w?.resource ?? 'core/objects').split('/');
-      throw alreadyExists(plural, group === 'core' ? '' : group, w?.name ?? '');
-    }
-    throw err;
-  }
-  writes.forEach((w, i) => (w.obj.metadata = { ...w.obj.metadata, resourceVersion: String(base + 1 + i) }));
-  return base + n;
-}
-
-/** A dollar-quoted SQL literal whose tag does not occur in the text, so nothing in it needs escaping. */
-function dollarQuote(text: string): string {
-  for (;;) {
-    const tag = `$f${randomBytes(6).toString('hex')}$`;
-    if (!text.includes(tag)) return `${tag}${text}${tag}`;
-  }
 }
 
 function encodeContinue(rv: number, namespace: string, name: string): string {

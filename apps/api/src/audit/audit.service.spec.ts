@@ -1,4 +1,4 @@
-import type { Store } from '@flotilla/store';
+import type { AuditRow, IdentityDb } from '@flotilla/identity';
 import { Metrics } from '../health/metrics';
 import { AuditRecord, AuditService } from './audit.service';
 
@@ -18,22 +18,21 @@ const record = (requestId: string, name = 'x'): AuditRecord => ({
 });
 
 /** Stands in for Postgres' refusal of one row: any statement holding a row whose request id is "poison" fails. */
-function storeRefusing(written: string[]): Store {
+function dbRefusing(written: string[]): IdentityDb {
   return {
-    sql: async (_text: string, json: string) => {
-      const rows = JSON.parse(json) as { request_id: string; name: string }[];
+    insertAuditEvents: async (rows: AuditRow[]) => {
       if (rows.some((r) => r.request_id === 'poison')) throw new Error('unsupported Unicode escape sequence');
-      written.push(...rows.map((r) => r.name));
+      written.push(...rows.map((r) => r.name ?? ''));
       return [];
     },
-  } as unknown as Store;
+  } as unknown as IdentityDb;
 }
 
 describe('AuditService', () => {
   it('writes a failing batch record by record, losing only the record that cannot be stored, and counts it', async () => {
     const written: string[] = [];
     const metrics = new Metrics({ commits: 0, writes: 0, grouped: 0 } as never);
-    const audit = new AuditService(storeRefusing(written), metrics);
+    const audit = new AuditService(dbRefusing(written), metrics);
     audit.record(record('a', 'first'));
     audit.record(record('poison'));
     audit.record(record('b', 'delete-me'));
@@ -44,8 +43,8 @@ describe('AuditService', () => {
 
   it('stores NUL and lone surrogates escaped rather than failing the batch', async () => {
     const seen: string[] = [];
-    const store = { sql: async (_t: string, json: string) => void seen.push(json) } as unknown as Store;
-    const audit = new AuditService(store, new Metrics({ commits: 0, writes: 0, grouped: 0 } as never));
+    const db = { insertAuditEvents: async (rows: AuditRow[]) => void seen.push(JSON.stringify(rows)) } as unknown as IdentityDb;
+    const audit = new AuditService(db, new Metrics({ commits: 0, writes: 0, grouped: 0 } as never));
     audit.record(record('a', 'a\u0000b'));
     audit.record(record('b', '\ud800'));
     await audit.flush();
@@ -56,8 +55,8 @@ describe('AuditService', () => {
 
   it('stores a record with fields a request did not fill, and every group whole (the pods benchmark crashed the API here)', async () => {
     const seen: string[] = [];
-    const store = { sql: async (_t: string, json: string) => void seen.push(json) } as unknown as Store;
-    const audit = new AuditService(store, new Metrics({ commits: 0, writes: 0, grouped: 0 } as never));
+    const db = { insertAuditEvents: async (rows: AuditRow[]) => void seen.push(JSON.stringify(rows)) } as unknown as IdentityDb;
+    const audit = new AuditService(db, new Metrics({ commits: 0, writes: 0, grouped: 0 } as never));
     audit.record({ ...record('a'), name: undefined, subresource: undefined, groups: ['system:authenticated', 'team-a', 'team-b'] } as unknown as AuditRecord);
     await audit.flush();
     const [row] = JSON.parse(seen[0]) as { name: string | null; subresource: string | null; groups: string[] }[];

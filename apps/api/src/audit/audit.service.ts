@@ -2,12 +2,11 @@
 // request path (a slow audit insert must not slow the API; a crash loses at most one batch). Every string
 // is made storable first (Postgres refuses NUL in text, and JSON with lone surrogates), and a batch that
 // still fails is written record by record, so one odd request never costs the others their records.
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
-import type { Store } from '@flotilla/store';
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { IdentityDb, type AuditRow } from '@flotilla/identity';
 import { Metrics } from '../health/metrics';
 import { storableText } from '../k8s/text';
 import { log } from '../log';
-import { STORE } from '../tokens';
 
 export interface AuditRecord {
   requestId: string;
@@ -26,9 +25,6 @@ export interface AuditRecord {
   reason?: string;
 }
 
-const AUDIT_COLUMNS =
-  'time, request_id, username, groups, source_ip, user_agent, verb, api_group, resource, subresource, namespace, name, code, decision, reason';
-
 @Injectable()
 export class AuditService implements OnModuleDestroy {
   private pending: (AuditRecord & { time: Date })[] = [];
@@ -36,7 +32,7 @@ export class AuditService implements OnModuleDestroy {
   private flushing?: Promise<void>;
 
   constructor(
-    @Inject(STORE) private readonly store: Store,
+    private readonly db: IdentityDb,
     private readonly metrics: Metrics,
   ) {}
 
@@ -57,13 +53,14 @@ export class AuditService implements OnModuleDestroy {
     this.pending = [];
     if (batch.length === 0) return;
     const rows = batch.map(rowOf);
-    this.flushing = this.insert(rows)
+    this.flushing = this.db
+      .insertAuditEvents(rows)
       .catch(async (err: Error) => {
         // The batch as a whole failed: try each record alone, so only a record that cannot be stored is lost.
         log('warn', 'audit batch write failed; writing its records one by one', { component: 'audit', records: rows.length, error: err.message });
         let lost = 0;
         for (const row of rows) {
-          await this.insert([row]).catch((e: Error) => {
+          await this.db.insertAuditEvents([row]).catch((e: Error) => {
             lost++;
             log('error', 'audit record lost', { component: 'audit', requestId: row.request_id, verb: row.verb, error: e.message });
           });
@@ -74,22 +71,12 @@ export class AuditService implements OnModuleDestroy {
     await this.flushing;
   }
 
-  /** One statement for the rows; the column list is the Prisma model's (prisma/schema.prisma, AuditEvent). */
-  private async insert(rows: ReturnType<typeof rowOf>[]): Promise<void> {
-    await this.store.sql(
-      `INSERT INTO audit_events (${AUDIT_COLUMNS}) SELECT ${AUDIT_COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS r(time timestamptz, request_id text,
-       username text, groups text[], source_ip text, user_agent text, verb text, api_group text, resource text, subresource text, namespace text,
-       name text, code int, decision text, reason text)`,
-      JSON.stringify(rows),
-    );
-  }
-
   async onModuleDestroy(): Promise<void> {
     await this.flush();
   }
 }
 
-function rowOf(r: AuditRecord & { time: Date }) {
+function rowOf(r: AuditRecord & { time: Date }): AuditRow {
   // A field a request did not fill (no name on a collection, no subresource) is stored as NULL.
   const t = (s: string | undefined | null): string | null => (typeof s === 'string' ? storableText(s) : null);
   return {

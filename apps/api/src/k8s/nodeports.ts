@@ -7,7 +7,6 @@ import { invalid } from './status';
 
 export const NODEPORT_MIN = 30000;
 export const NODEPORT_MAX = 32767;
-const LOCK = 727074;
 
 interface PortLike {
   name?: string;
@@ -26,14 +25,9 @@ export async function allocateNodePorts(tx: WriteTx, obj: KubeObject, old?: Kube
     for (const p of ports) delete p.nodePort; // ClusterIP services hold no node ports
     return;
   }
-  await tx.query('SELECT pg_advisory_xact_lock($1)::text AS locked', LOCK);
-  const rows = await tx.query<{ ns: string; name: string; port: number }>(
-    `SELECT namespace AS ns, name, (p->>'nodePort')::int AS port
-       FROM objects, jsonb_array_elements(COALESCE(body->'spec'->'ports', '[]'::jsonb)) AS p
-      WHERE resource = 'core/services' AND p->>'nodePort' IS NOT NULL`,
-  );
+  const rows = await tx.allocatedNodePorts();
   const me = `${obj.metadata.namespace}/${obj.metadata.name}`;
-  const taken = new Set(rows.filter((r) => `${r.ns}/${r.name}` !== me).map((r) => r.port));
+  const taken = new Set(rows.filter((r) => `${r.namespace}/${r.name}` !== me).map((r) => r.port));
   const previous = new Map(((old as Service | undefined)?.spec?.ports ?? []).map((p) => [p.port, p.nodePort]));
   const errors: { field: string; reason: string; message: string }[] = [];
   ports.forEach((p, i) => {

@@ -1,48 +1,16 @@
 // Text the API cannot store. Postgres refuses NUL in text and jsonb, and lone UTF-16 surrogates in jsonb;
 // invalid UTF-8 would be silently replaced by U+FFFD and stored as something the client never sent. Each is
 // refused at the edge (a body, a path, a query) with a 400 saying what and where, before anything is stored;
-// the audit log, which must record even those requests, stores them with visible stand-ins instead.
+// the audit log, which must record even those requests, stores them with visible stand-ins instead. What
+// counts as bad text, and how its field is named, is the store's (findUnstorable): the store refuses the same.
+import { findUnstorable, LONE_SURROGATE, unstorableText } from '@flotilla/store';
 import { badRequest } from './status';
 
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
-
-/** What is wrong with `s` as stored text, or undefined when nothing is. */
-export function badText(s: string): string | undefined {
-  if (s.includes('\u0000')) return 'a NUL character (\\u0000)';
-  const m = LONE_SURROGATE.exec(s);
-  if (m) return `a lone UTF-16 surrogate (\\u${m[0].charCodeAt(0).toString(16)})`;
-  return undefined;
-}
-
-/** The first key or string value in `v` with bad text, as a field path (`metadata.labels[a b]`) and what is wrong. */
-export function findBadText(v: unknown, path = ''): { field: string; what: string } | undefined {
-  if (typeof v === 'string') {
-    const what = badText(v);
-    return what ? { field: path || '(the body)', what } : undefined;
-  }
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) {
-      const found = findBadText(v[i], `${path}[${i}]`);
-      if (found) return found;
-    }
-    return undefined;
-  }
-  if (typeof v === 'object' && v !== null) {
-    for (const [k, child] of Object.entries(v)) {
-      const field = /^[A-Za-z_$][\w$]*$/.test(k) ? (path ? `${path}.${k}` : k) : `${path}[${JSON.stringify(k)}]`;
-      const what = badText(k);
-      if (what) return { field, what: `${what} in a key` };
-      const found = findBadText(child, field);
-      if (found) return found;
-    }
-  }
-  return undefined;
-}
 
 /** Refuses a decoded body with bad text (400 naming the field). */
 export function assertCleanBody(v: unknown): void {
-  const bad = findBadText(v);
+  const bad = findUnstorable(v);
   if (bad)
     throw badRequest(`the body of the request contains ${bad.what} at ${bad.field}: it cannot be stored`, [
       { reason: 'FieldValueInvalid', message: `contains ${bad.what}`, field: bad.field },
@@ -79,15 +47,15 @@ function decodes(b: Buffer): boolean {
 /** Refuses bad text in the path's names or in any query parameter (400 saying which). */
 export function assertCleanRequestText(parts: Record<string, string | undefined>, query: Record<string, unknown> | undefined): void {
   for (const [where, s] of Object.entries(parts)) {
-    const what = s === undefined ? undefined : badText(s);
+    const what = s === undefined ? undefined : unstorableText(s);
     if (what) throw badRequest(`the request path contains ${what} in the ${where}`);
   }
   for (const [key, v] of Object.entries(query ?? {})) {
     const what =
-      badText(key) ??
+      unstorableText(key) ??
       [v]
         .flat()
-        .map((x) => (typeof x === 'string' ? badText(x) : undefined))
+        .map((x) => (typeof x === 'string' ? unstorableText(x) : undefined))
         .find(Boolean);
     if (what) throw badRequest(`the query parameter ${JSON.stringify(storableText(key, 100))} contains ${what}`);
   }

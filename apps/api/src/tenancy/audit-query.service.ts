@@ -1,8 +1,7 @@
 // Reads the audit log for admins: filters on who, where, what and outcome, newest first, paged by id.
-import { Inject, Injectable } from '@nestjs/common';
-import type { Store } from '@flotilla/store';
+import { Injectable } from '@nestjs/common';
+import { IdentityDb } from '@flotilla/identity';
 import { badRequest } from '../k8s/status';
-import { STORE } from '../tokens';
 
 export interface AuditPage {
   items: Record<string, unknown>[];
@@ -11,7 +10,7 @@ export interface AuditPage {
 
 @Injectable()
 export class AuditQueryService {
-  constructor(@Inject(STORE) private readonly store: Store) {}
+  constructor(private readonly db: IdentityDb) {}
 
   async query(q: Record<string, string | undefined>): Promise<AuditPage> {
     const limit = q.limit === undefined ? 100 : Number(q.limit);
@@ -30,18 +29,16 @@ export class AuditQueryService {
       before = BigInt(q.continue);
     }
     if (q.decision && !['allowed', 'denied', 'error'].includes(q.decision)) throw badRequest('decision must be allowed, denied or error');
-    const rows = await this.store.db.auditEvent.findMany({
-      where: {
-        ...(q.user ? { username: q.user } : {}),
-        ...(q.namespace ? { namespace: q.namespace } : {}),
-        ...(q.verb ? { verb: q.verb } : {}),
-        ...(q.resource ? { resource: q.resource } : {}),
-        ...(q.decision ? { decision: q.decision } : {}),
-        ...(since || until ? { time: { ...(since ? { gte: since } : {}), ...(until ? { lt: until } : {}) } } : {}),
-        ...(before !== undefined ? { id: { lt: before } } : {}),
-      },
-      orderBy: { id: 'desc' },
-      take: limit + 1,
+    const rows = await this.db.findAuditEvents({
+      username: q.user,
+      namespace: q.namespace,
+      verb: q.verb,
+      resource: q.resource,
+      decision: q.decision,
+      since,
+      until,
+      beforeId: before,
+      limit: limit + 1,
     });
     const page = rows.slice(0, limit);
     return {

@@ -3,6 +3,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { hash as argonHash, verify as argonVerify } from '@node-rs/argon2';
+import { IdentityDb, type CredentialRow } from '@flotilla/identity';
 import type { Store } from '@flotilla/store';
 import { newSecret, parseSecret, secretMatches, sha256 } from '../auth/secrets';
 import type { UserInfo } from '../auth/user';
@@ -76,10 +77,12 @@ export class IdentityService {
   constructor(
     @Inject(STORE) private readonly store: Store,
     @Inject(TENANCY_CONFIG) private readonly cfg: TenancyConfig,
+    private readonly identityDb: IdentityDb,
   ) {}
 
+  /** The Prisma client, for the admin paths only (see IdentityDb). */
   private get db() {
-    return this.store.db;
+    return this.identityDb.prisma;
   }
 
   // ---- users -------------------------------------------------------------------------------------
@@ -93,26 +96,11 @@ export class IdentityService {
     const passwordHash = await argonHash(password, ARGON);
     const id = randomUUID();
     const unique = [...new Set(groups)].sort();
-    let rows: { created_at: Date }[];
-    try {
-      // One statement (so one transaction): the first admin is created at start-up, and this keeps the Prisma
-      // client unloaded until someone administers users (see Store.db).
-      rows = await this.store.sql<{ created_at: Date }>(
-        `WITH u AS (INSERT INTO users (id, username, display_name, password_hash) VALUES ($1, $2, $3, $4) RETURNING created_at),
-              g AS (INSERT INTO groups (name) SELECT unnest($5::text[]) ON CONFLICT (name) DO NOTHING),
-              m AS (INSERT INTO group_members (group_name, user_id) SELECT unnest($5::text[]), $1::uuid)
-         SELECT created_at FROM u`,
-        id,
-        username,
-        opts.displayName ?? '',
-        passwordHash,
-        unique,
-      );
-    } catch (err) {
-      if ((err as { code?: string }).code === '23505') throw new IdentityError(409, `user "${username}" already exists`);
-      throw err;
-    }
-    return { id, username, displayName: opts.displayName ?? '', disabled: false, groups: unique, createdAt: rows[0].created_at.toISOString() };
+    // One statement (so one transaction) in plain SQL: the first admin is created at start-up, and this keeps the
+    // Prisma client unloaded until someone administers users.
+    const createdAt = await this.identityDb.insertUser({ id, username, displayName: opts.displayName ?? '', passwordHash, groups: unique });
+    if (!createdAt) throw new IdentityError(409, `user "${username}" already exists`);
+    return { id, username, displayName: opts.displayName ?? '', disabled: false, groups: unique, createdAt: createdAt.toISOString() };
   }
 
   async getUser(username: string): Promise<UserView> {
@@ -278,11 +266,7 @@ export class IdentityService {
     const key = p.id;
     const hit = this.authCache.get(key);
     if (hit && hit.until > now && secretMatches(p.secret, hit.secretHash)) return !hit.binding || (await this.bindingHolds(hit.binding)) ? hit.user : undefined;
-    const row = await this.credential<{ id: string; kind: string; subject: string; bound_to: TokenBinding | null }>(
-      'api_tokens',
-      p.id,
-      'c.id, c.kind, c.subject, c.bound_to',
-    );
+    const row = await this.identityDb.tokenCredential<TokenBinding>(p.id);
     if (!row || row.revoked_at || (row.expires_at && row.expires_at.getTime() <= now) || !secretMatches(p.secret, row.secret_hash)) return undefined;
     let user: UserInfo;
     let binding: TokenBinding | undefined;
@@ -317,20 +301,6 @@ export class IdentityService {
     return !!o && o.obj.metadata?.uid === b.object.uid && !o.obj.metadata?.deletionTimestamp;
   }
 
-  /**
-   * A token or session with its user and the user's groups, in one round trip. Every request that misses the
-   * cache asks this, so it is plain SQL on the store's pool rather than the Prisma client (see Store.db).
-   */
-  private async credential<T extends object>(table: 'api_tokens' | 'sessions', id: string, columns: string): Promise<(CredentialRow & T) | undefined> {
-    const rows = await this.store.sql<CredentialRow & T>(
-      `SELECT c.secret_hash, c.expires_at, c.revoked_at, ${columns}, u.id AS user_id, u.username, u.disabled,
-              ARRAY(SELECT m.group_name FROM group_members m WHERE m.user_id = u.id) AS groups
-         FROM ${table} c LEFT JOIN users u ON u.id = c.user_id WHERE c.id = $1`,
-      id,
-    );
-    return rows[0];
-  }
-
   // ---- sessions ----------------------------------------------------------------------------------
 
   async createSession(userId: string, sourceIp: string, userAgent: string): Promise<{ cookie: string; csrf: string; expiresAt: Date }> {
@@ -347,7 +317,7 @@ export class IdentityService {
   async authenticateSession(cookie: string, csrf: string | undefined, needCsrf: boolean): Promise<{ user: UserInfo; csrfOk: boolean } | undefined> {
     const p = parseSecret(cookie);
     if (!p || p.prefix !== 'fls') return undefined;
-    const row = await this.credential<{ csrf_hash: string }>('sessions', p.id, 'c.csrf_hash');
+    const row = await this.identityDb.sessionCredential(p.id);
     if (!row?.user_id || row.revoked_at || row.expires_at!.getTime() <= Date.now() || row.disabled || !secretMatches(p.secret, row.secret_hash))
       return undefined;
     const csrfOk = !needCsrf || (csrf !== undefined && secretMatches(csrf, row.csrf_hash));
@@ -423,17 +393,6 @@ function view(u: UserRow): UserView {
     groups: u.memberships.map((m) => m.groupName).sort(),
     createdAt: u.createdAt.toISOString(),
   };
-}
-
-/** A credential's row (api_tokens or sessions) joined with its user; the user columns are null for a token of no user. */
-interface CredentialRow {
-  secret_hash: string;
-  expires_at: Date | null;
-  revoked_at: Date | null;
-  user_id: string | null;
-  username: string | null;
-  disabled: boolean | null;
-  groups: string[];
 }
 
 function userInfo(u: CredentialRow): UserInfo {

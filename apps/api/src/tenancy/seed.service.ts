@@ -11,6 +11,7 @@ import { KubeObject, resourceFor, ResourceType } from '@flotilla/resources';
 import { StoreError, type Store } from '@flotilla/store';
 import type { Config } from '../config';
 import { log } from '../log';
+import { IdentityDb } from '@flotilla/identity';
 import { CONFIG, STORE } from '../tokens';
 import { IdentityError, IdentityService } from './identity.service';
 import { TENANCY_CONFIG } from './tenancy.tokens';
@@ -27,6 +28,7 @@ export class SeedService implements OnApplicationBootstrap {
     @Inject(CONFIG) private readonly config: Config,
     @Inject(TENANCY_CONFIG) private readonly cfg: TenancyConfig,
     private readonly identity: IdentityService,
+    private readonly identityDb: IdentityDb,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -60,7 +62,7 @@ export class SeedService implements OnApplicationBootstrap {
     let password = this.cfg.adminPassword;
     let generated = false;
     if (!username || !password) {
-      if ((await this.store.sql('SELECT 1 FROM users LIMIT 1')).length > 0) return;
+      if (await this.identityDb.hasUsers()) return;
       username = 'admin';
       password = randomBytes(18).toString('base64url');
       generated = true;

@@ -66,8 +66,7 @@ async function finalizeIfEmpty(ctx: ControllerContext, ns: Namespace): Promise<'
   return ctx.store.transaction(async (tx) => {
     const current = (await tx.read(T.namespace, '', name)) as Namespace | undefined;
     if (!current || current.metadata.uid !== ns.metadata.uid) return 'gone' as const;
-    const left = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM objects WHERE namespace = $1', name);
-    if (Number(left[0]?.n ?? 0) > 0) return 'wait' as const;
+    if (await tx.namespaceHasObjects(name)) return 'wait' as const;
     await ctx.store.updateIn(tx, T.namespace, finalizedNamespace(current), '', 'finalize');
     return 'done' as const;
   });

@@ -8,7 +8,6 @@ import type { ScheduleFailure } from '@flotilla/scheduler';
 import type { Change, Store, WriteTx } from '@flotilla/store';
 import { prepareUpdate, resourceKey, timestamp } from '@flotilla/store';
 import type { PlannedEvent } from '@flotilla/controllers';
-import { lockPods } from '@flotilla/hollow';
 import type { LoopControllerRegistration } from '../registration';
 import { EventRecorder } from '../events';
 import { R, T } from '../kinds';
@@ -183,10 +182,7 @@ export class SchedulerWorker {
     try {
       const lastRv = await this.store.transaction(async (tx) => {
         const events: PlannedEvent[] = [];
-        const locked = await lockPods(
-          tx,
-          binds.map((b) => ({ namespace: b.pod.metadata.namespace ?? '', name: b.pod.metadata.name ?? '' })),
-        );
+        const locked = await tx.lockPods(binds.map((b) => ({ namespace: b.pod.metadata.namespace ?? '', name: b.pod.metadata.name ?? '' })));
         for (const b of binds) {
           if (this.bindIn(tx, b.pod, locked.get(`${b.pod.metadata.namespace}/${b.pod.metadata.name}`), b.nodeName, now)) {
             if (withEvents) events.push(scheduledEvent(b.pod, b.nodeName));
