@@ -12,7 +12,7 @@ import { ANONYMOUS, Attributes, UserInfo } from '../auth/user';
 import { Metrics } from '../health/metrics';
 import { AUTHENTICATOR, AUTHORIZER, RATE_LIMITER } from '../tokens';
 import { PathError } from './request-info';
-import type { Reply } from './resource.service';
+import type { Reply } from './request';
 import { ApiError, databaseUnreachable, forbidden, status, toStatus } from './status';
 import { assertCleanRequestText, warningHeaderValue } from './text';
 
