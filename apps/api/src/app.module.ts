@@ -16,10 +16,8 @@ import { DiscoveryController } from './k8s/discovery.controller';
 import { RequestPipeline } from './k8s/pipeline';
 import { NodeCertificatesController } from './k8s/node-certificates.controller';
 import { ResourceController } from './k8s/resource.controller';
-import { PodLogService } from './k8s/pod-log';
 import { KubeletClient } from './k8s/kubelet-client';
-import { PodConnectService } from './k8s/pod-connect';
-import { ResourceService } from './k8s/resource.service';
+import { resourceProviders } from './k8s/resource.service';
 import { TenancyAdmission } from './k8s/admission';
 import { AdminController } from './tenancy/admin.controller';
 import { AuditQueryService } from './tenancy/audit-query.service';
@@ -97,9 +95,7 @@ export class AppModule {
         { provide: Metrics, useFactory: () => new Metrics(deps.store.commitStats) },
         AuditService,
         RequestPipeline,
-        ResourceService,
-        PodLogService,
-        PodConnectService,
+        ...resourceProviders,
         KubeletClient,
       ],
     };

@@ -3,7 +3,7 @@
 // a list or watch across namespaces returns only what the user may see instead of failing.
 import { KubeObject, resourceTypes } from '@flotilla/resources';
 import { authorizeNode, BindingObject, NodeGraph, nodeNameOf, podReferences, Policy, RoleObject } from '@flotilla/rbac';
-import type { Store } from '@flotilla/store';
+import { notFound, type Store, type StoreError } from '@flotilla/store';
 import type { Attributes, UserInfo } from './user';
 
 export interface Decision {
@@ -125,8 +125,8 @@ export function forbiddenMessage(user: UserInfo, a: Attributes, pluralName: stri
   return `${named}: User "${user.username}" cannot ${a.verb} resource "${res}" in API group "${a.group}"${scope}`;
 }
 
-/** The 404 a user gets for anything in a namespace they cannot see: as if it did not exist. */
-export function hiddenMessage(a: Attributes, pluralName: string): string {
-  if (a.name && !(a.resource === 'namespaces' && a.group === '')) return `${pluralName}${a.group ? `.${a.group}` : ''} "${a.name}" not found`;
-  return `namespaces "${a.namespace || a.name}" not found`;
+/** The 404 a user gets for anything in a namespace they cannot see: the store's, as if it did not exist. */
+export function hiddenNotFound(a: Attributes, pluralName: string): StoreError {
+  if (a.name && !(a.resource === 'namespaces' && a.group === '')) return notFound(pluralName, a.group, a.name);
+  return notFound('namespaces', '', a.namespace || a.name);
 }

@@ -5,14 +5,14 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuditService } from '../audit/audit.service';
 import { AuthError, Authenticator, Credentials } from '../auth/authn';
-import { Authorizer, forbiddenMessage, hiddenMessage } from '../auth/authz';
+import { Authorizer, forbiddenMessage, hiddenNotFound } from '../auth/authz';
 import { MutationRateLimiter } from '../auth/rate-limit';
 import type { Visibility } from '../auth/request-context';
 import { ANONYMOUS, Attributes, UserInfo } from '../auth/user';
 import { Metrics } from '../health/metrics';
 import { AUTHENTICATOR, AUTHORIZER, RATE_LIMITER } from '../tokens';
 import { PathError } from './request-info';
-import type { Reply } from './resource.service';
+import type { Reply } from './request';
 import { ApiError, databaseUnreachable, forbidden, status, toStatus } from './status';
 import { assertCleanRequestText, warningHeaderValue } from './text';
 
@@ -63,7 +63,7 @@ export class RequestPipeline {
         decision = 'denied';
         reason = verdict.reason;
         if (user === ANONYMOUS) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
-        if (verdict.notFound) throw new ApiError(404, 'NotFound', hiddenMessage(d.attrs, d.plural));
+        if (verdict.notFound) throw hiddenNotFound(d.attrs, d.plural);
         throw forbidden(forbiddenMessage(user, d.attrs, d.plural));
       }
       const wait = MUTATING.has(d.attrs.verb) ? this.limiter.check(user) : 0;

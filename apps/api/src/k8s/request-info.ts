@@ -27,6 +27,8 @@ export class PathError extends Error {
 const NAME = /^[^/%]+$/;
 /** Subresources that open a stream to the pod's node (kube-apiserver's "connect" subresources). */
 const CONNECT = new Set(['exec', 'attach', 'portforward']);
+/** kube-apiserver's namespaceSubresources: path segments after /namespaces/{name} that are not resources. */
+const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 
 /**
  * `segments` is the path after `/api/v1` or `/apis/<group>/<version>`, split on `/`.
@@ -35,11 +37,11 @@ const CONNECT = new Set(['exec', 'attach', 'portforward']);
 export function parseResourcePath(group: string, version: string, segments: string[], method: string, watch: boolean): RequestInfo {
   let namespace = '';
   let rest = segments.filter((s, i) => s !== '' || i < segments.length - 1);
-  if (rest[0] === 'namespaces' && rest.length >= 3) {
+  // /namespaces, /namespaces/{name} and the Namespace's own subresources (/namespaces/{name}/finalize) are
+  // the Namespace resource itself; anything else after /namespaces/{name} is a resource in that namespace.
+  if (rest[0] === 'namespaces' && rest.length >= 3 && !NAMESPACE_SUBRESOURCES.has(rest[2])) {
     namespace = decode(rest[1]);
     rest = rest.slice(2);
-  } else if (rest[0] === 'namespaces' && rest.length <= 2) {
-    // /api/v1/namespaces or /api/v1/namespaces/{name}: the Namespace resource itself.
   }
   const [plural, rawName, sub, ...extra] = rest;
   if (!plural) throw new PathError('the server could not find the requested resource', 404);

@@ -4,7 +4,8 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RequestPipeline } from './pipeline';
 import { parseResourcePath, RequestInfo } from './request-info';
-import { Query, ResourceService } from './resource.service';
+import type { Query } from './query';
+import { ResourceService } from './resource.service';
 
 @ApiExcludeController()
 @Controller()

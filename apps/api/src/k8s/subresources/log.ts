@@ -5,13 +5,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { resourceFor, type Pod, type ResourceType } from '@flotilla/resources';
 import { logStreamKey } from '@flotilla/queue';
-import type { Store } from '@flotilla/store';
-import { REDIS } from '../health/health.controller';
-import { STORE } from '../tokens';
-import { containerFor, containerStatusOf } from './pod-containers';
-import { flag, one, type Query } from './query';
-import type { Reply, ResourceRequest } from './resource.service';
-import { ApiError, badRequest } from './status';
+import { notFound, type Store } from '@flotilla/store';
+import { REDIS } from '../../health/health.controller';
+import { STORE } from '../../tokens';
+import { containerFor, containerStatusOf } from '../pod-containers';
+import { flag, one, type Query } from '../query';
+import type { Reply, ResourceRequest } from '../request';
+import { ApiError, badRequest } from '../status';
+import type { SubresourceHandler } from './registry';
 
 const PODS = resourceFor('', 'v1', 'pods') as ResourceType;
 const PAGE = 1000;
@@ -47,22 +48,13 @@ function fieldOf(fields: string[], name: string): string | undefined {
 }
 
 @Injectable()
-export class PodLogService {
-  private static instance?: PodLogService;
+export class PodLogSubresource implements SubresourceHandler {
+  readonly subresources = ['log'];
 
   constructor(
     @Inject(STORE) private readonly store: Store,
     @Inject(REDIS) private readonly redis: Redis,
-  ) {
-    PodLogService.instance = this;
-  }
-
-  /** Entry point for ResourceService's subresource switch. */
-  static serve(req: ResourceRequest): Promise<Reply | 'streamed'> {
-    const svc = PodLogService.instance;
-    if (!svc) throw new ApiError(503, 'ServiceUnavailable', 'pod logs are not available: the log service is not configured');
-    return svc.serve(req);
-  }
+  ) {}
 
   private async getPod(namespace: string, name: string): Promise<Pod | undefined> {
     const e = await this.store.get(PODS, namespace, name, { consistent: true });
@@ -153,7 +145,7 @@ export class PodLogService {
     const { namespace, name, verb } = req.info;
     if (verb !== 'get') throw new ApiError(405, 'MethodNotAllowed', `${verb} is not supported on pods/log`);
     const pod = await this.getPod(namespace, name);
-    if (!pod) throw new ApiError(404, 'NotFound', `pods "${name}" not found`, { name, group: '', kind: 'pods' });
+    if (!pod) throw notFound(PODS.plural, PODS.group, name);
     const p = this.params(pod, req.query);
     const key = await this.streamKey(pod, p);
     const { entries, eof } = await this.initial(key, p);

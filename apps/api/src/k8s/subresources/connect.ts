@@ -3,39 +3,31 @@
 // reach this point authenticated, authorised (`create` on the subresource) and audited by the pipeline.
 import { Inject, Injectable } from '@nestjs/common';
 import { EXEC_PROTOCOLS, kubeletExecPath, kubeletPortForwardPath, PORT_FORWARD_PROTOCOL, resourceFor, type Pod, type ResourceType } from '@flotilla/resources';
-import type { Store } from '@flotilla/store';
-import { STORE } from '../tokens';
-import { KubeletClient } from './kubelet-client';
-import { containerFor, containerStatusOf } from './pod-containers';
-import { all, flag, one } from './query';
-import type { ResourceRequest } from './resource.service';
-import { ApiError, badRequest } from './status';
+import { notFound, type Store } from '@flotilla/store';
+import { STORE } from '../../tokens';
+import { KubeletClient } from '../kubelet-client';
+import { containerFor, containerStatusOf } from '../pod-containers';
+import { all, flag, one } from '../query';
+import type { ResourceRequest } from '../request';
+import { ApiError, badRequest } from '../status';
+import type { SubresourceHandler } from './registry';
 
 const PODS = resourceFor('', 'v1', 'pods') as ResourceType;
 
 @Injectable()
-export class PodConnectService {
-  private static instance?: PodConnectService;
+export class PodConnectSubresource implements SubresourceHandler {
+  readonly subresources = ['exec', 'portforward'];
 
   constructor(
     @Inject(STORE) private readonly store: Store,
     private readonly kubelets: KubeletClient,
-  ) {
-    PodConnectService.instance = this;
-  }
-
-  /** Entry point for ResourceService's subresource switch. */
-  static serve(req: ResourceRequest): Promise<'upgraded'> {
-    const svc = PodConnectService.instance;
-    if (!svc) throw new ApiError(503, 'ServiceUnavailable', `pods/${req.info.subresource} is not available: the service is not configured`);
-    return svc.serve(req);
-  }
+  ) {}
 
   async serve(req: ResourceRequest): Promise<'upgraded'> {
     const { namespace, name, subresource, verb } = req.info;
     if (verb !== 'create') throw new ApiError(405, 'MethodNotAllowed', `pods/${subresource} is opened with GET (WebSocket) or POST, not ${verb}`);
     const pod = (await this.store.get(PODS, namespace, name, { consistent: true }))?.obj as Pod | undefined;
-    if (!pod) throw new ApiError(404, 'NotFound', `pods "${name}" not found`, { name, group: '', kind: 'pods' });
+    if (!pod) throw notFound(PODS.plural, PODS.group, name);
     const node = pod.spec.nodeName;
     if (!node) throw badRequest(`pod ${name} does not have a host assigned`);
     const phase = pod.status?.phase ?? 'Pending';
