@@ -1,6 +1,7 @@
 // Wires the API: configuration, store, Redis, authentication/authorisation, audit, routes.
 import { DynamicModule, Module } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import { backupStatus } from '@flotilla/backup';
 import type { Store } from '@flotilla/store';
 import { AuditService } from './audit/audit.service';
 import { BootstrapTokenAuthenticator, CompositeAuthenticator } from './auth/authn';
@@ -90,7 +91,7 @@ export class AppModule {
         SecretRewriter,
         SeedService,
         QuotaStatusService,
-        { provide: Metrics, useFactory: () => new Metrics(deps.store.commitStats) },
+        { provide: Metrics, useFactory: () => new Metrics(deps.store.commitStats, () => backupStatus(deps.store.sql)) },
         AuditService,
         RequestPipeline,
         ResourceService,

@@ -2,6 +2,7 @@
 // loop, and (FLOTILLA_HOLLOW_NODES > 0) simulated hollow nodes for tests, demos and benchmarks.
 import { hostname } from 'node:os';
 import IORedis from 'ioredis';
+import { startBackupSchedule } from '@flotilla/backup';
 import { HollowNodes } from '@flotilla/hollow';
 import { componentsKey, leaderKey, recordComponentStart } from '@flotilla/queue';
 import { Store, StoreError } from '@flotilla/store';
@@ -79,6 +80,7 @@ export async function startController(config: ControllerConfig): Promise<Running
   scheduler.start();
   const lifecycle = new NodeLifecycle(ctx, () => leader.isLeader);
   lifecycle.start();
+  startBackupSchedule(store, () => leader.isLeader, log); // platform backups (libs/backup): off unless FLOTILLA_BACKUP_REPOSITORY is set
 
   queues.start({
     deployment: deploymentReconciler(ctx),
