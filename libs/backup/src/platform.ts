@@ -133,10 +133,12 @@ export async function verify(config: BackupConfig, snapshot: string, progress: P
   const started = Date.now();
   const restic = new Restic(config);
   const tmp = mkdtempSync(join(config.dataDir, '.backup-verify-'));
-  const scratch = `flotilla_verify_${randomBytes(6).toString('hex')}`;
+  // The start time in the name: a scratch database left by a verification that was killed is dropped by a later one.
+  const scratch = `${SCRATCH_PREFIX}${Math.floor(Date.now() / 1000)}_${randomBytes(4).toString('hex')}`;
   const admin = await connect(config.databaseUrl);
   let created = false;
   try {
+    await dropStaleScratch(admin, progress);
     progress(`verifying snapshot ${snapshot}: restoring its files`);
     const root = await restoreFiles(restic, snapshot, tmp);
     const manifest = JSON.parse(readFileSync(join(root, MANIFEST), 'utf8')) as Manifest;
@@ -192,6 +194,20 @@ export async function verify(config: BackupConfig, snapshot: string, progress: P
         .catch((err: Error) => progress(`warning: could not drop the scratch database ${scratch} (${err.message}): drop it by hand`));
     await admin.end().catch(() => undefined);
     rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+const SCRATCH_PREFIX = 'flotilla_verify_';
+/** Longer than any verification runs. */
+const SCRATCH_STALE_SECONDS = 6 * 3600;
+
+async function dropStaleScratch(admin: Client, progress: Progress): Promise<void> {
+  const rows = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${SCRATCH_PREFIX}%`]);
+  for (const { datname } of rows.rows) {
+    const started = Number(/^flotilla_verify_(\d+)_[0-9a-f]+$/.exec(datname)?.[1]);
+    if (!started || Date.now() / 1000 - started < SCRATCH_STALE_SECONDS) continue;
+    progress(`dropping the scratch database ${datname}, left by a verification that did not finish`);
+    await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`).catch(() => undefined);
   }
 }
 
