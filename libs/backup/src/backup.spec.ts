@@ -20,7 +20,8 @@ describe('loadBackupConfig', () => {
     ).toThrow(/FLOTILLA_BACKUP_SCHEDULE_SECONDS/);
     expect(() => loadBackupConfig({ ...base, FLOTILLA_BACKUP_KEEP_DAILY: '-1' })).toThrow(/FLOTILLA_BACKUP_KEEP_DAILY/);
     expect(() => loadBackupConfig({ ...base, FLOTILLA_BACKUP_REPOSITORY: '/b', FLOTILLA_BACKUP_PASSWORD_FILE: '/no/such/file' })).toThrow(/cannot read/);
-    expect(() => loadBackupConfig({ FLOTILLA_DATA_DIR: '/x' })).toThrow(/DATABASE_URL/);
+    // A controller started without DATABASE_URL uses its default; so does its schedule.
+    expect(loadBackupConfig({ FLOTILLA_DATA_DIR: '/x' }).databaseUrl).toBe('postgresql://flotilla:flotilla@127.0.0.1:5432/flotilla');
   });
 
   it('never shows credentials in a repository URL', () => {

@@ -49,8 +49,8 @@ export function loadBackupConfig(env: NodeJS.ProcessEnv = process.env): BackupCo
       throw new BackupConfigError(`FLOTILLA_BACKUP_PASSWORD_FILE: cannot read ${passwordFile}: ${(err as Error).message}`);
     }
   }
-  const databaseUrl = env.DATABASE_URL;
-  if (!databaseUrl) throw new BackupConfigError('DATABASE_URL is not set (scripts/setup.sh records it in .flotilla/env)');
+  // The same default as the controller's (README "Configuration"): the schedule runs inside it.
+  const databaseUrl = env.DATABASE_URL || 'postgresql://flotilla:flotilla@127.0.0.1:5432/flotilla';
   const scheduleSeconds = count(env, 'FLOTILLA_BACKUP_SCHEDULE_SECONDS', repository ? 86_400 : 0);
   if (scheduleSeconds > 0 && scheduleSeconds < 60) throw new BackupConfigError('FLOTILLA_BACKUP_SCHEDULE_SECONDS must be 0 (off) or at least 60');
   return {
