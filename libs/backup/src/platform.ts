@@ -54,6 +54,19 @@ function withDatabase(url: string, db: string): string {
   return u.toString();
 }
 
+/**
+ * Runs pg_dump or pg_restore against `url` with the password in PGPASSWORD, not on the command line, where
+ * any local user could read it (/proc/<pid>/cmdline).
+ */
+function pgTool(tool: 'pg_dump' | 'pg_restore', url: string, args: string[]) {
+  const u = new URL(url);
+  const password = decodeURIComponent(u.password);
+  u.password = '';
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (password) env.PGPASSWORD = password;
+  return run(tool, [...args, `--dbname=${u.toString()}`], { env });
+}
+
 async function connect(url: string): Promise<Client> {
   const c = new Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
   c.on('error', () => undefined);
@@ -68,7 +81,7 @@ export async function stage(config: BackupConfig, dir: string, progress: Progres
     await db.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const snap = (await db.query<{ s: string }>('SELECT pg_export_snapshot() AS s')).rows[0].s;
     progress('dumping the database (pg_dump, custom format, one consistent snapshot)');
-    const dump = run('pg_dump', ['--format=custom', `--snapshot=${snap}`, `--file=${join(dir, DUMP)}`, `--dbname=${config.databaseUrl}`]);
+    const dump = pgTool('pg_dump', config.databaseUrl, ['--format=custom', `--snapshot=${snap}`, `--file=${join(dir, DUMP)}`]);
     const measured = await measure(db, config.sampleSize);
     await dump;
     await db.query('COMMIT');
@@ -148,7 +161,7 @@ export async function verify(config: BackupConfig, snapshot: string, progress: P
     await admin.query(`CREATE DATABASE "${scratch}"`);
     created = true;
     const scratchUrl = withDatabase(config.databaseUrl, scratch);
-    await run('pg_restore', ['--no-owner', '--no-privileges', '--exit-on-error', `--dbname=${scratchUrl}`, join(root, DUMP)]);
+    await pgTool('pg_restore', scratchUrl, ['--no-owner', '--no-privileges', '--exit-on-error', join(root, DUMP)]);
     const db = await connect(scratchUrl);
     try {
       const problems = await compare(db, manifest);
@@ -273,7 +286,7 @@ export async function verifyExisting(config: BackupConfig, snapshot: string, pro
 const NEXT_STEP: Record<BackupOutcome['result'], string> = {
   verified: '',
   'backup-failed':
-    'Check that the repository is reachable and has space (restic snapshots), that the password is the one it was created with, and that DATABASE_URL answers; then run scripts/backup.sh again.',
+    'Check that the repository is reachable and has space (restic snapshots), that the password is the one it was created with, and that DATABASE_URL answers; if restic says the repository is locked by a run that no longer exists, run `restic unlock`; then run scripts/backup.sh again.',
   'verify-failed':
     'Do not rely on this snapshot. Run `restic check --read-data` on the repository, then scripts/backup.sh again; if the repository is damaged, start a new one (FLOTILLA_BACKUP_REPOSITORY).',
 };
@@ -343,14 +356,13 @@ export async function restore(config: BackupConfig, snapshot: string, progress: 
     const root = await restoreFiles(restic, snapshot, tmp);
     const manifest = JSON.parse(readFileSync(join(root, MANIFEST), 'utf8')) as Manifest;
     progress(`restoring the database (${manifest.objects} objects, resourceVersion ${manifest.resourceVersion}) into ${redactRepository(config.databaseUrl)}`);
-    await run('pg_restore', [
+    await pgTool('pg_restore', config.databaseUrl, [
       '--clean',
       '--if-exists',
       '--no-owner',
       '--no-privileges',
       '--exit-on-error',
       '--single-transaction',
-      `--dbname=${config.databaseUrl}`,
       join(root, DUMP),
     ]);
     const db = await connect(config.databaseUrl);
