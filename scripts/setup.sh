@@ -74,6 +74,8 @@ fi
 # The browser tests run Chromium in its own network namespace (unshare + ip), away from Docker's churn.
 if [ "$WITH_BROWSER" = 1 ]; then apt_install chromium iproute2 util-linux; fi
 apt_install busybox-static
+# Platform backups (libs/backup, README "Backups") are stored through restic: encrypted, deduplicated, verified.
+apt_install restic postgresql-client # pg_dump and pg_restore, also when DATABASE_URL is a Postgres elsewhere
 
 # --- Node.js ----------------------------------------------------------------------------------
 # Node.js 24 LTS when the machine's is older: the npm registry publishes the official binary as the

@@ -1,6 +1,7 @@
 // Wires the API: configuration, store, Redis, authentication/authorisation, audit, routes.
 import { DynamicModule, Module } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import { backupRunsQuery, backupStatus } from '@flotilla/backup';
 import { IdentityDb } from '@flotilla/identity';
 import type { Store } from '@flotilla/store';
 import { AuditService } from './audit/audit.service';
@@ -52,6 +53,7 @@ export class AppModule {
     const tenancy = deps.tenancy ?? loadTenancyConfig();
     const encryption = deps.encryption ?? new SecretEncryption(tenancy.encryptionKeys);
     const publicOrigin = new URL(deps.config.publicUrl).origin;
+    const backupRuns = backupRunsQuery(deps.config.databaseUrl);
     return {
       module: AppModule,
       // Tenancy's static routes (token, reviews, /flotilla/v1) are registered before the catch-all resource routes.
@@ -92,7 +94,7 @@ export class AppModule {
         SecretRewriter,
         SeedService,
         QuotaStatusService,
-        { provide: Metrics, useFactory: () => new Metrics(deps.store.commitStats) },
+        { provide: Metrics, useFactory: () => new Metrics(deps.store.commitStats, () => backupStatus(backupRuns)) },
         AuditService,
         RequestPipeline,
         ...resourceProviders,

@@ -3,6 +3,7 @@
 // > 0) simulated hollow nodes for tests, demos and benchmarks.
 import { hostname } from 'node:os';
 import IORedis from 'ioredis';
+import { startBackupSchedule } from '@flotilla/backup';
 import { HollowNodes } from '@flotilla/hollow';
 import { componentsKey, leaderKey, recordComponentStart } from '@flotilla/queue';
 import type { ControllerQueue } from '@flotilla/queue';
@@ -59,6 +60,7 @@ export async function startController(config: ControllerConfig): Promise<Running
 
   const loops: RunningLoop[] = [];
   for (const c of CONTROLLERS) if (!isQueueController(c)) loops.push(c.start(ctx, { isLeader: () => leader.isLeader }));
+  startBackupSchedule(store, () => leader.isLeader, log); // platform backups (libs/backup): off unless FLOTILLA_BACKUP_REPOSITORY is set
 
   const reconcilers: Partial<Record<ControllerQueue, Reconciler>> = {};
   for (const c of queued) reconcilers[c.queue] = c.reconciler(ctx);

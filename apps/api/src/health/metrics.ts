@@ -1,5 +1,6 @@
 // Prometheus metrics: request latency by route and code, watch counts, store version.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { BackupStatus } from '@flotilla/backup';
 import type { ComponentRecord } from '@flotilla/queue';
 import type { CommitStats } from '@flotilla/store';
 
@@ -48,8 +49,11 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  /** `commits`: the store's counters, read at each scrape (commits, the objects they wrote, group-committed transactions). */
-  constructor(commits: CommitStats) {
+  /**
+   * `commits`: the store's counters, read at each scrape (commits, the objects they wrote, group-committed transactions).
+   * `backups`: the newest platform backup's outcome (libs/backup), read at each scrape.
+   */
+  constructor(commits: CommitStats, backups?: () => Promise<BackupStatus>) {
     collectDefaultMetrics({ register: this.registry, prefix: 'flotilla_api_' });
     const counter = (name: string, help: string, read: () => number) =>
       new Counter({
@@ -68,5 +72,29 @@ export class Metrics {
       'Write-only transactions that shared a group commit or went alone through it.',
       () => commits.grouped,
     );
+    if (backups) {
+      // Absent until a backup ever ran or verified; an alert rule fires on the age of the first or a 0 in the second.
+      new Gauge({
+        name: 'flotilla_backup_last_verified_timestamp',
+        help: 'Unix time of the newest platform backup that was restored and verified (libs/backup).',
+        registers: [this.registry],
+        async collect() {
+          this.reset();
+          const s = await backups().catch(() => undefined);
+          if (s?.lastVerified !== undefined) this.set(s.lastVerified);
+        },
+      });
+      new Gauge({
+        name: 'flotilla_backup_last_result',
+        help: 'The newest platform backup: 1 when it was verified, 0 when it failed or did not verify (label result says which).',
+        labelNames: ['result'],
+        registers: [this.registry],
+        async collect() {
+          this.reset();
+          const s = await backups().catch(() => undefined);
+          if (s?.lastResult !== undefined) this.set({ result: s.lastResult }, s.lastResult === 'verified' ? 1 : 0);
+        },
+      });
+    }
   }
 }
