@@ -28,7 +28,7 @@ import {
 import { ByteLimiter, DockerDemuxer, splitDockerStream } from './log-stream';
 import { podConditions, podPhase, terminatedState, type ObservedInstance, type PodRuntimeStatus } from './pod-status';
 import { ContainerProber, runProbe } from './prober';
-import { cpuToNanoCpus, memoryToBytes } from './quantity';
+import { cpuToNanoCpus, memoryToBytes } from '@flotilla/resources';
 import { tarArchive } from './tar';
 import { containerSecurity, sandboxSysctls, type SecurityHostConfig } from './security';
 import { applyFsGroup } from './fsgroup';
