@@ -1,7 +1,7 @@
 // Shared pieces for the benchmark suites: a fresh database, API processes, HTTPS helpers, RSS.
 const { spawn, execFileSync } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
-const { mkdtempSync, readFileSync, existsSync } = require('node:fs');
+const { mkdtempSync, readFileSync, readdirSync, existsSync } = require('node:fs');
 const https = require('node:https');
 const http = require('node:http');
 const net = require('node:net');
@@ -195,4 +195,89 @@ async function waitFor(what, fn, timeoutMs, everyMs = 200) {
   }
 }
 
-module.exports = { ROOT, prepare, freshDatabase, startApi, request, rssMb, autocannon, median, percentile, progress, agentFor, sleep, waitFor };
+/**
+ * A Deployment of `replicas` copies of the web image, each asking 10m cpu and 32Mi: the load the scale and
+ * scheduler benchmarks create (named web-000, web-001, … so a run can find them again).
+ */
+function deployment(ns, i, replicas = 100) {
+  const name = `web-${String(i).padStart(3, '0')}`;
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: ns },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: {
+          terminationGracePeriodSeconds: 1,
+          containers: [{ name: 'web', image: 'flotilla/web:1', ports: [{ containerPort: 80 }], resources: { requests: { cpu: '10m', memory: '32Mi' } } }],
+        },
+      },
+    },
+  };
+}
+
+/**
+ * Starts one of the built apps (e.g. apps/controller/dist/main.js) with `nodeArgs`; keeps the tail of its
+ * stderr for `log()` and says so when it exits with an error. `stop()` sends SIGTERM and waits for the exit.
+ */
+function startProcess(entry, env, name, nodeArgs = []) {
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, entry)], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  child.stderr.on('data', (d) => {
+    log += d;
+    if (log.length > 200_000) log = log.slice(-100_000);
+  });
+  child.on('exit', (code) => code && progress(`${name} exited with ${code}: ${log.slice(-2000)}`));
+  return {
+    child,
+    pid: child.pid,
+    log: () => log,
+    stop: () => new Promise((r) => (child.exitCode !== null ? r() : (child.once('exit', r), child.kill('SIGTERM')))),
+  };
+}
+
+/** The pids whose command name starts with `prefix` (e.g. every postgres or redis-server process). */
+function pidsByComm(prefix) {
+  const out = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith(prefix)) out.push(Number(pid));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+/** User plus system CPU seconds a process has used so far (0 once it is gone). */
+function cpuSeconds(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+module.exports = {
+  ROOT,
+  prepare,
+  freshDatabase,
+  startApi,
+  startProcess,
+  request,
+  rssMb,
+  autocannon,
+  median,
+  percentile,
+  progress,
+  agentFor,
+  sleep,
+  waitFor,
+  deployment,
+  pidsByComm,
+  cpuSeconds,
+};
