@@ -8,7 +8,7 @@ const { randomBytes } = require('node:crypto');
 const { writeFileSync, mkdirSync } = require('node:fs');
 const { join } = require('node:path');
 const Docker = require('dockerode');
-const { prepare, startApi, request, percentile, progress, agentFor, ROOT } = require('./support');
+const { prepare, startApi, request, percentile, progress, agentFor, ROOT, sleep, limited } = require('./support');
 
 const SINGLE_RUNS = Number(process.env.BENCH_SINGLE_RUNS || 15);
 const BURST = 20;
@@ -22,8 +22,6 @@ const docker = new Docker({ socketPath: (process.env.DOCKER_HOST || 'unix:///var
 const run = randomBytes(3).toString('hex');
 const nodeName = `bench-node-${run}`;
 const benchLabel = { 'flotilla.bench': run };
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function stats(samples, raw) {
   const s = [...samples].sort((a, b) => a - b);
@@ -167,20 +165,6 @@ async function rawCleanup() {
         .catch(() => undefined),
     ),
   );
-}
-
-async function limited(n, limit, fn) {
-  const out = new Array(n);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, n) }, async () => {
-      while (next < n) {
-        const i = next++;
-        out[i] = await fn(i);
-      }
-    }),
-  );
-  return out;
 }
 
 // ---- main --------------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ const {
   ROOT,
   sleep,
   waitFor,
+  limited,
   deployment,
   pidsByComm,
 } = require('./support');
@@ -163,15 +164,6 @@ function podTracker(pg) {
     total: () => pods.size,
     running: () => [...pods.values()].filter((p) => p === 'Running').length,
   };
-}
-
-async function limited(n, limit, fn) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, n) }, async () => {
-      while (next < n) await fn(next++);
-    }),
-  );
 }
 
 // ---- watch storm -------------------------------------------------------------------------------------

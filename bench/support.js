@@ -77,18 +77,22 @@ async function startApi({ databaseUrl, redisUrl, tls = true, env = {} }) {
   });
   const url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   const caFile = join(dataDir, 'pki', 'ca.crt');
-  for (let i = 0; i < 300; i++) {
-    try {
-      const ca = tls ? readFileSync(caFile, 'utf8') : undefined;
-      const r = await request({ url, ca, token }, 'GET', '/readyz');
-      if (r.status === 200) return { url, token, ca, caFile: tls ? caFile : undefined, pid: child.pid, child, stop: () => child.kill('SIGTERM') };
-    } catch {
-      /* starting */
-    }
-    await new Promise((r) => setTimeout(r, 100));
+  let ca;
+  try {
+    await waitFor(
+      'the API to be ready',
+      async () => {
+        ca = tls ? readFileSync(caFile, 'utf8') : undefined;
+        return (await request({ url, ca, token }, 'GET', '/readyz')).status === 200;
+      },
+      30_000,
+      100,
+    );
+  } catch (e) {
+    child.kill();
+    throw e;
   }
-  child.kill();
-  throw new Error('API did not start');
+  return { url, token, ca, caFile: tls ? caFile : undefined, pid: child.pid, child, stop: () => child.kill('SIGTERM') };
 }
 
 const agents = new Map();
@@ -187,12 +191,32 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** Polls `fn` until it returns something truthy (returned), or throws after `timeoutMs`. */
 async function waitFor(what, fn, timeoutMs, everyMs = 200) {
   const deadline = Date.now() + timeoutMs;
+  let lastErr;
   for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      lastErr = e; // not yet (e.g. the server is still starting); reported if time runs out
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastErr ? `: ${lastErr.message ?? lastErr}` : ''}`);
     await sleep(everyMs);
   }
+}
+
+/** Runs `fn(0)` … `fn(n - 1)`, at most `limit` at a time; returns their results in order. */
+async function limited(n, limit, fn) {
+  const out = new Array(n);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, n) }, async () => {
+      while (next < n) {
+        const i = next++;
+        out[i] = await fn(i);
+      }
+    }),
+  );
+  return out;
 }
 
 /**
@@ -277,6 +301,7 @@ module.exports = {
   agentFor,
   sleep,
   waitFor,
+  limited,
   deployment,
   pidsByComm,
   cpuSeconds,
