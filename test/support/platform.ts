@@ -188,6 +188,12 @@ export function kubectlFor(p: Platform): (args: string[], input?: string) => Kub
   };
 }
 
+/** kubectl's stdout; throws with its exit code and output when it failed. */
+export function ok(r: KubectlResult): string {
+  if (r.code !== 0) throw new Error(`kubectl failed (${r.code}): ${r.stderr}\n${r.stdout}`);
+  return r.stdout;
+}
+
 export function writeManifest(p: Platform, name: string, yaml: string): string {
   const file = join(p.dataDir, name);
   writeFileSync(file, yaml);
