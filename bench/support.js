@@ -204,6 +204,20 @@ async function waitFor(what, fn, timeoutMs, everyMs = 200) {
   }
 }
 
+/** A 'data' handler that calls `onLine` with each complete, non-empty line (a watch sends one JSON event a line). */
+function eachLine(onLine) {
+  let buf = '';
+  return (chunk) => {
+    buf += chunk;
+    let nl;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      if (line.trim()) onLine(line);
+    }
+  };
+}
+
 /** Runs `fn(0)` … `fn(n - 1)`, at most `limit` at a time; returns their results in order. */
 async function limited(n, limit, fn) {
   const out = new Array(n);
@@ -302,6 +316,7 @@ module.exports = {
   sleep,
   waitFor,
   limited,
+  eachLine,
   deployment,
   pidsByComm,
   cpuSeconds,
