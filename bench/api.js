@@ -4,7 +4,7 @@
 const { spawn } = require('node:child_process');
 const { writeFileSync, mkdirSync } = require('node:fs');
 const { join } = require('node:path');
-const { prepare, startApi, request, rssMb, autocannon, median, percentile, progress, agentFor, ROOT } = require('./support');
+const { prepare, startApi, request, rssMb, autocannon, median, percentile, progress, agentFor, ROOT, waitFor } = require('./support');
 
 const SECONDS = Number(process.env.BENCH_SECONDS || 8);
 
@@ -41,7 +41,7 @@ async function watchLatency(api) {
   );
   let out = '';
   child.stdout.on('data', (d) => (out += d));
-  while (!out.includes('READY')) await new Promise((r) => setTimeout(r, 20));
+  await waitFor('the watch client to be ready', () => out.includes('READY'), 30_000, 20);
   progress('watch delivery: 2,000 writes at 200/s');
   const started = Date.now();
   const writes = [];

@@ -8,7 +8,7 @@ const { randomBytes } = require('node:crypto');
 const { writeFileSync, mkdirSync } = require('node:fs');
 const { join } = require('node:path');
 const Docker = require('dockerode');
-const { prepare, startApi, request, percentile, progress, agentFor, ROOT } = require('./support');
+const { prepare, startApi, request, percentile, progress, agentFor, ROOT, sleep, limited, eachLine } = require('./support');
 
 const SINGLE_RUNS = Number(process.env.BENCH_SINGLE_RUNS || 15);
 const BURST = 20;
@@ -22,8 +22,6 @@ const docker = new Docker({ socketPath: (process.env.DOCKER_HOST || 'unix:///var
 const run = randomBytes(3).toString('hex');
 const nodeName = `bench-node-${run}`;
 const benchLabel = { 'flotilla.bench': run };
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function stats(samples, raw) {
   const s = [...samples].sort((a, b) => a - b);
@@ -49,7 +47,6 @@ function stats(samples, raw) {
 function readyWatcher(api) {
   const waiters = new Map();
   const readyAt = new Map();
-  let buf = '';
   const req = https.request(new URL(`/api/v1/namespaces/${NS}/pods?watch=true`, api.url), {
     method: 'GET',
     ca: api.ca,
@@ -57,15 +54,10 @@ function readyWatcher(api) {
   });
   req.on('response', (res) => {
     res.setEncoding('utf8');
-    res.on('data', (chunk) => {
-      buf += chunk;
-      let nl;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        if (!line.trim()) continue;
-        const ev = JSON.parse(line);
-        const pod = ev.object;
+    res.on(
+      'data',
+      eachLine((line) => {
+        const pod = JSON.parse(line).object;
         const name = pod.metadata && pod.metadata.name;
         const ready = ((pod.status && pod.status.conditions) || []).some((c) => c.type === 'Ready' && c.status === 'True');
         if (ready && !readyAt.has(name)) {
@@ -73,8 +65,8 @@ function readyWatcher(api) {
           const w = waiters.get(name);
           if (w) w(readyAt.get(name));
         }
-      }
-    });
+      }),
+    );
   });
   req.on('error', () => undefined);
   req.end();
@@ -167,20 +159,6 @@ async function rawCleanup() {
         .catch(() => undefined),
     ),
   );
-}
-
-async function limited(n, limit, fn) {
-  const out = new Array(n);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, n) }, async () => {
-      while (next < n) {
-        const i = next++;
-        out[i] = await fn(i);
-      }
-    }),
-  );
-  return out;
 }
 
 // ---- main --------------------------------------------------------------------------------------------

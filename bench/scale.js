@@ -10,11 +10,26 @@
 // BENCH_NODE_ARGS adds Node flags to the API and the controller (e.g. '--heap-prof --heap-prof-dir=/tmp/hp').
 const { spawn } = require('node:child_process');
 const https = require('node:https');
-const { writeFileSync, mkdirSync, readFileSync, readdirSync } = require('node:fs');
+const { writeFileSync, mkdirSync, readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const os = require('node:os');
 const { Client } = require('pg');
-const { freshDatabase, startApi, request, agentFor, percentile, median, progress, ROOT, sleep, waitFor } = require('./support');
+const {
+  freshDatabase,
+  startApi,
+  startProcess,
+  request,
+  agentFor,
+  percentile,
+  median,
+  progress,
+  ROOT,
+  sleep,
+  waitFor,
+  limited,
+  deployment,
+  pidsByComm,
+} = require('./support');
 
 const DB = 'flotilla_bench_scale';
 // A Redis database of its own, so its keys neither mix with nor are flushed by other users of the server.
@@ -48,18 +63,6 @@ function options(argv) {
   return o;
 }
 
-function startProcess(entry, env, name) {
-  const args = (process.env.BENCH_NODE_ARGS || '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...args, join(ROOT, entry)], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  child.stderr.on('data', (d) => {
-    log += d;
-    if (log.length > 100_000) log = log.slice(-50_000);
-  });
-  child.on('exit', (code) => code && progress(`${name} exited with ${code}: ${log.slice(-2000)}`));
-  return { child, pid: child.pid, stop: () => new Promise((r) => (child.exitCode !== null ? r() : (child.once('exit', r), child.kill('SIGTERM')))) };
-}
-
 // ---- memory ------------------------------------------------------------------------------------------
 
 function kb(file, field) {
@@ -73,18 +76,6 @@ function kb(file, field) {
 
 const rssKb = (pid) => kb(`/proc/${pid}/status`, 'VmRSS');
 const pssKb = (pid) => kb(`/proc/${pid}/smaps_rollup`, 'Pss');
-
-function pidsByComm(prefix) {
-  const out = [];
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith(prefix)) out.push(Number(pid));
-    } catch {
-      /* gone */
-    }
-  }
-  return out;
-}
 
 /** Postgres's part for this run: the postmaster, its shared helper processes, and this database's backends. */
 async function postgresPids(pg) {
@@ -150,26 +141,6 @@ function peakOf(samples) {
 
 // ---- pods --------------------------------------------------------------------------------------------
 
-function deployment(ns, i) {
-  const name = `web-${String(i).padStart(3, '0')}`;
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name, namespace: ns },
-    spec: {
-      replicas: 100,
-      selector: { matchLabels: { app: name } },
-      template: {
-        metadata: { labels: { app: name } },
-        spec: {
-          terminationGracePeriodSeconds: 1,
-          containers: [{ name: 'web', image: 'flotilla/web:1', ports: [{ containerPort: 80 }], resources: { requests: { cpu: '10m', memory: '32Mi' } } }],
-        },
-      },
-    },
-  };
-}
-
 /** The run's pods as the change log says they are, read incrementally (a count over every body would load Postgres). */
 function podTracker(pg) {
   const pods = new Map();
@@ -193,15 +164,6 @@ function podTracker(pg) {
     total: () => pods.size,
     running: () => [...pods.values()].filter((p) => p === 'Running').length,
   };
-}
-
-async function limited(n, limit, fn) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, n) }, async () => {
-      while (next < n) await fn(next++);
-    }),
-  );
 }
 
 // ---- watch storm -------------------------------------------------------------------------------------
@@ -385,8 +347,9 @@ async function main(argv) {
   progress(`API, controller and ${o.nodes} hollow nodes on database ${DB}, Redis db ${REDIS_DB}`);
   const api = await startApi({ databaseUrl: db.databaseUrl, redisUrl, env: { MALLOC_ARENA_MAX: '2', FLOTILLA_WATCH_STALL_SECONDS: String(STALL_SECONDS) } });
   agentFor(api);
-  const hollow = startProcess('apps/controller/dist/hollow-main.js', shared, 'hollow nodes');
-  const controller = startProcess('apps/controller/dist/main.js', { ...shared, FLOTILLA_HOLLOW_NODES: '0' }, 'controller');
+  const nodeArgs = (process.env.BENCH_NODE_ARGS || '').split(' ').filter(Boolean);
+  const hollow = startProcess('apps/controller/dist/hollow-main.js', shared, 'hollow nodes', nodeArgs);
+  const controller = startProcess('apps/controller/dist/main.js', { ...shared, FLOTILLA_HOLLOW_NODES: '0' }, 'controller', nodeArgs);
   const mem = memorySampler(pg, { api: api.pid, controller: controller.pid, hollow: hollow.pid });
   // Interrupted, the processes it started go with it (they would otherwise keep loading the shared machine).
   for (const sig of ['SIGINT', 'SIGTERM'])

@@ -3,11 +3,25 @@
 // latency (creation -> bound, from the change log's commit times), and a rolling update of all 100
 // Deployments. Everything goes through the real store (Postgres) and the real controller process (BullMQ on
 // Redis); the nodes are the hollow simulator in its own process. CPU seconds per process say where time goes.
-const { spawn } = require('node:child_process');
-const { writeFileSync, mkdirSync, readFileSync, readdirSync } = require('node:fs');
+const { writeFileSync, mkdirSync, readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { Client } = require('pg');
-const { freshDatabase, startApi, request, agentFor, median, percentile, progress, ROOT, sleep, waitFor } = require('./support');
+const {
+  freshDatabase,
+  startApi,
+  startProcess,
+  request,
+  agentFor,
+  median,
+  percentile,
+  progress,
+  ROOT,
+  sleep,
+  waitFor,
+  deployment,
+  pidsByComm,
+  cpuSeconds,
+} = require('./support');
 
 const NODES = Number(process.env.BENCH_NODES || 1000);
 const DEPLOYMENTS = Number(process.env.BENCH_DEPLOYMENTS || 100);
@@ -16,54 +30,13 @@ const PODS = DEPLOYMENTS * REPLICAS;
 const NS = 'bench-sched';
 const DB = 'flotilla_bench_scheduler';
 
-function startProcess(entry, env, name) {
-  // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each process there (open in Chrome DevTools).
-  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, ['--max-old-space-size=4096', ...prof, join(ROOT, entry)], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let log = '';
-  child.stderr.on('data', (d) => {
-    log += d;
-    if (log.length > 200_000) log = log.slice(-100_000);
-  });
-  child.on('exit', (code) => code && progress(`${name} exited with ${code}: ${log.slice(-2000)}`));
-  return { child, log: () => log, pid: child.pid };
+/** CPU seconds of every process whose command starts with `prefix` (Postgres and Redis are shared servers). */
+function cpuSecondsOf(prefix) {
+  return pidsByComm(prefix).reduce((total, pid) => total + cpuSeconds(pid), 0);
 }
 
-function cpuSeconds(pid) {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
-
-function postgresCpuSeconds() {
-  let total = 0;
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim().startsWith('postgres')) total += cpuSeconds(pid);
-    } catch {
-      /* gone */
-    }
-  }
-  return total;
-}
-
-function redisCpuSeconds() {
-  let total = 0;
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim().startsWith('redis')) total += cpuSeconds(pid);
-    } catch {
-      /* gone */
-    }
-  }
-  return total;
-}
+/** BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each process there (open in Chrome DevTools). */
+const NODE_ARGS = ['--max-old-space-size=4096', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])];
 
 /** PATCH with a JSON merge patch (support.request always sends application/json). */
 function mergePatch(api, path, body) {
@@ -124,26 +97,6 @@ function podTracker(pg, ns) {
   };
 }
 
-function deployment(i) {
-  const name = `web-${String(i).padStart(3, '0')}`;
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name, namespace: NS },
-    spec: {
-      replicas: REPLICAS,
-      selector: { matchLabels: { app: name } },
-      template: {
-        metadata: { labels: { app: name } },
-        spec: {
-          terminationGracePeriodSeconds: 1,
-          containers: [{ name: 'web', image: 'flotilla/web:1', ports: [{ containerPort: 80 }], resources: { requests: { cpu: '10m', memory: '32Mi' } } }],
-        },
-      },
-    },
-  };
-}
-
 async function runOnce(run, runs) {
   const db = freshDatabase(DB);
   const pg = new Client({ connectionString: db.databaseUrl });
@@ -167,7 +120,7 @@ async function runOnce(run, runs) {
     FLOTILLA_LOG_LEVEL: 'warn',
   };
   progress(`starting ${NODES} hollow nodes (simulator, own process)`);
-  const hollow = startProcess('apps/controller/dist/hollow-main.js', shared, 'hollow nodes');
+  const hollow = startProcess('apps/controller/dist/hollow-main.js', shared, 'hollow nodes', NODE_ARGS);
   await waitFor(
     `${NODES} nodes`,
     () =>
@@ -178,7 +131,7 @@ async function runOnce(run, runs) {
     500,
   );
   progress('starting the controller');
-  const controller = startProcess('apps/controller/dist/main.js', { ...shared, FLOTILLA_HOLLOW_NODES: '0' }, 'controller');
+  const controller = startProcess('apps/controller/dist/main.js', { ...shared, FLOTILLA_HOLLOW_NODES: '0' }, 'controller', NODE_ARGS);
   await sleep(3000);
   await request(api, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
 
@@ -186,12 +139,12 @@ async function runOnce(run, runs) {
     api: cpuSeconds(api.pid),
     controller: cpuSeconds(controller.pid),
     hollow: cpuSeconds(hollow.pid),
-    postgres: postgresCpuSeconds(),
-    redis: redisCpuSeconds(),
+    postgres: cpuSecondsOf('postgres'),
+    redis: cpuSecondsOf('redis'),
   };
   progress(`creating ${DEPLOYMENTS} Deployments x ${REPLICAS} replicas`);
   const t0 = Date.now();
-  const deps = Array.from({ length: DEPLOYMENTS }, (_, i) => deployment(i));
+  const deps = Array.from({ length: DEPLOYMENTS }, (_, i) => deployment(NS, i, REPLICAS));
   for (let i = 0; i < deps.length; i += 20) {
     const rs = await Promise.all(deps.slice(i, i + 20).map((d) => request(api, 'POST', `/apis/apps/v1/namespaces/${NS}/deployments`, d)));
     const bad = rs.find((r) => r.status !== 201);
@@ -221,8 +174,8 @@ async function runOnce(run, runs) {
     api: cpuSeconds(api.pid),
     controller: cpuSeconds(controller.pid),
     hollow: cpuSeconds(hollow.pid),
-    postgres: postgresCpuSeconds(),
-    redis: redisCpuSeconds(),
+    postgres: cpuSecondsOf('postgres'),
+    redis: cpuSecondsOf('redis'),
   };
 
   // Per-pod scheduling latency: commit of the pod's creation -> commit of its bind, from the change log.
@@ -272,8 +225,8 @@ async function runOnce(run, runs) {
     api: cpuSeconds(api.pid),
     controller: cpuSeconds(controller.pid),
     hollow: cpuSeconds(hollow.pid),
-    postgres: postgresCpuSeconds(),
-    redis: redisCpuSeconds(),
+    postgres: cpuSecondsOf('postgres'),
+    redis: cpuSecondsOf('redis'),
   };
   const changes = await count(`SELECT count(*)::int AS n FROM changes`);
 

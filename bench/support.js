@@ -1,7 +1,7 @@
 // Shared pieces for the benchmark suites: a fresh database, API processes, HTTPS helpers, RSS.
 const { spawn, execFileSync } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
-const { mkdtempSync, readFileSync, existsSync } = require('node:fs');
+const { mkdtempSync, readFileSync, readdirSync, existsSync } = require('node:fs');
 const https = require('node:https');
 const http = require('node:http');
 const net = require('node:net');
@@ -77,18 +77,22 @@ async function startApi({ databaseUrl, redisUrl, tls = true, env = {} }) {
   });
   const url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   const caFile = join(dataDir, 'pki', 'ca.crt');
-  for (let i = 0; i < 300; i++) {
-    try {
-      const ca = tls ? readFileSync(caFile, 'utf8') : undefined;
-      const r = await request({ url, ca, token }, 'GET', '/readyz');
-      if (r.status === 200) return { url, token, ca, caFile: tls ? caFile : undefined, pid: child.pid, child, stop: () => child.kill('SIGTERM') };
-    } catch {
-      /* starting */
-    }
-    await new Promise((r) => setTimeout(r, 100));
+  let ca;
+  try {
+    await waitFor(
+      'the API to be ready',
+      async () => {
+        ca = tls ? readFileSync(caFile, 'utf8') : undefined;
+        return (await request({ url, ca, token }, 'GET', '/readyz')).status === 200;
+      },
+      30_000,
+      100,
+    );
+  } catch (e) {
+    child.kill();
+    throw e;
   }
-  child.kill();
-  throw new Error('API did not start');
+  return { url, token, ca, caFile: tls ? caFile : undefined, pid: child.pid, child, stop: () => child.kill('SIGTERM') };
 }
 
 const agents = new Map();
@@ -187,12 +191,133 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** Polls `fn` until it returns something truthy (returned), or throws after `timeoutMs`. */
 async function waitFor(what, fn, timeoutMs, everyMs = 200) {
   const deadline = Date.now() + timeoutMs;
+  let lastErr;
   for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      lastErr = e; // not yet (e.g. the server is still starting); reported if time runs out
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastErr ? `: ${lastErr.message ?? lastErr}` : ''}`);
     await sleep(everyMs);
   }
 }
 
-module.exports = { ROOT, prepare, freshDatabase, startApi, request, rssMb, autocannon, median, percentile, progress, agentFor, sleep, waitFor };
+/** A 'data' handler that calls `onLine` with each complete, non-empty line (a watch sends one JSON event a line). */
+function eachLine(onLine) {
+  let buf = '';
+  return (chunk) => {
+    buf += chunk;
+    let nl;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      if (line.trim()) onLine(line);
+    }
+  };
+}
+
+/** Runs `fn(0)` … `fn(n - 1)`, at most `limit` at a time; returns their results in order. */
+async function limited(n, limit, fn) {
+  const out = new Array(n);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, n) }, async () => {
+      while (next < n) {
+        const i = next++;
+        out[i] = await fn(i);
+      }
+    }),
+  );
+  return out;
+}
+
+/**
+ * A Deployment of `replicas` copies of the web image, each asking 10m cpu and 32Mi: the load the scale and
+ * scheduler benchmarks create (named web-000, web-001, … so a run can find them again).
+ */
+function deployment(ns, i, replicas = 100) {
+  const name = `web-${String(i).padStart(3, '0')}`;
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: ns },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: {
+          terminationGracePeriodSeconds: 1,
+          containers: [{ name: 'web', image: 'flotilla/web:1', ports: [{ containerPort: 80 }], resources: { requests: { cpu: '10m', memory: '32Mi' } } }],
+        },
+      },
+    },
+  };
+}
+
+/**
+ * Starts one of the built apps (e.g. apps/controller/dist/main.js) with `nodeArgs`; keeps the tail of its
+ * stderr for `log()` and says so when it exits with an error. `stop()` sends SIGTERM and waits for the exit.
+ */
+function startProcess(entry, env, name, nodeArgs = []) {
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, entry)], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  child.stderr.on('data', (d) => {
+    log += d;
+    if (log.length > 200_000) log = log.slice(-100_000);
+  });
+  child.on('exit', (code) => code && progress(`${name} exited with ${code}: ${log.slice(-2000)}`));
+  return {
+    child,
+    pid: child.pid,
+    log: () => log,
+    stop: () => new Promise((r) => (child.exitCode !== null ? r() : (child.once('exit', r), child.kill('SIGTERM')))),
+  };
+}
+
+/** The pids whose command name starts with `prefix` (e.g. every postgres or redis-server process). */
+function pidsByComm(prefix) {
+  const out = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith(prefix)) out.push(Number(pid));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+/** User plus system CPU seconds a process has used so far (0 once it is gone). */
+function cpuSeconds(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+module.exports = {
+  ROOT,
+  prepare,
+  freshDatabase,
+  startApi,
+  startProcess,
+  request,
+  rssMb,
+  autocannon,
+  median,
+  percentile,
+  progress,
+  agentFor,
+  sleep,
+  waitFor,
+  limited,
+  eachLine,
+  deployment,
+  pidsByComm,
+  cpuSeconds,
+};

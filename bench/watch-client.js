@@ -3,26 +3,22 @@
 const https = require('node:https');
 const http = require('node:http');
 const { readFileSync } = require('node:fs');
+const { eachLine } = require('./support');
 
 const [url, token, caFile, path, countArg] = process.argv.slice(2);
 const count = Number(countArg);
 const mod = url.startsWith('https') ? https : http;
 const latencies = [];
 const req = mod.request(new URL(path, url), { headers: { authorization: `Bearer ${token}` }, ca: caFile !== '-' ? readFileSync(caFile) : undefined }, (res) => {
-  let buf = '';
   process.stdout.write('READY\n');
-  res.on('data', (d) => {
-    buf += d;
-    let i;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      const ev = JSON.parse(line);
-      const sent = Number(ev.object?.data?.sentAt);
+  res.on(
+    'data',
+    eachLine((line) => {
+      const sent = Number(JSON.parse(line).object?.data?.sentAt);
       if (sent) latencies.push(Date.now() - sent);
       if (latencies.length >= count) finish();
-    }
-  });
+    }),
+  );
 });
 req.end();
 function finish() {

@@ -7,9 +7,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { Pod, PodSpec } from '@flotilla/resources';
-import { dropNamespaces } from './support/env';
-import { AgentProcess, cleanupNode, startAgent, waitFor } from '../apps/agent/testing/harness';
-import { httpsRequest, KubectlResult, kubectlFor, Platform, startPlatform } from './support/platform';
+import { AgentProcess, startAgent, waitFor } from '../apps/agent/testing/harness';
+import { httpsRequest, KubectlResult, kubectlFor, Platform, startPlatform, ok } from './support/platform';
+import { endAgentSuite } from './support/agent-suite';
 
 jest.setTimeout(120_000);
 
@@ -20,11 +20,6 @@ const run = randomBytes(3).toString('hex');
 const nodeName = `agent-ex-${run}`;
 const ns = `ax-${run}`;
 const EXAMPLES = join(__dirname, '..', 'examples');
-
-function ok(r: KubectlResult): string {
-  if (r.code !== 0) throw new Error(`kubectl failed (${r.code}): ${r.stderr}\n${r.stdout}`);
-  return r.stdout;
-}
 
 async function getPod(name: string): Promise<Pod | undefined> {
   const r = await httpsRequest(p.url, 'GET', `/api/v1/namespaces/${ns}/pods/${name}`, p.caCert, { authorization: `Bearer ${p.token}` });
@@ -93,13 +88,7 @@ beforeAll(async () => {
   agent = startAgent(p, nodeName, { FLOTILLA_SERVICE_PROXY_IMAGE: 'off' });
 });
 
-afterAll(async () => {
-  await agent?.stop();
-  await cleanupNode(nodeName);
-  await dropNamespaces([ns]);
-  if (process.env.AGENT_TEST_LOGS) process.stderr.write(agent.logs());
-  await p?.stop();
-});
+afterAll(() => endAgentSuite(p, agent, nodeName, [ns]));
 
 it('web.yaml: two ready web servers that answer on their pod IPs', async () => {
   const names = applyExample('web.yaml');

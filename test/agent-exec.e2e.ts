@@ -14,7 +14,7 @@ import WebSocket from 'ws';
 import { issueClientCert, KUBELET_CLIENT_CN, type KeyPairPem } from '@flotilla/pki';
 import type { Node, Pod } from '@flotilla/resources';
 import { AgentProcess, cleanupNode, docker, startAgent, waitFor } from '../apps/agent/testing/harness';
-import { freePort, KubectlResult, kubectlFor, Platform } from './support/platform';
+import { freePort, KubectlResult, kubectlFor, Platform, ok } from './support/platform';
 import { call, cleanUp, kubeconfigFor, sql, startTenancyPlatform, userWithToken } from './support/tenancy';
 
 jest.setTimeout(180_000);
@@ -38,11 +38,6 @@ const agents: AgentProcess[] = [];
 
 function kubectlWith(kubeconfig: string): (args: string[], input?: string) => KubectlResult {
   return kubectlFor({ ...p, kubeconfig });
-}
-
-function ok(r: KubectlResult): string {
-  if (r.code !== 0) throw new Error(`kubectl failed (${r.code}): ${r.stderr}\n${r.stdout}`);
-  return r.stdout;
 }
 
 async function getJson<T>(path: string): Promise<T | undefined> {

@@ -11,7 +11,7 @@ import type { Pod } from '@flotilla/resources';
 import { AgentProcess, cleanupNode, docker, startAgent, waitFor } from '../apps/agent/testing/harness';
 import type { ControllerProcess } from '../apps/controller/src/testing/e2e';
 import { startFastFailoverPlane } from './support/control-plane';
-import { freePort, httpsRequest, KubectlResult, kubectlFor, Platform } from './support/platform';
+import { freePort, httpsRequest, KubectlResult, kubectlFor, Platform, ok } from './support/platform';
 
 jest.setTimeout(180_000);
 
@@ -23,11 +23,6 @@ const ns = `fo-${run}`;
 const nodes = [`fo-a-${run}`, `fo-b-${run}`];
 const agents: AgentProcess[] = [];
 const dataDirs: string[] = [];
-
-function ok(r: KubectlResult): string {
-  if (r.code !== 0) throw new Error(`kubectl failed (${r.code}): ${r.stderr}\n${r.stdout}`);
-  return r.stdout;
-}
 
 async function pods(selector: string): Promise<Pod[]> {
   const r = await httpsRequest(p.url, 'GET', `/api/v1/namespaces/${ns}/pods?labelSelector=${encodeURIComponent(selector)}`, p.caCert, {

@@ -5,9 +5,9 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Pod } from '@flotilla/resources';
-import { dropNamespaces } from './support/env';
-import { AgentProcess, cleanupNode, startAgent, waitFor } from '../apps/agent/testing/harness';
-import { httpsRequest, KubectlResult, kubectlFor, Platform, startPlatform } from './support/platform';
+import { AgentProcess, startAgent, waitFor } from '../apps/agent/testing/harness';
+import { httpsRequest, KubectlResult, kubectlFor, Platform, startPlatform, ok } from './support/platform';
+import { endAgentSuite } from './support/agent-suite';
 
 jest.setTimeout(120_000);
 
@@ -17,11 +17,6 @@ let agent: AgentProcess;
 const run = randomBytes(3).toString('hex');
 const nodeName = `agent-logs-${run}`;
 const ns = `al-${run}`;
-
-function ok(r: KubectlResult): string {
-  if (r.code !== 0) throw new Error(`kubectl failed (${r.code}): ${r.stderr}\n${r.stdout}`);
-  return r.stdout;
-}
 
 async function getPod(name: string): Promise<Pod | undefined> {
   const r = await httpsRequest(p.url, 'GET', `/api/v1/namespaces/${ns}/pods/${name}`, p.caCert, { authorization: `Bearer ${p.token}` });
@@ -54,13 +49,7 @@ spec:
   await waitFor('chatty running', async () => (await getPod('chatty'))?.status?.containerStatuses?.find((c) => c.name === 'app')?.state?.running, 30_000);
 });
 
-afterAll(async () => {
-  await agent?.stop();
-  await cleanupNode(nodeName);
-  await dropNamespaces([ns]);
-  if (process.env.AGENT_TEST_LOGS) process.stderr.write(agent.logs());
-  await p?.stop();
-});
+afterAll(() => endAgentSuite(p, agent, nodeName, [ns]));
 
 it('shows a container’s stdout and stderr', async () => {
   const out = await waitFor('a few lines', async () => {

@@ -5,9 +5,9 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Lease, Node, Pod } from '@flotilla/resources';
 import { caCertHash } from '@flotilla/pki';
-import { dropNamespaces } from './support/env';
 import { AgentProcess, cleanupNode, docker, startAgent, waitFor } from '../apps/agent/testing/harness';
-import { httpsRequest, KubectlResult, kubectlFor, Platform, startPlatform } from './support/platform';
+import { httpsRequest, KubectlResult, kubectlFor, Platform, startPlatform, ok } from './support/platform';
+import { endAgentSuite } from './support/agent-suite';
 
 jest.setTimeout(120_000);
 
@@ -17,11 +17,6 @@ let agent: AgentProcess;
 const run = randomBytes(3).toString('hex');
 const nodeName = `agent-node-${run}`;
 const ns = `an-${run}`;
-
-function ok(r: KubectlResult): string {
-  if (r.code !== 0) throw new Error(`kubectl failed (${r.code}): ${r.stderr}\n${r.stdout}`);
-  return r.stdout;
-}
 
 async function api<T>(method: string, path: string, body?: unknown): Promise<{ status: number; obj: T }> {
   const r = await httpsRequest(
@@ -67,19 +62,7 @@ beforeAll(async () => {
   );
 });
 
-afterAll(async () => {
-  try {
-    await agent?.stop();
-    await cleanupNode(nodeName);
-    await dropNamespaces([ns]);
-  } finally {
-    // Even when the clean-up fails (the Docker engine restarted), a left-running API keeps jest from exiting.
-    if (p) {
-      if (process.env.AGENT_TEST_LOGS) process.stderr.write(agent.logs());
-      await p.stop();
-    }
-  }
-});
+afterAll(() => endAgentSuite(p, agent, nodeName, [ns]));
 
 describe('node', () => {
   it('registers its Node with capacity, labels, addresses, nodeInfo and honest conditions', async () => {

@@ -4,9 +4,9 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { ContainerStatus, Pod } from '@flotilla/resources';
-import { dropNamespaces } from './support/env';
-import { AgentProcess, cleanupNode, docker, startAgent, waitFor } from '../apps/agent/testing/harness';
-import { httpsRequest, KubectlResult, kubectlFor, Platform, startPlatform } from './support/platform';
+import { AgentProcess, docker, startAgent, waitFor } from '../apps/agent/testing/harness';
+import { httpsRequest, KubectlResult, kubectlFor, Platform, startPlatform, ok } from './support/platform';
+import { endAgentSuite } from './support/agent-suite';
 
 jest.setTimeout(120_000);
 
@@ -17,11 +17,6 @@ const run = randomBytes(3).toString('hex');
 const nodeName = `agent-rel-${run}`;
 const ns = `ar-${run}`;
 const agentEnv = { FLOTILLA_BACKOFF_BASE_MS: '400', FLOTILLA_RESYNC_SECONDS: '2' };
-
-function ok(r: KubectlResult): string {
-  if (r.code !== 0) throw new Error(`kubectl failed (${r.code}): ${r.stderr}\n${r.stdout}`);
-  return r.stdout;
-}
 
 async function getPod(name: string): Promise<Pod | undefined> {
   const r = await httpsRequest(p.url, 'GET', `/api/v1/namespaces/${ns}/pods/${name}`, p.caCert, { authorization: `Bearer ${p.token}` });
@@ -53,13 +48,7 @@ beforeAll(async () => {
   agent = startAgent(p, nodeName, agentEnv);
 });
 
-afterAll(async () => {
-  await agent?.stop();
-  await cleanupNode(nodeName);
-  await dropNamespaces([ns]);
-  if (process.env.AGENT_TEST_LOGS) process.stderr.write(agent.logs());
-  await p?.stop();
-});
+afterAll(() => endAgentSuite(p, agent, nodeName, [ns]));
 
 it('restarts a killed container per restartPolicy and the restart count rises in the API', async () => {
   ok(kubectl(['apply', '-f', '-'], pod('victim', '  containers: [{ name: app, image: busybox, command: [sleep, "3600"] }]')));

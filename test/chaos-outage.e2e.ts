@@ -16,7 +16,7 @@ import { AgentProcess, cleanupNode, docker, startAgent, waitFor } from '../apps/
 import type { ControllerProcess } from '../apps/controller/src/testing/e2e';
 import { startFastFailoverPlane } from './support/control-plane';
 import { dropComponentRecords, dropNamespaces, dropNodes } from './support/env';
-import { freePort, httpsRequest, KubectlResult, kubectlFor, Platform } from './support/platform';
+import { freePort, httpsRequest, KubectlResult, kubectlFor, Platform, ok } from './support/platform';
 
 jest.setTimeout(180_000);
 
@@ -32,11 +32,6 @@ const run = randomBytes(3).toString('hex');
 const ns = `out-${run}`;
 const node = `out-${run}`;
 let agentDir: string;
-
-function ok(r: KubectlResult): string {
-  if (r.code !== 0) throw new Error(`kubectl failed (${r.code}): ${r.stderr}\n${r.stdout}`);
-  return r.stdout;
-}
 
 async function get<T>(path: string): Promise<T> {
   const r = await httpsRequest(p.url, 'GET', path, p.caCert, { authorization: `Bearer ${p.token}` });

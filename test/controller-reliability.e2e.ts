@@ -10,7 +10,7 @@
 import IORedis from 'ioredis';
 import { Store } from '@flotilla/store';
 import type { Pod } from '@flotilla/resources';
-import { KubectlResult, kubectlFor, Platform, startPlatform } from './support/platform';
+import { KubectlResult, kubectlFor, Platform, startPlatform, ok } from './support/platform';
 import { uniqueName } from './support/fixtures';
 import { dropNodes, testDatabaseUrl, testRedisUrl } from './support/env';
 import { ControllerProcess, startControllerProcess } from '../apps/controller/src/testing/e2e';
@@ -34,11 +34,6 @@ let observer: Store;
 let kubectl: (args: string[], input?: string) => KubectlResult;
 const ns = uniqueName('rel');
 const id = uniqueName('r').slice(2);
-
-function ok(r: KubectlResult): string {
-  if (r.code !== 0) throw new Error(`kubectl failed (${r.code}): ${r.stderr}\n${r.stdout}`);
-  return r.stdout;
-}
 
 /** Waits for `fn` to yield a value; on timeout the error carries the controller's log tail. */
 function eventually<T>(what: string, fn: () => T | undefined | false, timeoutMs = 60_000): Promise<T> {

@@ -1,7 +1,7 @@
 // The control loops through the real API and the real kubectl: Deployments that roll out, roll back and
 // scale, the scheduler binding onto hollow (simulated) nodes, Services' endpoints, Jobs, garbage collection,
 // cordon, and a deleted namespace that is emptied before it disappears.
-import { KubectlResult, kubectlFor, Platform, startPlatform } from './support/platform';
+import { KubectlResult, kubectlFor, Platform, startPlatform, ok } from './support/platform';
 import { uniqueName } from './support/fixtures';
 import { testDatabaseUrl, testRedisUrl } from './support/env';
 import { ControllerProcess, startControllerProcess } from '../apps/controller/src/testing/e2e';
@@ -13,11 +13,6 @@ let p: Platform;
 let controller: ControllerProcess;
 let kubectl: (args: string[], input?: string) => KubectlResult;
 const ns = uniqueName('ctl');
-
-function ok(r: KubectlResult): string {
-  if (r.code !== 0) throw new Error(`kubectl failed (${r.code}): ${r.stderr}\n${r.stdout}`);
-  return r.stdout;
-}
 
 function json<T>(args: string[]): T {
   return JSON.parse(ok(kubectl([...args, '-o', 'json']))) as T;

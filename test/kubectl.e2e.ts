@@ -1,18 +1,13 @@
 // The real kubectl 1.32 against the real API over verified HTTPS, with kubectl's default flags
 // (strict validation, protobuf create bodies, aggregated discovery, tables, watch).
 import { spawn } from 'node:child_process';
-import { KubectlResult, kubectlFor, Platform, startPlatform, writeManifest, httpsRequest } from './support/platform';
+import { KubectlResult, kubectlFor, Platform, startPlatform, writeManifest, httpsRequest, ok } from './support/platform';
 import { uniqueName } from './support/fixtures';
 import { eventually } from './support/eventually';
 
 let p: Platform;
 let kubectl: (args: string[], input?: string) => KubectlResult;
 const ns = uniqueName('kc');
-
-function ok(r: KubectlResult): string {
-  if (r.code !== 0) throw new Error(`kubectl failed (${r.code}): ${r.stderr}\n${r.stdout}`);
-  return r.stdout;
-}
 
 const deployment = (image: string, replicas: number, extraLabel = '') => `
 apiVersion: apps/v1

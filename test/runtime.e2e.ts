@@ -7,6 +7,7 @@ import type { Container, ContainerStatus, Pod, PodSpec } from '@flotilla/resourc
 import { DockerRuntime, containerName, legacyContainerName } from '@flotilla/runtime';
 import type { DataResolver } from '@flotilla/runtime';
 import type { PodRuntimeStatus } from '@flotilla/runtime';
+import { cleanupNode } from '../apps/agent/testing/harness';
 import { eventually } from './support/eventually';
 
 jest.setTimeout(60_000);
@@ -101,38 +102,12 @@ afterEach(async () => {
 
 afterAll(async () => {
   for (const r of runtimes) await r.close();
-  // Belt and braces: anything of this run's node, then its networks and PVC volumes. Twice, a moment
-  // apart: a sync already in flight when a runtime closed may still create one last container.
+  // Belt and braces: anything of this run's node, its networks and PVC volumes. Twice, a moment apart: a
+  // sync already in flight when a runtime closed may still create one last container.
   for (const pause of [0, 1000]) {
     await new Promise((r) => setTimeout(r, pause));
-    const cs = await docker.listContainers({ all: true, filters: { label: [`flotilla.node=${nodeName}`] } });
-    await Promise.all(
-      cs.map((c) =>
-        docker
-          .getContainer(c.Id)
-          .remove({ force: true, v: true })
-          .catch(() => undefined),
-      ),
-    );
+    await cleanupNode(nodeName);
   }
-  const vs = await docker.listVolumes({ filters: { label: [`flotilla.node=${nodeName}`] } });
-  await Promise.all(
-    (vs.Volumes ?? []).map((v) =>
-      docker
-        .getVolume(v.Name)
-        .remove()
-        .catch(() => undefined),
-    ),
-  );
-  const ns = await docker.listNetworks({ filters: { label: [`flotilla.node=${nodeName}`] } });
-  await Promise.all(
-    ns.map((n) =>
-      docker
-        .getNetwork(n.Id)
-        .remove()
-        .catch(() => undefined),
-    ),
-  );
 });
 
 describe('DockerRuntime (real Docker engine)', () => {

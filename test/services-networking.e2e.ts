@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { Pod } from '@flotilla/resources';
 import { createCa, issueServingCert } from '@flotilla/pki';
 import { AgentProcess, cleanupNode, docker, startAgent, waitFor } from '../apps/agent/testing/harness';
-import { freePort, getViaHost, httpsRequest, KubectlResult, kubectlFor, Platform, startPlatform } from './support/platform';
+import { freePort, getViaHost, httpsRequest, KubectlResult, kubectlFor, Platform, startPlatform, ok } from './support/platform';
 
 jest.setTimeout(180_000);
 
@@ -31,11 +31,6 @@ let httpPort: number;
 let httpsPort: number;
 let nodePort: number;
 const pods: Record<string, Pod> = {};
-
-function ok(r: KubectlResult): string {
-  if (r.code !== 0) throw new Error(`kubectl failed (${r.code}): ${r.stderr}\n${r.stdout}`);
-  return r.stdout;
-}
 
 function apply(obj: unknown): void {
   ok(kubectl(['apply', '-f', '-'], JSON.stringify(obj)));

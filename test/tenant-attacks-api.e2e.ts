@@ -3,6 +3,7 @@
 // CSRF and Origin checks, ServiceAccount tokens die with the very account (or pod) they were issued for,
 // no odd string loses an audit record, and text Postgres cannot store is a 400 naming where it was.
 import { randomBytes } from 'node:crypto';
+import { waitFor } from './support/eventually';
 import { uniqueName } from './support/fixtures';
 import { kubectlFor, type Platform } from './support/platform';
 import { ADMIN_PASSWORD, call, cleanUp, login, sql, startTenancyPlatform, userWithToken } from './support/tenancy';
@@ -23,17 +24,6 @@ afterAll(async () => {
   await cleanUp([ns], prefix);
   await sql(`DELETE FROM audit_events WHERE namespace = $1`, [ns]);
 });
-
-/** Waits, with a bound, until `check` holds; polls because the state arrives asynchronously (audit batches). */
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function auditDropped(): Promise<number> {
   const r = await call(p, 'GET', '/metrics', p.token);
@@ -199,7 +189,7 @@ describe('audit under hostile text', () => {
       call(p, 'DELETE', `/api/v1/namespaces/${ns}/configmaps/audited`, p.token),
     ]);
     expect([nul.status, surrogate.status, del.status]).toEqual([400, 400, 200]);
-    const rows = await eventually('the DELETE and the %00 request in the audit log', async () => {
+    const rows = await waitFor('the DELETE and the %00 request in the audit log', async () => {
       const r = await sql<{ name: string; verb: string; code: number }>(
         `SELECT name, verb, code FROM audit_events WHERE namespace = $1 AND verb = 'delete' AND resource = 'configmaps'`,
         [ns],
@@ -309,9 +299,7 @@ describe('Pod Security namespace labels', () => {
     expect((await call(p, 'POST', `${rbac}/clusterrolebindings`, p.token, binding)).status).toBe(201);
     try {
       const label = (labels: Record<string, string | null>) => call(p, 'PATCH', `/api/v1/namespaces/${ns}`, token, { metadata: { labels } });
-      await eventually('the binding in force', async () =>
-        (await label({ 'pod-security.kubernetes.io/warn': 'restricted' })).status === 200 ? true : undefined,
-      );
+      await waitFor('the binding in force', async () => (await label({ 'pod-security.kubernetes.io/warn': 'restricted' })).status === 200);
       expect((await label({ 'pod-security.kubernetes.io/audit': 'restricted', 'pod-security.kubernetes.io/warn-version': 'latest' })).status).toBe(200);
       const raise = await label({ 'pod-security.kubernetes.io/enforce': 'restricted' });
       expect(raise.status).toBe(403);

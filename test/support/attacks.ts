@@ -196,11 +196,8 @@ export async function startAttackCluster(prefix: string, o: AttackClusterOptions
   return cluster;
 }
 
-/** Whether `kubectl` succeeded; the message otherwise. */
-export function kubectlOk(r: KubectlResult): string {
-  if (r.code !== 0) throw new Error(`kubectl failed (${r.code}): ${r.stderr}\n${r.stdout}`);
-  return r.stdout;
-}
+/** kubectl's stdout, or a throw with its output (the attack suites' name for platform's ok). */
+export { ok as kubectlOk } from './platform';
 
 /** The first waiting or terminated reason of a pod's containers (e.g. CreateContainerConfigError). */
 export function containerReason(pod: Pod | undefined, container?: string): string | undefined {

@@ -15,7 +15,7 @@ import { chromium, type BrowserContext, type Locator, type Page } from 'playwrig
 import { issueServingCert } from '@flotilla/pki';
 import { ROOT, testDatabaseUrl, testRedisUrl } from './env';
 import { endWithTestProcess, freePort, httpsGet, type Platform } from './platform';
-import { eventually } from './eventually';
+import { eventually, GiveUp } from './eventually';
 
 // Pages update live, so portal suites wait for what they read; one implementation for every suite.
 export { eventually };
@@ -67,21 +67,19 @@ export async function startPortal(p: Platform, env: Record<string, string> = {})
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   endWithTestProcess(child);
   const url = `https://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`portal exited with ${child.exitCode}:\n${output}`);
-    try {
-      if ((await httpsGet(url, '/login', p.caCert)).status === 200) break;
-    } catch {
-      /* not yet */
-    }
-    if (Date.now() > deadline) {
-      // The caller never gets a handle to stop it: a left-running portal keeps jest from exiting.
-      child.kill('SIGKILL');
-      throw new Error(`portal did not start:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await eventually(
+    async () => {
+      if (child.exitCode !== null) throw new GiveUp(`portal exited with ${child.exitCode}:\n${output}`);
+      const r = await httpsGet(url, '/login', p.caCert);
+      if (r.status !== 200) throw new Error(`/login answered ${r.status}`);
+    },
+    { timeoutMs: 60_000, intervalMs: 200 },
+  ).catch((err: unknown) => {
+    if (err instanceof GiveUp) throw err;
+    // The caller never gets a handle to stop it: a left-running portal keeps jest from exiting.
+    child.kill('SIGKILL');
+    throw new Error(`portal did not start (${String(err)}):\n${output}`);
+  });
   return {
     url,
     port,

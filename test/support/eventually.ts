@@ -10,9 +10,12 @@ export interface EventuallyOptions {
   context?: () => string;
 }
 
+/** Thrown by an assertion to stop waiting at once: the state can no longer arrive (the process exited). */
+export class GiveUp extends Error {}
+
 /**
  * Retries `assertion` until it returns without throwing, and returns what it returned; rethrows the last
- * failure after `timeoutMs`. A bare number is the timeout (older callers pass it so).
+ * failure after `timeoutMs`, or at once when it throws GiveUp. A bare number is the timeout (older callers pass it so).
  */
 export async function eventually<T>(assertion: () => T | Promise<T>, opts: EventuallyOptions | number = {}): Promise<T> {
   const { timeoutMs = 30_000, intervalMs = 250, context } = typeof opts === 'number' ? { timeoutMs: opts } : opts;
@@ -21,7 +24,7 @@ export async function eventually<T>(assertion: () => T | Promise<T>, opts: Event
     try {
       return await assertion();
     } catch (err) {
-      if (Date.now() > deadline) {
+      if (err instanceof GiveUp || Date.now() > deadline) {
         if (!context) throw err;
         const e = err instanceof Error ? err : new Error(String(err));
         e.message = `${e.message}\n${context()}`;

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { request as httpRequest } from 'node:http';
 import { request } from 'node:https';
 import { ROOT, testDatabaseUrl, testRedisUrl } from './env';
+import { eventually, GiveUp } from './eventually';
 
 export interface Platform {
   url: string;
@@ -77,23 +78,21 @@ export async function startPlatform(extraEnv: Record<string, string> = {}): Prom
     child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
     endWithTestProcess(child);
     // Generous: on a loaded machine Node's start and the first migrations check take tens of seconds.
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`API exited with ${child.exitCode}:\n${output}`);
-      try {
+    await eventually(
+      async () => {
+        if (child.exitCode !== null) throw new GiveUp(`API exited with ${child.exitCode}:\n${output}`);
         caCert = readFileSync(join(dataDir, 'pki', 'ca.crt'), 'utf8');
         const r = await httpsGet(url, '/readyz', caCert);
-        if (r.status === 200) return child;
-      } catch {
-        /* not yet */
-      }
-      if (Date.now() > deadline) {
-        // The caller never gets a handle to stop it: a left-running API keeps jest from exiting.
-        child.kill('SIGKILL');
-        throw new Error(`API did not become ready:\n${output}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
+        if (r.status !== 200) throw new Error(`/readyz answered ${r.status}`);
+      },
+      { timeoutMs: 60_000, intervalMs: 100 },
+    ).catch((err: unknown) => {
+      if (err instanceof GiveUp) throw err;
+      // The caller never gets a handle to stop it: a left-running API keeps jest from exiting.
+      child.kill('SIGKILL');
+      throw new Error(`API did not become ready (${String(err)}):\n${output}`);
+    });
+    return child;
   };
   let child = await launch();
   const kill = async (signal: NodeJS.Signals) => {
@@ -187,6 +186,12 @@ export function kubectlFor(p: Platform): (args: string[], input?: string) => Kub
     });
     return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
   };
+}
+
+/** kubectl's stdout; throws with its exit code and output when it failed. */
+export function ok(r: KubectlResult): string {
+  if (r.code !== 0) throw new Error(`kubectl failed (${r.code}): ${r.stderr}\n${r.stdout}`);
+  return r.stdout;
 }
 
 export function writeManifest(p: Platform, name: string, yaml: string): string {

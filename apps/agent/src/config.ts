@@ -1,7 +1,7 @@
 // The agent's configuration: every environment variable it reads, validated once at start-up.
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type Level, logLevelOf } from '@flotilla/log';
+import { ConfigError, int, type Level, logLevelOf, num, seconds, url } from '@flotilla/log';
 import { cidrRange } from '@flotilla/runtime';
 
 /** A host:port to listen on. */
@@ -55,15 +55,7 @@ export interface AgentConfig {
   kubeletAddress?: ListenAddress;
 }
 
-export class ConfigError extends Error {}
-
-function num(env: NodeJS.ProcessEnv, key: string, def: number, min: number): number {
-  const raw = env[key];
-  if (raw === undefined || raw === '') return def;
-  const v = Number(raw);
-  if (!Number.isFinite(v) || v < min) throw new ConfigError(`${key} must be a number ≥ ${min}, got "${raw}"`);
-  return v;
-}
+export { ConfigError };
 
 function labels(raw: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
@@ -99,9 +91,7 @@ function orOff(env: NodeJS.ProcessEnv, key: string, def: string): string | undef
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
-  const apiUrl = env.FLOTILLA_API_URL ?? '';
-  if (!/^https:\/\/[^/]+/.test(apiUrl))
-    throw new ConfigError('FLOTILLA_API_URL must be the https:// URL of the API (the agent never sends its token over plain HTTP)');
+  const apiUrl = url(env, 'FLOTILLA_API_URL', '', ['https'], 'the agent never sends its token over plain HTTP');
   const token = env.FLOTILLA_NODE_TOKEN ?? '';
   const joinToken = env.FLOTILLA_JOIN_TOKEN || undefined;
   const tokenFile = env.FLOTILLA_NODE_TOKEN_FILE || undefined;
@@ -118,7 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     throw new ConfigError(`FLOTILLA_NAMESPACE_SUBNETS must be an IPv4 CIDR of /24 or wider (e.g. 10.244.0.0/16), got "${namespaceSubnets}"`);
   if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(nodeName)) throw new ConfigError(`FLOTILLA_NODE_NAME "${nodeName}" is not a valid DNS subdomain`);
   return {
-    apiUrl: apiUrl.replace(/\/+$/, ''),
+    apiUrl,
     caFile,
     caHash,
     token,
@@ -126,12 +116,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     tokenFile,
     nodeName,
     nodeIP: env.FLOTILLA_NODE_IP || undefined,
-    redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
-    leaseSeconds: num(env, 'FLOTILLA_LEASE_SECONDS', 2, 0.1),
-    resyncSeconds: num(env, 'FLOTILLA_RESYNC_SECONDS', 10, 0.5),
-    backoffBaseMs: num(env, 'FLOTILLA_BACKOFF_BASE_MS', 10_000, 10),
-    syncConcurrency: Math.floor(num(env, 'FLOTILLA_SYNC_CONCURRENCY', 8, 1)),
-    statusSeconds: num(env, 'FLOTILLA_NODE_STATUS_SECONDS', 10, 0.5),
+    redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis', 'rediss']),
+    leaseSeconds: seconds(env, 'FLOTILLA_LEASE_SECONDS', 2, { min: 0.1 }),
+    resyncSeconds: seconds(env, 'FLOTILLA_RESYNC_SECONDS', 10, { min: 0.5 }),
+    backoffBaseMs: num(env, 'FLOTILLA_BACKOFF_BASE_MS', 10_000, { min: 10 }),
+    syncConcurrency: int(env, 'FLOTILLA_SYNC_CONCURRENCY', 8, { min: 1 }),
+    statusSeconds: seconds(env, 'FLOTILLA_NODE_STATUS_SECONDS', 10, { min: 0.5 }),
     dockerLabels: labels(env.FLOTILLA_DOCKER_LABELS),
     logLevel: logLevelOf(env.FLOTILLA_LOG_LEVEL, (m) => new ConfigError(m)),
     serviceProxyImage: orOff(env, 'FLOTILLA_SERVICE_PROXY_IMAGE', 'flotilla/service-proxy:1'),

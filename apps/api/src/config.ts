@@ -1,7 +1,7 @@
 // Configuration from environment variables, validated once at start-up (README lists them all).
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type Level, logLevelOf } from '@flotilla/log';
+import { ConfigError, flag, int, type Level, logLevelOf, oneOf, required, url } from '@flotilla/log';
 
 export interface Config {
   databaseUrl: string;
@@ -42,32 +42,12 @@ export interface Config {
   groupCommit: boolean;
 }
 
-export class ConfigError extends Error {}
-
-function int(env: NodeJS.ProcessEnv, key: string, def: number, min = 0): number {
-  const raw = env[key];
-  if (raw === undefined || raw === '') return def;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new ConfigError(`${key} must be an integer ≥ ${min}, got "${raw}"`);
-  return n;
-}
-
-function onOff(env: NodeJS.ProcessEnv, key: string, def: boolean): boolean {
-  const raw = env[key];
-  if (raw === undefined || raw === '') return def;
-  if (raw === 'on' || raw === 'off') return raw === 'on';
-  throw new ConfigError(`${key} must be "on" or "off", got "${raw}"`);
-}
+export { ConfigError };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const need = (key: string) => {
-    const v = env[key];
-    if (!v) throw new ConfigError(`${key} is not set: run scripts/setup.sh (it writes .flotilla/env) or export it`);
-    return v;
-  };
-  const tls = (env.FLOTILLA_TLS ?? 'on') as Config['tls'];
-  if (tls !== 'on' && tls !== 'off-behind-proxy') throw new ConfigError(`FLOTILLA_TLS must be "on" or "off-behind-proxy", got "${tls}"`);
-  const port = int(env, 'FLOTILLA_API_PORT', 6443, 1);
+  const setUp = 'run scripts/setup.sh (it writes .flotilla/env) or export it';
+  const tls = oneOf(env, 'FLOTILLA_TLS', 'on', ['on', 'off-behind-proxy'] as const);
+  const port = int(env, 'FLOTILLA_API_PORT', 6443, { min: 1, max: 65535 });
   const host = env.FLOTILLA_API_HOST ?? '0.0.0.0';
   const dataDir = resolve(env.FLOTILLA_DATA_DIR ?? join(process.cwd(), '.flotilla'));
   const publicHost = env.FLOTILLA_PUBLIC_HOST ?? '127.0.0.1';
@@ -82,8 +62,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (Boolean(env.FLOTILLA_CA_CERT_FILE) !== Boolean(env.FLOTILLA_CA_KEY_FILE))
     throw new ConfigError('set both FLOTILLA_CA_CERT_FILE and FLOTILLA_CA_KEY_FILE, or neither');
   return {
-    databaseUrl: need('DATABASE_URL'),
-    redisUrl: need('REDIS_URL'),
+    databaseUrl: url(env, 'DATABASE_URL', required(env, 'DATABASE_URL', setUp), ['postgres', 'postgresql']),
+    redisUrl: url(env, 'REDIS_URL', required(env, 'REDIS_URL', setUp), ['redis', 'rediss']),
     host,
     port,
     dataDir,
@@ -93,19 +73,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     caCertFile: env.FLOTILLA_CA_CERT_FILE || undefined,
     caKeyFile: env.FLOTILLA_CA_KEY_FILE || undefined,
     tlsSans: sans,
-    publicUrl: env.FLOTILLA_PUBLIC_URL ?? `${tls === 'on' ? 'https' : 'http'}://${publicHost.includes(':') ? `[${publicHost}]` : publicHost}:${port}`,
+    publicUrl: url(env, 'FLOTILLA_PUBLIC_URL', `${tls === 'on' ? 'https' : 'http'}://${publicHost.includes(':') ? `[${publicHost}]` : publicHost}:${port}`, [
+      'https',
+      'http',
+    ]),
     bootstrapToken: env.FLOTILLA_BOOTSTRAP_TOKEN || undefined,
     logLevel: logLevelOf(env.FLOTILLA_LOG_LEVEL, (m) => new ConfigError(m)),
-    maxBodyBytes: int(env, 'FLOTILLA_MAX_BODY_BYTES', 3 * 1024 * 1024, 1024),
-    watchCacheSize: int(env, 'FLOTILLA_WATCH_CACHE_EVENTS', 10_000, 100),
-    watchCacheBytes: int(env, 'FLOTILLA_WATCH_CACHE_BYTES', 8 * 1024 * 1024, 64 * 1024),
-    watchStallSeconds: int(env, 'FLOTILLA_WATCH_STALL_SECONDS', 10, 1),
-    memoryReturnSeconds: int(env, 'FLOTILLA_MEMORY_RETURN_SECONDS', 15, 0),
-    watchMaxQueuedBytes: int(env, 'FLOTILLA_WATCH_MAX_QUEUED_BYTES', 4 * 1024 * 1024, 64 * 1024),
-    watchMaxTotalQueuedBytes: int(env, 'FLOTILLA_WATCH_MAX_TOTAL_QUEUED_BYTES', 128 * 1024 * 1024, 1024 * 1024),
-    changeLogRetentionSeconds: int(env, 'FLOTILLA_CHANGELOG_RETENTION_SECONDS', 900, 10),
-    tlsRenewBeforeDays: int(env, 'FLOTILLA_TLS_RENEW_BEFORE_DAYS', 30, 1),
-    tlsCheckSeconds: int(env, 'FLOTILLA_TLS_CHECK_SECONDS', 3600, 1),
-    groupCommit: onOff(env, 'FLOTILLA_GROUP_COMMIT', true),
+    maxBodyBytes: int(env, 'FLOTILLA_MAX_BODY_BYTES', 3 * 1024 * 1024, { min: 1024 }),
+    watchCacheSize: int(env, 'FLOTILLA_WATCH_CACHE_EVENTS', 10_000, { min: 100 }),
+    watchCacheBytes: int(env, 'FLOTILLA_WATCH_CACHE_BYTES', 8 * 1024 * 1024, { min: 64 * 1024 }),
+    watchStallSeconds: int(env, 'FLOTILLA_WATCH_STALL_SECONDS', 10, { min: 1 }),
+    memoryReturnSeconds: int(env, 'FLOTILLA_MEMORY_RETURN_SECONDS', 15, { min: 0 }),
+    watchMaxQueuedBytes: int(env, 'FLOTILLA_WATCH_MAX_QUEUED_BYTES', 4 * 1024 * 1024, { min: 64 * 1024 }),
+    watchMaxTotalQueuedBytes: int(env, 'FLOTILLA_WATCH_MAX_TOTAL_QUEUED_BYTES', 128 * 1024 * 1024, { min: 1024 * 1024 }),
+    changeLogRetentionSeconds: int(env, 'FLOTILLA_CHANGELOG_RETENTION_SECONDS', 900, { min: 10 }),
+    tlsRenewBeforeDays: int(env, 'FLOTILLA_TLS_RENEW_BEFORE_DAYS', 30, { min: 1 }),
+    tlsCheckSeconds: int(env, 'FLOTILLA_TLS_CHECK_SECONDS', 3600, { min: 1 }),
+    groupCommit: flag(env, 'FLOTILLA_GROUP_COMMIT', true),
   };
 }

@@ -1,5 +1,5 @@
 // The controller's configuration: every environment variable it reads, validated once at start-up.
-import { type Level, logLevelOf } from '@flotilla/log';
+import { ConfigError, type Env, int, type Level, logLevelOf, num, seconds, url } from '@flotilla/log';
 
 export interface ControllerConfig {
   databaseUrl: string;
@@ -33,56 +33,27 @@ export interface ControllerConfig {
   logLevel: Level;
 }
 
-type Env = Record<string, string | undefined>;
-
-function int(env: Env, key: string, def: number, min = 0): number {
-  const v = env[key];
-  if (v === undefined || v === '') return def;
-  if (!/^\d+$/.test(v) || Number(v) < min) throw new Error(`${key} must be an integer >= ${min}, got "${v}"`);
-  return Number(v);
-}
-
-function num(env: Env, key: string, def: number): number {
-  const v = env[key];
-  if (v === undefined || v === '') return def;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`${key} must be a non-negative number, got "${v}"`);
-  return n;
-}
-
-function share(env: Env, key: string, def: number): number {
-  const n = num(env, key, def);
-  if (n <= 0 || n > 1) throw new Error(`${key} must be a share in (0, 1], got "${env[key]}"`);
-  return n;
-}
-
-function positive(env: Env, key: string, def: number): number {
-  const n = num(env, key, def);
-  if (n <= 0) throw new Error(`${key} must be a positive number, got "${env[key]}"`);
-  return n;
-}
-
 export function loadConfig(env: Env = process.env): ControllerConfig {
   const prefix = env.FLOTILLA_QUEUE_PREFIX ?? 'flotilla';
-  if (!/^[A-Za-z0-9_.-]+$/.test(prefix)) throw new Error(`FLOTILLA_QUEUE_PREFIX may hold letters, digits, '_', '.', '-' only, got "${prefix}"`);
+  if (!/^[A-Za-z0-9_.-]+$/.test(prefix)) throw new ConfigError(`FLOTILLA_QUEUE_PREFIX may hold letters, digits, '_', '.', '-' only, got "${prefix}"`);
   return {
-    databaseUrl: env.DATABASE_URL ?? 'postgresql://flotilla:flotilla@127.0.0.1:5432/flotilla',
-    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    databaseUrl: url(env, 'DATABASE_URL', 'postgresql://flotilla:flotilla@127.0.0.1:5432/flotilla', ['postgres', 'postgresql']),
+    redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis', 'rediss']),
     queuePrefix: prefix,
-    concurrency: int(env, 'FLOTILLA_CONTROLLER_CONCURRENCY', 16, 1),
-    resyncSeconds: num(env, 'FLOTILLA_RESYNC_SECONDS', 30),
-    nodeGraceSeconds: num(env, 'FLOTILLA_NODE_GRACE_SECONDS', 8),
-    podEvictionSeconds: num(env, 'FLOTILLA_POD_EVICTION_SECONDS', 5),
-    nodeDisruptionThreshold: share(env, 'FLOTILLA_NODE_DISRUPTION_THRESHOLD', 0.55),
-    nodeLargeClusterSize: int(env, 'FLOTILLA_NODE_LARGE_CLUSTER_SIZE', 50),
-    nodeEvictionRate: positive(env, 'FLOTILLA_NODE_EVICTION_RATE', 0.1),
-    schedulerBatch: int(env, 'FLOTILLA_SCHEDULER_BATCH', 500, 1),
-    schedulerEventsMaxBatch: int(env, 'FLOTILLA_SCHEDULER_EVENTS_MAX_BATCH', 50),
-    hollowNodes: int(env, 'FLOTILLA_HOLLOW_NODES', 0),
+    concurrency: int(env, 'FLOTILLA_CONTROLLER_CONCURRENCY', 16, { min: 1 }),
+    resyncSeconds: seconds(env, 'FLOTILLA_RESYNC_SECONDS', 30),
+    nodeGraceSeconds: seconds(env, 'FLOTILLA_NODE_GRACE_SECONDS', 8),
+    podEvictionSeconds: seconds(env, 'FLOTILLA_POD_EVICTION_SECONDS', 5),
+    nodeDisruptionThreshold: num(env, 'FLOTILLA_NODE_DISRUPTION_THRESHOLD', 0.55, { over: 0, max: 1 }),
+    nodeLargeClusterSize: int(env, 'FLOTILLA_NODE_LARGE_CLUSTER_SIZE', 50, { min: 0 }),
+    nodeEvictionRate: num(env, 'FLOTILLA_NODE_EVICTION_RATE', 0.1, { over: 0 }),
+    schedulerBatch: int(env, 'FLOTILLA_SCHEDULER_BATCH', 500, { min: 1 }),
+    schedulerEventsMaxBatch: int(env, 'FLOTILLA_SCHEDULER_EVENTS_MAX_BATCH', 50, { min: 0 }),
+    hollowNodes: int(env, 'FLOTILLA_HOLLOW_NODES', 0, { min: 0 }),
     hollowNodePrefix: env.FLOTILLA_HOLLOW_NODE_PREFIX ?? 'hollow-node',
-    hollowStartMs: int(env, 'FLOTILLA_HOLLOW_START_MS', 200),
-    hollowJobMs: int(env, 'FLOTILLA_HOLLOW_JOB_MS', 1000),
-    hollowLeaseSeconds: num(env, 'FLOTILLA_HOLLOW_LEASE_SECONDS', 2),
+    hollowStartMs: int(env, 'FLOTILLA_HOLLOW_START_MS', 200, { min: 0 }),
+    hollowJobMs: int(env, 'FLOTILLA_HOLLOW_JOB_MS', 1000, { min: 0 }),
+    hollowLeaseSeconds: seconds(env, 'FLOTILLA_HOLLOW_LEASE_SECONDS', 2),
     logLevel: logLevelOf(env.FLOTILLA_LOG_LEVEL),
   };
 }

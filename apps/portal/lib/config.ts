@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ConfigError, url } from '@flotilla/log';
 
 export interface PortalConfig {
   /** Base URL of the Flotilla API (HTTPS). */
@@ -25,7 +26,7 @@ function sessionKey(env: NodeJS.ProcessEnv, dataDir: string): Buffer {
   const raw = env.FLOTILLA_PORTAL_SESSION_KEY;
   if (raw) {
     const key = Buffer.from(raw, 'base64');
-    if (key.length !== 32) throw new Error('FLOTILLA_PORTAL_SESSION_KEY must be 32 bytes, base64-encoded');
+    if (key.length !== 32) throw new ConfigError(`FLOTILLA_PORTAL_SESSION_KEY must be 32 bytes, base64-encoded, got ${key.length} bytes`);
     return key;
   }
   // Kept beside the PKI so sessions survive a portal restart; owner-only like the other keys.
@@ -45,21 +46,20 @@ function ingressUrl(raw: string | undefined): URL | undefined {
   try {
     url = new URL(value);
   } catch {
-    throw new Error(`FLOTILLA_INGRESS_URL must be a URL such as http://flotilla.localhost:8080, got "${value}"`);
+    throw new ConfigError(`FLOTILLA_INGRESS_URL must be a URL such as http://flotilla.localhost:8080, got "${value}"`);
   }
   if (!/^https?:$/.test(url.protocol) || url.pathname !== '/' || url.search || /^[\d.]+$|^\[/.test(url.hostname))
-    throw new Error(`FLOTILLA_INGRESS_URL must be http(s)://<base domain>[:port] with no path, got "${value}"`);
+    throw new ConfigError(`FLOTILLA_INGRESS_URL must be http(s)://<base domain>[:port] with no path, got "${value}"`);
   return url;
 }
 
 export function portalConfig(env: NodeJS.ProcessEnv = process.env): PortalConfig {
   if (cached) return cached;
   const dataDir = resolve(/* turbopackIgnore: true */ env.FLOTILLA_DATA_DIR || './.flotilla');
-  const apiUrl = (env.FLOTILLA_API_URL || 'https://127.0.0.1:6443').replace(/\/+$/, '');
-  if (!/^https:\/\//.test(apiUrl)) throw new Error(`FLOTILLA_API_URL must be an https:// URL, got "${apiUrl}"`);
+  const apiUrl = url(env, 'FLOTILLA_API_URL', 'https://127.0.0.1:6443', ['https']);
   const caFile = env.FLOTILLA_CA_FILE || join(/* turbopackIgnore: true */ dataDir, 'pki', 'ca.crt');
   if (!existsSync(/* turbopackIgnore: true */ caFile))
-    throw new Error(`FLOTILLA_CA_FILE: no CA certificate at ${caFile} (start the API first, or set the variable)`);
+    throw new ConfigError(`FLOTILLA_CA_FILE: no CA certificate at ${caFile} (start the API first, or set the variable)`);
   cached = {
     apiUrl,
     caPem: readFileSync(/* turbopackIgnore: true */ caFile, 'utf8'),

@@ -1,5 +1,7 @@
 // The one log format of every Flotilla process: a JSON object per line,
 // {"time":"<ISO 8601>","level":"info","component":"controller","msg":…, fields…}, filtered by FLOTILLA_LOG_LEVEL.
+import { ConfigError } from './env';
+
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 
 export const LEVELS: readonly Level[] = ['debug', 'info', 'warn', 'error'];
@@ -39,10 +41,11 @@ export function errorText(err: unknown): string {
 }
 
 /** FLOTILLA_LOG_LEVEL's value, 'info' when unset; anything else is thrown as `fail(message)`. */
-export function logLevelOf(raw: string | undefined, fail: (message: string) => Error = (m) => new Error(m)): Level {
+export function logLevelOf(raw: string | undefined, fail: (message: string) => Error = (m) => new ConfigError(m)): Level {
   const level = raw ?? 'info';
   if (!isLevel(level)) throw fail(`FLOTILLA_LOG_LEVEL must be debug, info, warn or error, got "${level}"`);
   return level;
 }
 
+export { ConfigError, flag, int, num, oneOf, required, seconds, text, url, type Bounds, type Env } from './env';
 export { SUPPORTED_NODE_MAJOR, requireSupportedNode, unsupportedNode } from './node-version';

@@ -1,7 +1,7 @@
 import { createCa, issueServingCert } from './certificates';
 import { caCertHash, certInfo, isSignedBy, missingNames, needsRenewal } from './cert-info';
 import { KeyPairPem } from './keys';
-import { makeTempDir, run } from './test-support';
+import { makeTempDir, run } from './testing/support';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

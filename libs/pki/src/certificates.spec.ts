@@ -6,7 +6,7 @@ import { x509 } from './x509-provider';
 import { createCa, issueClientCert, issueServingCert } from './certificates';
 import { certInfo } from './cert-info';
 import { KeyPairPem } from './keys';
-import { makeTempDir, run } from './test-support';
+import { makeTempDir, run } from './testing/support';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createCa } from './certificates';
 import { certInfo, isSignedBy } from './cert-info';
 import { ensurePki } from './ensure-pki';
-import { makeTempDir, run } from './test-support';
+import { makeTempDir, run } from './testing/support';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const base = { hostNames: ['api.flotilla.test'], ipAddresses: ['10.0.0.5'] };

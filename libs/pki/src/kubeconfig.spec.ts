@@ -1,7 +1,7 @@
 import { createCa } from './certificates';
 import { buildKubeconfig, yamlQuote } from './kubeconfig';
 import { KeyPairPem } from './keys';
-import { makeTempDir, run } from './test-support';
+import { makeTempDir, run } from './testing/support';
 
 interface KubectlConfigView {
   'current-context': string;

@@ -2,7 +2,7 @@ export * from './types';
 export * from './registry-types';
 export * from './selectors';
 export { resourceTypes, resourceFor, resourceForKind, apiVersionOf, groupVersions } from './registry';
-export { QuantityError, parseQuantity, isQuantity, formatCpu, formatMemory } from './quantity';
+export { QuantityError, parseQuantity, isQuantity, formatCpu, formatMemory, milliValue, wholeValue, cpuToNanoCpus, memoryToBytes } from './quantity';
 export { applyDefaults, defaultPullPolicy } from './defaults';
 export { validateObject, unknownFields } from './validation';
 export { FieldSelectorError, parseFieldSelector, matchesFieldSelector, fieldSelectorEqualities, fieldValue } from './field-selectors';

@@ -1,4 +1,4 @@
-import { formatCpu, formatMemory, isQuantity, parseQuantity, QuantityError } from './quantity';
+import { cpuToNanoCpus, formatCpu, formatMemory, isQuantity, memoryToBytes, milliValue, parseQuantity, QuantityError, wholeValue } from './quantity';
 
 describe('quantities', () => {
   it.each([
@@ -13,6 +13,9 @@ describe('quantities', () => {
     ['-1', -1],
     ['+2', 2],
     ['5E-3', 0.005],
+    ['1E3', 1000],
+    ['2E', 2e18],
+    ['250u', 0.00025],
   ])('parses %s', (q, v) => {
     expect(parseQuantity(q)).toBeCloseTo(v, 9);
   });
@@ -36,5 +39,30 @@ describe('quantities', () => {
     expect(formatMemory(1e9)).toBe('1G');
     expect(formatMemory(1000)).toBe('1k');
     expect(formatMemory(123)).toBe('123');
+  });
+});
+
+describe('whole units', () => {
+  it('turns cpu into whole millicores without float noise', () => {
+    expect(milliValue('1.1')).toBe(1100);
+    expect(milliValue('0.3')).toBe(300);
+    expect(milliValue('250m')).toBe(250);
+    expect(milliValue(2)).toBe(2000);
+  });
+
+  it('rounds a fraction of the unit up, as Kubernetes does', () => {
+    expect(milliValue('0.0001')).toBe(1);
+    expect(wholeValue('1.5')).toBe(2);
+  });
+
+  it('turns memory into bytes', () => {
+    expect(wholeValue('1.5Gi')).toBe(1610612736);
+    expect(wholeValue('128Mi')).toBe(134217728);
+    expect(memoryToBytes('1.1k')).toBe(1100);
+  });
+
+  it('turns cpu into Docker NanoCpus', () => {
+    expect(cpuToNanoCpus('500m')).toBe(500_000_000);
+    expect(cpuToNanoCpus('1.5')).toBe(1_500_000_000);
   });
 });

@@ -46,6 +46,32 @@ export function parseQuantity(q: string | number): number {
   return v;
 }
 
+/** Rounds up to a whole number as Kubernetes does, without letting float noise (1.1 × 1000) round up. */
+function ceilWhole(v: number): number {
+  const r = Math.round(v);
+  return Math.abs(v - r) < 1e-6 ? r : Math.ceil(v);
+}
+
+/** The quantity in thousandths of its unit, rounded up: cpu in millicores. */
+export function milliValue(q: string | number): number {
+  return ceilWhole(parseQuantity(q) * 1000);
+}
+
+/** The quantity as a whole number of its unit, rounded up: memory in bytes, pods as a count. */
+export function wholeValue(q: string | number): number {
+  return ceilWhole(parseQuantity(q));
+}
+
+/** CPU cores → Docker's NanoCpus. */
+export function cpuToNanoCpus(q: string | number): number {
+  return Math.round(parseQuantity(q) * 1e9);
+}
+
+/** Memory → bytes for Docker's limits and tmpfs sizes. */
+export function memoryToBytes(q: string | number): number {
+  return wholeValue(q);
+}
+
 export function isQuantity(s: unknown): s is string | number {
   if (typeof s === 'number') return Number.isFinite(s);
   return typeof s === 'string' && parse(s) !== undefined;

@@ -1,5 +1,6 @@
 // A container's environment, Kubernetes semantics: envFrom first, then env (later wins), $(VAR) expansion.
 import type { Container, Pod } from '@flotilla/resources';
+import { parseQuantity } from '@flotilla/resources';
 import { configError } from './errors';
 
 export interface DataResolver {
@@ -59,13 +60,7 @@ function resourceValue(container: Container, resource: string, divisor?: string)
   const list = kind === 'limits' ? container.resources?.limits : container.resources?.requests;
   const raw = list?.[name];
   if (raw === undefined) return '0';
-  const parse = (q: string | number): number => {
-    const m = /^(\d+(?:\.\d+)?)(m|Ki|Mi|Gi|k|M|G)?$/.exec(String(q));
-    if (!m) return Number(q);
-    const mult: Record<string, number> = { m: 1e-3, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, k: 1e3, M: 1e6, G: 1e9 };
-    return Number(m[1]) * (m[2] ? mult[m[2]] : 1);
-  };
-  return String(Math.ceil(parse(raw) / parse(divisor ?? '1')));
+  return String(Math.ceil(parseQuantity(raw) / parseQuantity(divisor ?? '1')));
 }
 
 /** Resolves env and envFrom into Docker's `NAME=value` list. Missing non-optional sources throw. */

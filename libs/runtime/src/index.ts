@@ -37,7 +37,6 @@ export {
   pvcVolumeName,
 } from './labels';
 export type { PodRef } from './labels';
-export { cpuToNanoCpus, memoryToBytes } from './quantity';
 export { claimKey, engineGarbage } from './engine-gc';
 export type { EngineGarbage, EngineKeep, EngineInventory, LabelledObject } from './engine-gc';
 export { hardenDocker, unsafeDockerPath } from './docker-client';

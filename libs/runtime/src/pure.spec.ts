@@ -5,7 +5,7 @@ import { expandVars } from './env';
 import { containerName } from './labels';
 import { normalizeImage } from './docker/images';
 import { podPhase } from './pod-status';
-import { cpuToNanoCpus, memoryToBytes } from './quantity';
+import { cpuToNanoCpus, memoryToBytes } from '@flotilla/resources';
 import { tarArchive } from './tar';
 
 const spec = (restartPolicy: PodSpec['restartPolicy']): PodSpec => ({ containers: [], restartPolicy });

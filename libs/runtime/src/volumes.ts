@@ -4,7 +4,7 @@ import type { Volume } from '@flotilla/resources';
 import type { DataResolver } from './env';
 import { configError } from './errors';
 import type { TarEntry } from './tar';
-import { memoryToBytes } from './quantity';
+import { memoryToBytes } from '@flotilla/resources';
 
 /** Where the sandbox mounts projected volumes so the runtime can write them (app containers get them read-only). */
 export const PROJECTED_ROOT = '/.flotilla/volumes';

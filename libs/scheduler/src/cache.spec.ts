@@ -1,5 +1,5 @@
 import { SchedulerCache } from './cache';
-import { boundPod, node, pod } from './test-fixtures';
+import { boundPod, node, pod } from './testing/fixtures';
 
 function requested(cache: SchedulerCache, name: string) {
   return cache.nodeInfo(name)?.requested;

@@ -1,6 +1,6 @@
 // The scheduler's in-memory picture of the cluster: nodes, and what the pods bound or assumed on them use.
 import type { Labels, Node, Pod, ResourceList, Taint } from '@flotilla/resources';
-import { milliValue, wholeValue } from './quantity';
+import { milliValue, wholeValue } from '@flotilla/resources';
 import { controllerUid, podDemand, podHostPorts } from './requests';
 import type { HostPort, PodDemand } from './requests';
 import { effectiveTaints, untoleratedTaintReason } from './taints';

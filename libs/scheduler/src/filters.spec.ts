@@ -10,7 +10,7 @@ import {
 } from './filters';
 import { schedule } from './schedule';
 import type { ScheduleResult } from './schedule';
-import { boundPod, node, pod } from './test-fixtures';
+import { boundPod, node, pod } from './testing/fixtures';
 
 /** Schedules `p` onto a one-node cluster already running `existing`; returns the reasons it was refused. */
 function refusal(n: Node, p: Pod, existing: Pod[] = []): string[] {

@@ -1,6 +1,6 @@
 import type { Container } from '@flotilla/resources';
 import { DEFAULT_MEMORY_REQUEST, DEFAULT_MILLI_CPU_REQUEST, controllerUid, podDemand, podHostPorts, podRequests } from './requests';
-import { pod } from './test-fixtures';
+import { pod } from './testing/fixtures';
 
 const c = (name: string, requests: Record<string, string>, limits?: Record<string, string>, extra: Partial<Container> = {}): Container => ({
   name,

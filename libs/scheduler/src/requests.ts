@@ -1,6 +1,6 @@
 // What a pod asks of a node: cpu, memory, host ports and the controller it belongs to.
 import type { Container, Pod, ResourceList } from '@flotilla/resources';
-import { milliValue, wholeValue } from './quantity';
+import { milliValue, wholeValue } from '@flotilla/resources';
 
 /** A pod's effective requests, in cores and bytes. */
 export interface PodRequests {

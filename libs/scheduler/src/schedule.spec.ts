@@ -2,8 +2,8 @@ import type { Pod } from '@flotilla/resources';
 import { SchedulerCache } from './cache';
 import { explainUnschedulable, fitErrorMessage, needsScheduling, numFeasibleNodesToFind, schedule } from './schedule';
 import type { ScheduleResult } from './schedule';
-import { boundPod, fixedRng, node, pod } from './test-fixtures';
-import type { NodeFixture } from './test-fixtures';
+import { boundPod, fixedRng, node, pod } from './testing/fixtures';
+import type { NodeFixture } from './testing/fixtures';
 
 function cluster(nodes: Record<string, NodeFixture>, pods: Pod[] = []): SchedulerCache {
   const cache = new SchedulerCache();

@@ -4,7 +4,7 @@ import type { Node, Pod } from '@flotilla/resources';
 import { SchedulerCache } from './cache';
 import { podRequests } from './requests';
 import { schedule } from './schedule';
-import { node, pod } from './test-fixtures';
+import { node, pod } from './testing/fixtures';
 
 const NODES = 1000;
 const PODS = 10_000;

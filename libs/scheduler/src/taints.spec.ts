@@ -1,6 +1,6 @@
 import type { Taint } from '@flotilla/resources';
 import { TAINT_NOT_READY, TAINT_UNREACHABLE, effectiveTaints, tolerates, toleratesTaint } from './taints';
-import { node } from './test-fixtures';
+import { node } from './testing/fixtures';
 
 const dedicated: Taint = { key: 'dedicated', value: 'gpu', effect: 'NoSchedule' };
 

@@ -1,5 +1,5 @@
 // Tenancy configuration from environment variables, validated at start-up (README lists them).
-import { ConfigError } from '../config';
+import { ConfigError, flag, int } from '@flotilla/log';
 
 export interface EncryptionKey {
   id: string;
@@ -26,14 +26,6 @@ export interface TenancyConfig {
   secureCookies: boolean;
 }
 
-function int(env: NodeJS.ProcessEnv, key: string, def: number, min = 1): number {
-  const raw = env[key];
-  if (raw === undefined || raw === '') return def;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new ConfigError(`${key} must be an integer ≥ ${min}, got "${raw}"`);
-  return n;
-}
-
 export function parseEncryptionKeys(raw: string | undefined): EncryptionKey[] {
   if (!raw) return [];
   const keys: EncryptionKey[] = [];
@@ -56,19 +48,20 @@ export function loadTenancyConfig(env: NodeJS.ProcessEnv = process.env): Tenancy
   if (Boolean(env.FLOTILLA_ADMIN_USER) !== Boolean(env.FLOTILLA_ADMIN_PASSWORD))
     throw new ConfigError('set both FLOTILLA_ADMIN_USER and FLOTILLA_ADMIN_PASSWORD, or neither');
   if (env.FLOTILLA_ADMIN_PASSWORD && env.FLOTILLA_ADMIN_PASSWORD.length < 12) throw new ConfigError('FLOTILLA_ADMIN_PASSWORD must have at least 12 characters');
-  const tokenMax = int(env, 'FLOTILLA_TOKEN_MAX_TTL_SECONDS', 365 * 86400);
+  const tokenMax = int(env, 'FLOTILLA_TOKEN_MAX_TTL_SECONDS', 365 * 86400, { min: 1 });
   return {
     adminUser: env.FLOTILLA_ADMIN_USER || undefined,
     adminPassword: env.FLOTILLA_ADMIN_PASSWORD || undefined,
-    sessionTtlSeconds: int(env, 'FLOTILLA_SESSION_TTL_SECONDS', 12 * 3600, 60),
-    tokenDefaultTtlSeconds: Math.min(int(env, 'FLOTILLA_TOKEN_DEFAULT_TTL_SECONDS', 90 * 86400, 60), tokenMax),
+    sessionTtlSeconds: int(env, 'FLOTILLA_SESSION_TTL_SECONDS', 12 * 3600, { min: 60 }),
+    tokenDefaultTtlSeconds: Math.min(int(env, 'FLOTILLA_TOKEN_DEFAULT_TTL_SECONDS', 90 * 86400, { min: 60 }), tokenMax),
     tokenMaxTtlSeconds: tokenMax,
-    joinTokenTtlSeconds: int(env, 'FLOTILLA_JOIN_TOKEN_TTL_SECONDS', 3600, 60),
-    loginMaxAttempts: int(env, 'FLOTILLA_LOGIN_MAX_ATTEMPTS', 10),
-    loginWindowSeconds: int(env, 'FLOTILLA_LOGIN_WINDOW_SECONDS', 900),
-    mutationRate: int(env, 'FLOTILLA_MUTATION_RATE', 20),
-    mutationBurst: int(env, 'FLOTILLA_MUTATION_BURST', 100),
+    joinTokenTtlSeconds: int(env, 'FLOTILLA_JOIN_TOKEN_TTL_SECONDS', 3600, { min: 60 }),
+    loginMaxAttempts: int(env, 'FLOTILLA_LOGIN_MAX_ATTEMPTS', 10, { min: 1 }),
+    loginWindowSeconds: int(env, 'FLOTILLA_LOGIN_WINDOW_SECONDS', 900, { min: 1 }),
+    mutationRate: int(env, 'FLOTILLA_MUTATION_RATE', 20, { min: 1 }),
+    mutationBurst: int(env, 'FLOTILLA_MUTATION_BURST', 100, { min: 1 }),
     encryptionKeys: parseEncryptionKeys(env.FLOTILLA_ENCRYPTION_KEYS),
-    secureCookies: env.FLOTILLA_TLS !== 'off-behind-proxy' || env.FLOTILLA_SECURE_COOKIES === 'true',
+    // Only ever turns the flag on: with TLS served here, cookies stay Secure whatever the variable says.
+    secureCookies: env.FLOTILLA_TLS !== 'off-behind-proxy' || flag(env, 'FLOTILLA_SECURE_COOKIES', false),
   };
 }

@@ -8,7 +8,7 @@ import { expandVars, resolveEnv } from '../env';
 import { ContainerStartError, configError } from '../errors';
 import { LABEL, PREVIOUS_SUFFIX, SANDBOX_NAME, containerName, podRef, podVolumeName, type ContainerRole } from '../labels';
 import { runProbe } from '../prober';
-import { cpuToNanoCpus, memoryToBytes } from '../quantity';
+import { cpuToNanoCpus, memoryToBytes } from '@flotilla/resources';
 import { containerSecurity, sandboxSysctls } from '../security';
 import { PROJECTED_ROOT } from '../volumes';
 import { NO_DATA, errorMessage, isNotFound, objectLabels, sleep, statusCode, type DockerContext } from './context';
