@@ -17,6 +17,8 @@ export type { Schema, ObjectSchema, ArraySchema, MapSchema, ScalarSchema, AnySch
 export * as names from './names';
 export * from './kubelet-api';
 export { endpointIpProblem } from './endpoint-ip';
+export { podTemplateOf } from './pod-template';
+export type { PodTemplateLocation } from './pod-template';
 export { parseImageReference, imageReferenceError, MAX_IMAGE_NAME_LENGTH } from './image-reference';
 export type { ImageReference, ImageReferenceResult } from './image-reference';
 export { BASELINE_CAPABILITIES } from './capabilities';
