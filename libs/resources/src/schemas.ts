@@ -590,7 +590,7 @@ export const podTemplateSpec = named(`${CORE}.PodTemplateSpec`, 'Data a pod shou
   spec: doc(podSpec, 'Specification of the desired behavior of the pod.'),
 });
 
-// ---- kinds ----------------------------------------------------------------------
+// ---- the top level of a kind -------------------------------------------------
 
 export const SHORT_GROUP: Record<string, string> = {
   '': 'core',

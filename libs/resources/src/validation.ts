@@ -68,10 +68,6 @@ function validateMeta(errs: FieldErrors, t: ResourceType, metaValue: unknown, ol
   }
 }
 
-// ---- workloads ------------------------------------------------------------------
-
-// ---- core -----------------------------------------------------------------------
-
 /**
  * All problems with an object of type t, as Kubernetes field errors. `old` is the stored object on
  * update (enables immutability checks). Never throws, whatever the input.

@@ -1,4 +1,4 @@
-// The Deployment kind: how the API serves it, its schema, defaults, validation and table columns.
+// The Deployment kind: how it is served, its schema and everything else the generic code reads (kind-module.ts).
 import { FieldErrors } from '../../field-errors';
 import { child, defaultTemplate, rec, setDefault } from '../../pod-defaults';
 import { asNum, asObj, nonNegative, type Rec } from '../../pod-validation';

@@ -1,4 +1,4 @@
-// The ReplicaSet kind: how the API serves it, its schema, defaults, validation and table columns.
+// The ReplicaSet kind: how it is served, its schema and everything else the generic code reads (kind-module.ts).
 import { FieldErrors } from '../../field-errors';
 import { defaultTemplate, rec, setDefault } from '../../pod-defaults';
 import { asObj, nonNegative, type Rec } from '../../pod-validation';

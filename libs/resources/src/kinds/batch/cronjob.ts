@@ -1,4 +1,4 @@
-// The CronJob kind: how the API serves it, its schema, defaults, validation and table columns.
+// The CronJob kind: how it is served, its schema and everything else the generic code reads (kind-module.ts).
 import { FieldErrors } from '../../field-errors';
 import { isDNS1123Subdomain } from '../../names';
 import { defaultPodSpec, rec, setDefault } from '../../pod-defaults';
@@ -145,8 +145,6 @@ const cronJobColumns: Column[] = [
     cell: (x) => selectorString(o(o(o(x.spec).jobTemplate).spec).selector),
   }),
 ];
-
-// Core ------------------------------------------------------------------------------------
 
 export const cronJobKind: KindModule = {
   resource: { group: 'batch', kind: 'CronJob', shortNames: ['cj'], categories: ['all'], subresources: ['status'] },

@@ -1,4 +1,4 @@
-// The Job kind: how the API serves it, its schema, defaults, validation and table columns.
+// The Job kind: how it is served, its schema and everything else the generic code reads (kind-module.ts).
 import { FieldErrors } from '../../field-errors';
 import { child, defaultPodSpec, rec, setDefault } from '../../pod-defaults';
 import { asObj, nonNegative, positive, type Rec, validateLabelSelector } from '../../pod-validation';

@@ -1,4 +1,4 @@
-// The Lease kind: how the API serves it, its schema, defaults, validation and table columns.
+// The Lease kind: how it is served, its schema and everything else the generic code reads (kind-module.ts).
 import { FieldErrors } from '../../field-errors';
 import { asObj, asStr, nonNegative, positive, type Rec } from '../../pod-validation';
 import { int, obj, str, time } from '../../schema';

@@ -1,4 +1,4 @@
-// The ConfigMap kind: how the API serves it, its schema, defaults, validation and table columns.
+// The ConfigMap kind: how it is served, its schema and everything else the generic code reads (kind-module.ts).
 import { FieldErrors } from '../../field-errors';
 import { isConfigMapKey } from '../../names';
 import { asObj, type Rec } from '../../pod-validation';

@@ -1,4 +1,4 @@
-// The Endpoints kind: how the API serves it, its schema, defaults, validation and table columns.
+// The Endpoints kind: how it is served, its schema and everything else the generic code reads (kind-module.ts).
 import { endpointIpProblem } from '../../endpoint-ip';
 import { FieldErrors } from '../../field-errors';
 import { isValidPortNum, PORT_RANGE_MESSAGE } from '../../names';

@@ -1,4 +1,4 @@
-// The Event kind: how the API serves it, its schema, defaults, validation and table columns.
+// The Event kind: how it is served, its schema and everything else the generic code reads (kind-module.ts).
 import { FieldErrors } from '../../field-errors';
 import { asObj, asStr, nonNegative, type Rec } from '../../pod-validation';
 import { doc, int, obj, str, time } from '../../schema';

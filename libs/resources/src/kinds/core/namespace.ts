@@ -1,4 +1,4 @@
-// The Namespace kind: how the API serves it, its schema, defaults, validation and table columns.
+// The Namespace kind: how it is served, its schema and everything else the generic code reads (kind-module.ts).
 import { FieldErrors } from '../../field-errors';
 import { isDNS1123Label, isQualifiedName } from '../../names';
 import { child, setDefault } from '../../pod-defaults';

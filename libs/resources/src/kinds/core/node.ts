@@ -1,4 +1,4 @@
-// The Node kind: how the API serves it, its schema, defaults, validation and table columns.
+// The Node kind: how it is served, its schema and everything else the generic code reads (kind-module.ts).
 import { FieldErrors } from '../../field-errors';
 import { isQualifiedName, isValidLabelValue } from '../../names';
 import { asArr, asObj, asStr, type Rec } from '../../pod-validation';

@@ -1,4 +1,4 @@
-// The PersistentVolumeClaim kind: how the API serves it, its schema, defaults, validation and table columns.
+// The PersistentVolumeClaim kind: how it is served, its schema and everything else the generic code reads (kind-module.ts).
 import { FieldErrors } from '../../field-errors';
 import { rec, setDefault } from '../../pod-defaults';
 import { asArr, asObj, type Rec, validateLabelSelector, validateQuantityMap } from '../../pod-validation';

@@ -1,4 +1,4 @@
-// The Pod kind: how the API serves it, its schema, defaults, validation and table columns.
+// The Pod kind: how it is served, its schema and everything else the generic code reads (kind-module.ts).
 import { FieldErrors } from '../../field-errors';
 import { defaultPodSpec } from '../../pod-defaults';
 import { asArr, asObj, type Rec, validatePodSpec } from '../../pod-validation';
@@ -68,8 +68,6 @@ const podColumns: Column[] = [
     },
   }),
 ];
-
-// Workloads -------------------------------------------------------------------------------
 
 function qosClass(pod: KubeObject): string {
   const spec = (pod.spec ?? {}) as { containers?: { resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> } }[] };

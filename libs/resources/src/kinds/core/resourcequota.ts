@@ -1,4 +1,4 @@
-// The ResourceQuota kind: how the API serves it, its schema, defaults, validation and table columns.
+// The ResourceQuota kind: how it is served, its schema and everything else the generic code reads (kind-module.ts).
 import { FieldErrors } from '../../field-errors';
 import { asArr, asObj, type Rec, validateQuantityMap } from '../../pod-validation';
 import { any, indexPath, obj, strings } from '../../schema';

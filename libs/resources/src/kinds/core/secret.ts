@@ -1,4 +1,4 @@
-// The Secret kind: how the API serves it, its schema, defaults, validation and table columns.
+// The Secret kind: how it is served, its schema and everything else the generic code reads (kind-module.ts).
 import { FieldErrors } from '../../field-errors';
 import { isConfigMapKey, isQualifiedName } from '../../names';
 import { child, rec, setDefault } from '../../pod-defaults';

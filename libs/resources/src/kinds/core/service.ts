@@ -1,4 +1,4 @@
-// The Service kind: how the API serves it, its schema, defaults, validation and table columns.
+// The Service kind: how it is served, its schema and everything else the generic code reads (kind-module.ts).
 import { FieldErrors } from '../../field-errors';
 import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isPortName, isValidPortNum, PORT_RANGE_MESSAGE } from '../../names';
 import { items, rec, setDefault } from '../../pod-defaults';

@@ -1,4 +1,4 @@
-// The ServiceAccount kind: how the API serves it, its schema, defaults, validation and table columns.
+// The ServiceAccount kind: how it is served, its schema and everything else the generic code reads (kind-module.ts).
 import { FieldErrors } from '../../field-errors';
 import { asArr, asObj, asStr, type Rec } from '../../pod-validation';
 import { arr, bool, childPath, indexPath, mergeList } from '../../schema';

@@ -1,4 +1,4 @@
-// The ClusterRole kind: how the API serves it, its schema, defaults, validation and table columns.
+// The ClusterRole kind: how it is served, its schema and everything else the generic code reads (kind-module.ts).
 import { isPathSegmentName } from '../../names';
 import { arr, obj } from '../../schema';
 import { kindSchema, labelSelector } from '../../schemas';

@@ -1,4 +1,4 @@
-// The ClusterRoleBinding kind: how the API serves it, its schema, defaults, validation and table columns.
+// The ClusterRoleBinding kind: how it is served, its schema and everything else the generic code reads (kind-module.ts).
 import { isPathSegmentName } from '../../names';
 import { RBAC_GROUP } from '../../validation-helpers';
 import type { KindModule } from '../kind-module';

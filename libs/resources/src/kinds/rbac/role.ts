@@ -1,4 +1,4 @@
-// The Role kind: how the API serves it, its schema, defaults, validation and table columns.
+// The Role kind: how it is served, its schema and everything else the generic code reads (kind-module.ts).
 import { FieldErrors } from '../../field-errors';
 import { isPathSegmentName } from '../../names';
 import { asArr, asObj, type Rec } from '../../pod-validation';

@@ -1,4 +1,4 @@
-// The RoleBinding kind: how the API serves it, its schema, defaults, validation and table columns.
+// The RoleBinding kind: how it is served, its schema and everything else the generic code reads (kind-module.ts).
 import { FieldErrors } from '../../field-errors';
 import { isDNS1123Subdomain, isPathSegmentName } from '../../names';
 import { items, rec, setDefault } from '../../pod-defaults';
