@@ -4,6 +4,8 @@ export * from './selectors';
 export { resourceTypes, resourceFor, resourceForKind, apiVersionOf, groupVersions, kindModuleFor, kindModuleOfKind, schemaFor } from './registry';
 export { kindModules } from './kinds';
 export type { KindModule, LifecycleHooks, ResourceDefinition } from './kinds/kind-module';
+export { listsUnder, OBJECT_META_LISTS, podTemplateLists, WORKLOAD_LISTS } from './merge-lists';
+export type { ListStrategy, MergeLists } from './merge-lists';
 export { QuantityError, parseQuantity, isQuantity, formatCpu, formatMemory } from './quantity';
 export { applyDefaults } from './defaults';
 export { defaultPullPolicy } from './pod-defaults';

@@ -4,6 +4,7 @@
 // OpenAPI, protobuf, the store's lifecycle, admission, the controller) reads these and never switches
 // on a kind, as Kubernetes keeps a strategy per resource behind a generic registry.
 import type { FieldErrors } from '../field-errors';
+import type { MergeLists } from '../merge-lists';
 import type { Rec } from '../pod-validation';
 import type { ResourceType, Verb } from '../registry-types';
 import type { ObjectSchema } from '../schema';
@@ -64,6 +65,11 @@ export interface KindModule {
   columns: Column[];
   /** Row conditions of a table row (kubectl reads Completed for pods). */
   rowConditions?: (obj: KubeObject) => { type: string; status: string }[] | undefined;
+  /**
+   * Lists that strategic merge patch and server-side apply merge rather than replace, beyond the
+   * metadata lists every kind merges (merge-lists.ts); every other list is atomic.
+   */
+  mergeLists?: MergeLists;
   /** Selectable fields read from another path of the object (field → dotted path). */
   fieldPaths?: Record<string, string>;
   /** The protobuf message type kubectl's protobuf bodies of this kind decode to ("core.Pod"). */

@@ -1,5 +1,6 @@
 // The Deployment kind: how it is served, its schema and everything else the generic code reads (kind-module.ts).
 import { FieldErrors } from '../../field-errors';
+import { WORKLOAD_LISTS } from '../../merge-lists';
 import { child, defaultTemplate, rec, setDefault } from '../../pod-defaults';
 import { asNum, asObj, nonNegative, type Rec } from '../../pod-validation';
 import { bool, doc, enumOf, int, int64, intOrStr, named, obj } from '../../schema';
@@ -136,6 +137,7 @@ export const deploymentKind: KindModule = {
   validate: validateDeployment,
   defaults: defaultDeployment,
   columns: deploymentColumns,
+  mergeLists: WORKLOAD_LISTS,
   protobuf: 'apps.Deployment',
   podTemplatePath: 'spec.template',
 };

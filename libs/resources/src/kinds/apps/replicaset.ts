@@ -1,5 +1,6 @@
 // The ReplicaSet kind: how it is served, its schema and everything else the generic code reads (kind-module.ts).
 import { FieldErrors } from '../../field-errors';
+import { WORKLOAD_LISTS } from '../../merge-lists';
 import { defaultTemplate, rec, setDefault } from '../../pod-defaults';
 import { asObj, nonNegative, type Rec } from '../../pod-validation';
 import { doc, int, int64, obj } from '../../schema';
@@ -69,5 +70,6 @@ export const replicaSetKind: KindModule = {
     defaultTemplate(spec.template);
   },
   columns: replicaSetColumns,
+  mergeLists: WORKLOAD_LISTS,
   podTemplatePath: 'spec.template',
 };

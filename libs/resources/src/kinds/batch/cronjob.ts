@@ -1,5 +1,6 @@
 // The CronJob kind: how it is served, its schema and everything else the generic code reads (kind-module.ts).
 import { FieldErrors } from '../../field-errors';
+import { OBJECT_META_LISTS, podTemplateLists, listsUnder } from '../../merge-lists';
 import { isDNS1123Subdomain } from '../../names';
 import { defaultPodSpec, rec, setDefault } from '../../pod-defaults';
 import { asObj, nonNegative, type Rec, validateLabels } from '../../pod-validation';
@@ -152,6 +153,7 @@ export const cronJobKind: KindModule = {
   validate: validateCronJob,
   defaults: defaultCronJob,
   columns: cronJobColumns,
+  mergeLists: { ...podTemplateLists('spec.jobTemplate.spec.template'), ...listsUnder('spec.jobTemplate.metadata', OBJECT_META_LISTS) },
   // Job names get an 11-character suffix and must stay valid labels.
   nameCheck: (n) => [...isDNS1123Subdomain(n), ...(n.length > 52 ? ['must be no more than 52 characters'] : [])],
   protobuf: 'batch.CronJob',

@@ -1,5 +1,6 @@
 // The Job kind: how it is served, its schema and everything else the generic code reads (kind-module.ts).
 import { FieldErrors } from '../../field-errors';
+import { WORKLOAD_LISTS } from '../../merge-lists';
 import { child, defaultPodSpec, rec, setDefault } from '../../pod-defaults';
 import { asObj, nonNegative, positive, type Rec, validateLabelSelector } from '../../pod-validation';
 import { any, bool, childPath, doc, enumOf, int, int64, named, obj, str, strings, time } from '../../schema';
@@ -163,6 +164,7 @@ export const jobKind: KindModule = {
   validate: (e, o, old) => validateJobSpec(e, o.spec, 'spec', old ? asObj(old.spec) : undefined, false),
   defaults: defaultJob,
   columns: jobColumns,
+  mergeLists: WORKLOAD_LISTS,
   protobuf: 'batch.Job',
   podTemplatePath: 'spec.template',
 };

@@ -1,5 +1,6 @@
 // The Namespace kind: how it is served, its schema and everything else the generic code reads (kind-module.ts).
 import { FieldErrors } from '../../field-errors';
+import { CONDITIONS, listsUnder } from '../../merge-lists';
 import { isDNS1123Label, isQualifiedName } from '../../names';
 import { child, setDefault } from '../../pod-defaults';
 import { asArr, asObj, type Rec } from '../../pod-validation';
@@ -39,6 +40,7 @@ export const namespaceKind: KindModule = {
   validate: (e, o) => validateNamespace(e, o),
   defaults: defaultNamespace,
   columns: [nameCol, { name: 'Status', description: 'The status of the namespace', cell: (x) => s(o(x.status).phase) }, ageCol],
+  mergeLists: listsUnder('status', CONDITIONS),
   nameCheck: isDNS1123Label,
   protobuf: 'core.Namespace',
   lifecycle: {

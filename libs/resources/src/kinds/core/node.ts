@@ -1,5 +1,6 @@
 // The Node kind: how it is served, its schema and everything else the generic code reads (kind-module.ts).
 import { FieldErrors } from '../../field-errors';
+import { byKey, SET } from '../../merge-lists';
 import { isQualifiedName, isValidLabelValue } from '../../names';
 import { asArr, asObj, asStr, type Rec } from '../../pod-validation';
 import { any, arr, bool, childPath, enumOf, indexPath, int, int64, mergeList, named, obj, str, strings, time } from '../../schema';
@@ -158,4 +159,5 @@ export const nodeKind: KindModule = {
   schema: node,
   validate: (e, o) => validateNode(e, o),
   columns: nodeColumns,
+  mergeLists: { 'spec.podCIDRs': SET, 'status.conditions': byKey('type'), 'status.addresses': byKey('type') },
 };

@@ -1,5 +1,6 @@
 // The PersistentVolumeClaim kind: how it is served, its schema and everything else the generic code reads (kind-module.ts).
 import { FieldErrors } from '../../field-errors';
+import { CONDITIONS, listsUnder } from '../../merge-lists';
 import { rec, setDefault } from '../../pod-defaults';
 import { asArr, asObj, type Rec, validateLabelSelector, validateQuantityMap } from '../../pod-validation';
 import { any, doc, enumOf, indexPath, obj, str, stringMap, strings } from '../../schema';
@@ -104,4 +105,5 @@ export const persistentVolumeClaimKind: KindModule = {
     ageCol,
     wide({ name: 'VolumeMode', description: 'What type of volume is required by the claim.', cell: (x) => s(o(x.spec).volumeMode) || 'Filesystem' }),
   ],
+  mergeLists: listsUnder('status', CONDITIONS),
 };

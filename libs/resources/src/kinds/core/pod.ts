@@ -1,5 +1,6 @@
 // The Pod kind: how it is served, its schema and everything else the generic code reads (kind-module.ts).
 import { FieldErrors } from '../../field-errors';
+import { POD_SPEC, POD_STATUS, listsUnder } from '../../merge-lists';
 import { defaultPodSpec } from '../../pod-defaults';
 import { asArr, asObj, type Rec, validatePodSpec } from '../../pod-validation';
 import { doc } from '../../schema';
@@ -97,6 +98,7 @@ export const podKind: KindModule = {
   validate: validatePod,
   defaults: (o) => defaultPodSpec(o.spec),
   columns: podColumns,
+  mergeLists: { ...listsUnder('spec', POD_SPEC), ...listsUnder('status', POD_STATUS) },
   // kubectl's `get pods` hides finished pods unless asked; the Completed condition is what it reads.
   rowConditions: (x) => {
     const phase = s(o(x.status).phase);

@@ -1,5 +1,6 @@
 // The Service kind: how it is served, its schema and everything else the generic code reads (kind-module.ts).
 import { FieldErrors } from '../../field-errors';
+import { byKey, CONDITIONS, listsUnder } from '../../merge-lists';
 import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isPortName, isValidPortNum, PORT_RANGE_MESSAGE } from '../../names';
 import { items, rec, setDefault } from '../../pod-defaults';
 import { asArr, asObj, asStr, type Rec, validateLabels } from '../../pod-validation';
@@ -202,6 +203,8 @@ export const serviceKind: KindModule = {
   validate: validateService,
   defaults: defaultService,
   columns: serviceColumns,
+  // Kubernetes keys service ports by port+protocol for server-side apply; the patch merge key is port.
+  mergeLists: { 'spec.ports': byKey('port'), ...listsUnder('status', CONDITIONS) },
   nameCheck: isDNS1035Label,
   protobuf: 'core.Service',
 };

@@ -1,5 +1,6 @@
 // The ServiceAccount kind: how it is served, its schema and everything else the generic code reads (kind-module.ts).
 import { FieldErrors } from '../../field-errors';
+import { byKey } from '../../merge-lists';
 import { asArr, asObj, asStr, type Rec } from '../../pod-validation';
 import { arr, bool, childPath, indexPath, mergeList } from '../../schema';
 import { kindSchema, localObjectReference, objectReference } from '../../schemas';
@@ -46,5 +47,6 @@ export const serviceAccountKind: KindModule = {
     },
     ageCol,
   ],
+  mergeLists: { secrets: byKey('name') },
   protobuf: 'core.ServiceAccount',
 };
