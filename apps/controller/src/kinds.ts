@@ -1,4 +1,5 @@
-// The resource types the controller reads and writes, looked up once from the registry.
+// The resource types the controller reads and writes, looked up once from the registry (which reads
+// the kind modules' list); their store keys are derived from them, never written out a second time.
 import { resourceFor, resourceTypes } from '@flotilla/resources';
 import type { ResourceType } from '@flotilla/resources';
 
@@ -22,20 +23,10 @@ export const T = {
   lease: must('coordination.k8s.io', 'leases'),
 } as const;
 
+type TypeName = keyof typeof T;
+
 /** Store keys ("apps/replicasets") of the same types, for cache reads and change routing. */
-export const R = {
-  namespace: 'core/namespaces',
-  pod: 'core/pods',
-  service: 'core/services',
-  endpoints: 'core/endpoints',
-  node: 'core/nodes',
-  event: 'core/events',
-  deployment: 'apps/deployments',
-  replicaSet: 'apps/replicasets',
-  job: 'batch/jobs',
-  cronJob: 'batch/cronjobs',
-  lease: 'coordination.k8s.io/leases',
-} as const;
+export const R = Object.fromEntries(Object.entries(T).map(([name, t]) => [name, resourceKeyOf(t)])) as { readonly [K in TypeName]: string };
 
 const byKey = new Map<string, ResourceType>(resourceTypes.map((t) => [`${t.group || 'core'}/${t.plural}`, t]));
 const byKind = new Map<string, ResourceType>(resourceTypes.map((t) => [t.kind, t]));

@@ -2,7 +2,7 @@
 // bounds, Pod Security, ResourceQuota — run by the API for a user's write and by the controller for every
 // object a controller creates, inside the write's own transaction, so a pod a ReplicaSet creates counts
 // against quota exactly as one a user creates (issue 14: controllers used to skip all three).
-import { KubeObject, resourceFor, ResourceType } from '@flotilla/resources';
+import { KubeObject, podTemplateOf, resourceFor, ResourceType } from '@flotilla/resources';
 import { resourceKey, Store, WriteTx } from '@flotilla/store';
 import { applyLimitRangeDefaults, limitRangeViolations } from './limit-range';
 import {
@@ -60,7 +60,7 @@ export async function admitInTx(
     const enforce = podSecurityLevel(labels?.[ENFORCE_LABEL]);
     const v = podSecurityViolations(spec, enforce, annotations);
     if (v.length) throw deny(podSecurityMessage(v, enforce));
-    warnings?.push(...nodeUnsupportedWarnings(spec, podSpecPath(obj)));
+    warnings?.push(...nodeUnsupportedWarnings(spec, podTemplateOf(obj)?.specPath ?? 'spec'));
     // The warn label only warns (kubectl prints it); it never refuses, as in Kubernetes.
     const warnLabel = labels?.[WARN_LABEL];
     if (warnLabel !== undefined && warnings) {
@@ -70,13 +70,6 @@ export async function admitInTx(
     }
   }
   if (!old && type.namespaced && namespace) await checkQuotaInTx(tx, store, rk, namespace, obj, deny);
-}
-
-/** Where the pod spec sits in the object, for a warning's field path. */
-function podSpecPath(obj: KubeObject): string {
-  if (obj.kind === 'Pod') return 'spec';
-  if (obj.kind === 'CronJob') return 'spec.jobTemplate.spec.template.spec';
-  return 'spec.template.spec';
 }
 
 async function checkQuotaInTx(

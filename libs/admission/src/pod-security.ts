@@ -2,7 +2,7 @@
 // plugin checks them). The level comes from the namespace label `pod-security.kubernetes.io/enforce`
 // (privileged | baseline | restricted); unlabelled namespaces are baseline. The messages are worded as
 // Kubernetes words them, so kubectl users recognise them.
-import { BASELINE_CAPABILITIES } from '@flotilla/resources';
+import { BASELINE_CAPABILITIES, podTemplateOf } from '@flotilla/resources';
 import type { KubeObject } from '@flotilla/resources';
 
 export const ENFORCE_LABEL = 'pod-security.kubernetes.io/enforce';
@@ -81,43 +81,14 @@ export function podSecurityLevel(label: string | undefined): PodSecurityLevel {
   return label === 'privileged' || label === 'restricted' ? label : 'baseline';
 }
 
-/** The pod spec inside a Pod, Deployment, ReplicaSet, Job or CronJob; undefined for other kinds. */
+/** The pod spec inside a Pod or a workload's pod template (its kind module says where); undefined for other kinds. */
 export function podSpecOf(obj: KubeObject): PodSpecLike | undefined {
-  const spec = obj.spec as Record<string, unknown> | undefined;
-  switch (obj.kind) {
-    case 'Pod':
-      return spec as PodSpecLike | undefined;
-    case 'Deployment':
-    case 'ReplicaSet':
-    case 'Job':
-    case 'StatefulSet':
-    case 'DaemonSet':
-      return (spec?.template as { spec?: PodSpecLike } | undefined)?.spec;
-    case 'CronJob':
-      return ((spec?.jobTemplate as { spec?: { template?: { spec?: PodSpecLike } } } | undefined)?.spec?.template as { spec?: PodSpecLike } | undefined)?.spec;
-    default:
-      return undefined;
-  }
+  return podTemplateOf(obj)?.spec as PodSpecLike | undefined;
 }
 
 /** The pod-template annotations of the same kinds (AppArmor profiles may be set there). */
 export function podAnnotationsOf(obj: KubeObject): Record<string, string> | undefined {
-  const spec = obj.spec as Record<string, unknown> | undefined;
-  type Tpl = { metadata?: { annotations?: Record<string, string> } };
-  switch (obj.kind) {
-    case 'Pod':
-      return obj.metadata.annotations;
-    case 'Deployment':
-    case 'ReplicaSet':
-    case 'Job':
-    case 'StatefulSet':
-    case 'DaemonSet':
-      return (spec?.template as Tpl | undefined)?.metadata?.annotations;
-    case 'CronJob':
-      return ((spec?.jobTemplate as { spec?: { template?: Tpl } } | undefined)?.spec?.template as Tpl | undefined)?.metadata?.annotations;
-    default:
-      return undefined;
-  }
+  return podTemplateOf(obj)?.metadata?.annotations;
 }
 
 // Namespaced sysctls that cannot affect other pods on the node (Kubernetes' safe set).

@@ -1,5 +1,6 @@
 // Field selectors (`?fieldSelector=spec.nodeName=n1,status.phase!=Failed`): parsing against a type's
 // selectable fields, and matching objects.
+import { kindModuleFor } from './registry';
 import type { ResourceType } from './registry-types';
 import { isPlainObject } from './schema';
 import type { KubeObject } from './types';
@@ -12,6 +13,8 @@ export interface FieldSelectorTerm {
   field: string;
   op: '=' | '!=';
   value: string;
+  /** Where the field sits in the object when the kind reads it from elsewhere (Event `source`). */
+  path?: string;
 }
 
 /** Every term must hold; no terms matches everything. */
@@ -57,6 +60,7 @@ export function parseFieldSelector(s: string, t: ResourceType): FieldSelector {
   const input = (s ?? '').trim();
   if (input === '') return { terms: [] };
   const allowed = new Set(['metadata.name', 'metadata.namespace', ...t.selectableFields]);
+  const paths = kindModuleFor(t)?.fieldPaths ?? {};
   const terms: FieldSelectorTerm[] = [];
   for (const raw of splitUnescaped(input, ',')) {
     const term = raw.trim();
@@ -71,15 +75,14 @@ export function parseFieldSelector(s: string, t: ResourceType): FieldSelector {
     const value = unescape(term.slice(at + width).trim());
     if (field === '') throw new FieldSelectorError(`invalid selector: '${input}'; can't understand '${term}'`);
     if (!allowed.has(field)) throw new FieldSelectorError(`field label not supported: ${field}`);
-    terms.push({ field, op, value });
+    const path = Object.prototype.hasOwnProperty.call(paths, field) ? paths[field] : undefined;
+    terms.push(path === undefined ? { field, op, value } : { field, op, value, path });
   }
   return { terms };
 }
 
-/** The string value of a selectable field, as the API server's field sets expose it ("" when absent). */
-export function fieldValue(obj: KubeObject, field: string): string {
-  // Events expose `source` as the reporting component.
-  const path = field === 'source' ? 'source.component' : field;
+/** The string value at a dotted path, as the API server's field sets expose it ("" when absent). */
+export function fieldValue(obj: KubeObject, path: string): string {
   let cur: unknown = obj;
   for (const part of path.split('.')) {
     if (!isPlainObject(cur)) return '';
@@ -92,7 +95,7 @@ export function fieldValue(obj: KubeObject, field: string): string {
 
 export function matchesFieldSelector(sel: FieldSelector, obj: KubeObject): boolean {
   for (const term of sel.terms) {
-    const v = fieldValue(obj, term.field);
+    const v = fieldValue(obj, term.path ?? term.field);
     if (term.op === '=' ? v !== term.value : v === term.value) return false;
   }
   return true;

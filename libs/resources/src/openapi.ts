@@ -1,9 +1,9 @@
 // OpenAPI v3 documents (/openapi/v3 and one document per group-version), generated from the kind
 // schemas. Built on first request and cached: they are large, and most processes never serve them.
 import { createHash } from 'node:crypto';
-import { resourceTypes } from './registry';
+import { resourceTypes, schemaFor } from './registry';
 import type { ResourceType } from './registry-types';
-import { listMeta, schemaFor } from './schemas';
+import { listMeta } from './schemas';
 import type { ArraySchema, ObjectSchema, Schema } from './schema';
 
 type Json = Record<string, unknown>;

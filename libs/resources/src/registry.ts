@@ -1,91 +1,12 @@
-// The served resource types, in discovery order, and lookups by path segment and by kind.
-import type { ResourceType, Verb } from './registry-types';
+// The served resource types, in discovery order, and lookups by path segment and by kind: all read
+// from the kind modules' list (kinds/index.ts).
+import { kindModules } from './kinds';
+import { resourceTypeOf, type KindModule } from './kinds/kind-module';
+import type { ResourceType } from './registry-types';
+import type { ObjectSchema } from './schema';
+import { kindSchema } from './schemas';
 
-const ALL_VERBS: Verb[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
-
-interface Def {
-  group?: string;
-  version?: string;
-  kind: string;
-  plural?: string;
-  cluster?: boolean;
-  shortNames?: string[];
-  categories?: string[];
-  subresources?: string[];
-  selectableFields?: string[];
-  hasSpec?: boolean;
-}
-
-function define(d: Def): ResourceType {
-  const subresources = d.subresources ?? [];
-  return {
-    group: d.group ?? '',
-    version: d.version ?? 'v1',
-    kind: d.kind,
-    listKind: `${d.kind}List`,
-    plural: d.plural ?? `${d.kind.toLowerCase()}s`,
-    singular: d.kind.toLowerCase(),
-    namespaced: !d.cluster,
-    shortNames: d.shortNames ?? [],
-    categories: d.categories ?? [],
-    verbs: [...ALL_VERBS],
-    subresources,
-    selectableFields: d.selectableFields ?? [],
-    hasSpec: d.hasSpec ?? true,
-    hasStatus: subresources.includes('status'),
-  };
-}
-
-const APPS = 'apps';
-const BATCH = 'batch';
-const RBAC = 'rbac.authorization.k8s.io';
-
-export const resourceTypes: ResourceType[] = [
-  define({ kind: 'Namespace', cluster: true, shortNames: ['ns'] }),
-  define({
-    kind: 'Pod',
-    shortNames: ['po'],
-    categories: ['all'],
-    subresources: ['status', 'binding', 'log', 'exec', 'eviction', 'portforward'],
-    selectableFields: ['spec.nodeName', 'status.phase', 'spec.restartPolicy', 'spec.schedulerName', 'status.podIP'],
-  }),
-  define({ kind: 'Service', shortNames: ['svc'], categories: ['all'], subresources: ['status'] }),
-  define({ kind: 'Endpoints', plural: 'endpoints', shortNames: ['ep'], hasSpec: false }),
-  define({ kind: 'ConfigMap', shortNames: ['cm'], hasSpec: false }),
-  define({ kind: 'Secret', hasSpec: false, selectableFields: ['type'] }),
-  define({ kind: 'Node', cluster: true, shortNames: ['no'], subresources: ['status'] }),
-  define({
-    kind: 'Event',
-    shortNames: ['ev'],
-    hasSpec: false,
-    selectableFields: [
-      'involvedObject.kind',
-      'involvedObject.namespace',
-      'involvedObject.name',
-      'involvedObject.uid',
-      'involvedObject.apiVersion',
-      'involvedObject.resourceVersion',
-      'involvedObject.fieldPath',
-      'reason',
-      'type',
-      'source',
-    ],
-  }),
-  define({ kind: 'ResourceQuota', shortNames: ['quota'], subresources: ['status'] }),
-  define({ kind: 'LimitRange', shortNames: ['limits'] }),
-  define({ kind: 'ServiceAccount', shortNames: ['sa'], subresources: ['token'], hasSpec: false }),
-  define({ kind: 'PersistentVolumeClaim', shortNames: ['pvc'], subresources: ['status'] }),
-  define({ group: APPS, kind: 'Deployment', shortNames: ['deploy'], categories: ['all'], subresources: ['status', 'scale'] }),
-  define({ group: APPS, kind: 'ReplicaSet', shortNames: ['rs'], categories: ['all'], subresources: ['status', 'scale'] }),
-  define({ group: BATCH, kind: 'Job', categories: ['all'], subresources: ['status'] }),
-  define({ group: BATCH, kind: 'CronJob', shortNames: ['cj'], categories: ['all'], subresources: ['status'] }),
-  define({ group: 'coordination.k8s.io', kind: 'Lease' }),
-  define({ group: 'networking.k8s.io', kind: 'Ingress', plural: 'ingresses', shortNames: ['ing'], subresources: ['status'] }),
-  define({ group: RBAC, kind: 'Role', hasSpec: false }),
-  define({ group: RBAC, kind: 'RoleBinding', hasSpec: false }),
-  define({ group: RBAC, kind: 'ClusterRole', cluster: true, hasSpec: false }),
-  define({ group: RBAC, kind: 'ClusterRoleBinding', cluster: true, hasSpec: false }),
-];
+export const resourceTypes: ResourceType[] = kindModules.map((m) => resourceTypeOf(m.resource));
 
 /** "v1" for the core group, "apps/v1" otherwise. */
 export function apiVersionOf(t: Pick<ResourceType, 'group' | 'version'>): string {
@@ -94,6 +15,9 @@ export function apiVersionOf(t: Pick<ResourceType, 'group' | 'version'>): string
 
 const byPath = new Map<string, ResourceType>(resourceTypes.map((t) => [`${t.group}/${t.version}/${t.plural}`, t]));
 const byKind = new Map<string, ResourceType>(resourceTypes.map((t) => [`${apiVersionOf(t)}/${t.kind}`, t]));
+const moduleByGroupKind = new Map<string, KindModule>(kindModules.map((m, i) => [`${resourceTypes[i].group}/${m.resource.kind}`, m]));
+// Kinds are unique among the served types, so a bare kind (an object's `kind`) names its module.
+const moduleByKind = new Map<string, KindModule>(kindModules.map((m) => [m.resource.kind, m]));
 
 export function resourceFor(group: string, version: string, plural: string): ResourceType | undefined {
   return byPath.get(`${group}/${version}/${plural}`);
@@ -101,6 +25,16 @@ export function resourceFor(group: string, version: string, plural: string): Res
 
 export function resourceForKind(apiVersion: string, kind: string): ResourceType | undefined {
   return byKind.get(`${apiVersion}/${kind}`);
+}
+
+/** The module of a served type; undefined for anything else. */
+export function kindModuleFor(t: Pick<ResourceType, 'group' | 'kind'>): KindModule | undefined {
+  return moduleByGroupKind.get(`${t.group}/${t.kind}`);
+}
+
+/** The module of a served kind by its bare name (an object's `kind`). */
+export function kindModuleOfKind(kind: string): KindModule | undefined {
+  return moduleByKind.get(kind);
 }
 
 /** Every served group/version, core first, in discovery order. */
@@ -114,4 +48,9 @@ export function groupVersions(): { group: string; version: string }[] {
     out.push({ group: t.group, version: t.version });
   }
   return out;
+}
+
+/** The schema of a served kind; a free-form object (metadata only declared) for anything else. */
+export function schemaFor(t: Pick<ResourceType, 'group' | 'kind'>): ObjectSchema {
+  return kindModuleFor(t)?.schema ?? kindSchema(t.group, t.kind, `${t.kind} resource.`, {});
 }

@@ -1,12 +1,11 @@
-// One schema per served kind, in the schema language of schema.ts. Generous on purpose: everything a
-// manifest, kubectl, or an object read back from the server may carry is declared, so strict field
-// validation only rejects real typos.
-import type { ResourceType } from './registry-types';
+// The schemas shared by several kinds (object metadata, label selectors, the pod spec and template,
+// conditions), in the schema language of schema.ts; each kind's own schema is in its module under
+// kinds/. Generous on purpose: everything a manifest, kubectl, or an object read back from the server may
+// carry is declared, so strict field validation only rejects real typos.
 import {
   any,
   arr,
   bool,
-  bytes,
   doc,
   enumOf,
   int,
@@ -26,12 +25,12 @@ import {
   type Schema,
 } from './schema';
 
-const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';
-const CORE = 'io.k8s.api.core.v1';
+export const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';
+export const CORE = 'io.k8s.api.core.v1';
 
 // ---- meta ---------------------------------------------------------------------
 
-const ownerReference = named(
+export const ownerReference = named(
   `${META}.OwnerReference`,
   'Enough information to identify an owning object. The owner must be in the same namespace as the dependent, or cluster-scoped.',
   {
@@ -47,7 +46,7 @@ const ownerReference = named(
   ['apiVersion', 'kind', 'name', 'uid'],
 );
 
-const managedFieldsEntry = named(
+export const managedFieldsEntry = named(
   `${META}.ManagedFieldsEntry`,
   'A workflow-id, a FieldSet and the group version of the resource that the fieldset applies to.',
   {
@@ -112,7 +111,7 @@ export const labelSelector = named(
   },
 );
 
-function condition(description = 'A condition of the object: a type with a status of True, False or Unknown.'): ObjectSchema {
+export function condition(description = 'A condition of the object: a type with a status of True, False or Unknown.'): ObjectSchema {
   return obj(
     {
       type: str('Type of the condition.'),
@@ -129,11 +128,11 @@ function condition(description = 'A condition of the object: a type with a statu
   );
 }
 
-function conditions(docText = 'The latest available observations of the current state.'): ArraySchema {
+export function conditions(docText = 'The latest available observations of the current state.'): ArraySchema {
   return mergeList(condition(), 'type', docText);
 }
 
-const objectReference = named(`${CORE}.ObjectReference`, 'Enough information to let you inspect or modify the referred object.', {
+export const objectReference = named(`${CORE}.ObjectReference`, 'Enough information to let you inspect or modify the referred object.', {
   kind: str('Kind of the referent.'),
   namespace: str('Namespace of the referent.'),
   name: str('Name of the referent.'),
@@ -143,21 +142,21 @@ const objectReference = named(`${CORE}.ObjectReference`, 'Enough information to 
   fieldPath: str('If referring to a piece of an object instead of an entire object, a JSON path such as spec.containers{name}.'),
 });
 
-const localObjectReference = named(`${CORE}.LocalObjectReference`, 'Enough information to locate the referenced object inside the same namespace.', {
+export const localObjectReference = named(`${CORE}.LocalObjectReference`, 'Enough information to locate the referenced object inside the same namespace.', {
   name: str('Name of the referent.'),
 });
 
-const resourceList = (d?: string): Schema => map(qty(), d);
+export const resourceList = (d?: string): Schema => map(qty(), d);
 
 // ---- pod ----------------------------------------------------------------------
 
-const keyToPath = obj({
+export const keyToPath = obj({
   key: str('The key to project.'),
   path: str('The relative path of the file to map the key to.'),
   mode: int('Mode bits used to set permissions on this file.'),
 });
 
-const httpGet = named(
+export const httpGet = named(
   `${CORE}.HTTPGetAction`,
   'An action based on HTTP Get requests.',
   {
@@ -172,7 +171,7 @@ const httpGet = named(
   ['port'],
 );
 
-const tcpSocket = named(
+export const tcpSocket = named(
   `${CORE}.TCPSocketAction`,
   'An action based on opening a socket.',
   {
@@ -182,47 +181,51 @@ const tcpSocket = named(
   ['port'],
 );
 
-const execAction = named(`${CORE}.ExecAction`, 'A "run in container" action.', {
+export const execAction = named(`${CORE}.ExecAction`, 'A "run in container" action.', {
   command: strings('Command line to execute inside the container; the working directory is root. Not run in a shell.'),
 });
 
-const probe = named(`${CORE}.Probe`, 'A health check to be performed against a container to determine whether it is alive or ready to receive traffic.', {
-  exec: execAction,
-  httpGet,
-  tcpSocket,
-  grpc: obj(
-    { port: int('Port number of the gRPC service.'), service: str('Name of the service to place in the gRPC HealthCheckRequest.') },
-    'GRPC specifies a GRPC HealthCheckRequest.',
-  ),
-  initialDelaySeconds: int('Number of seconds after the container has started before probes are initiated.'),
-  timeoutSeconds: int('Number of seconds after which the probe times out. Defaults to 1 second. Minimum value is 1.'),
-  periodSeconds: int('How often (in seconds) to perform the probe. Default to 10 seconds. Minimum value is 1.'),
-  successThreshold: int('Minimum consecutive successes for the probe to be considered successful after having failed. Defaults to 1.'),
-  failureThreshold: int('Minimum consecutive failures for the probe to be considered failed after having succeeded. Defaults to 3.'),
-  terminationGracePeriodSeconds: int64('Optional duration in seconds the pod needs to terminate gracefully upon probe failure.'),
-});
+export const probe = named(
+  `${CORE}.Probe`,
+  'A health check to be performed against a container to determine whether it is alive or ready to receive traffic.',
+  {
+    exec: execAction,
+    httpGet,
+    tcpSocket,
+    grpc: obj(
+      { port: int('Port number of the gRPC service.'), service: str('Name of the service to place in the gRPC HealthCheckRequest.') },
+      'GRPC specifies a GRPC HealthCheckRequest.',
+    ),
+    initialDelaySeconds: int('Number of seconds after the container has started before probes are initiated.'),
+    timeoutSeconds: int('Number of seconds after which the probe times out. Defaults to 1 second. Minimum value is 1.'),
+    periodSeconds: int('How often (in seconds) to perform the probe. Default to 10 seconds. Minimum value is 1.'),
+    successThreshold: int('Minimum consecutive successes for the probe to be considered successful after having failed. Defaults to 1.'),
+    failureThreshold: int('Minimum consecutive failures for the probe to be considered failed after having succeeded. Defaults to 3.'),
+    terminationGracePeriodSeconds: int64('Optional duration in seconds the pod needs to terminate gracefully upon probe failure.'),
+  },
+);
 
-const lifecycleHandler = named(`${CORE}.LifecycleHandler`, 'A specific action that should be taken in a lifecycle hook.', {
+export const lifecycleHandler = named(`${CORE}.LifecycleHandler`, 'A specific action that should be taken in a lifecycle hook.', {
   exec: execAction,
   httpGet,
   tcpSocket,
   sleep: obj({ seconds: int64('Seconds is the number of seconds to sleep.') }, 'Sleep represents a duration that the container should sleep.'),
 });
 
-const seccompProfile = obj(
+export const seccompProfile = obj(
   { type: enumOf(['Localhost', 'RuntimeDefault', 'Unconfined'], 'Which kind of seccomp profile will be applied.'), localhostProfile: str() },
   'The seccomp options to use.',
 );
-const appArmorProfile = obj(
+export const appArmorProfile = obj(
   { type: enumOf(['Localhost', 'RuntimeDefault', 'Unconfined'], 'Which kind of AppArmor profile will be applied.'), localhostProfile: str() },
   'The AppArmor options to use.',
 );
 
-const seLinuxOptions = obj(
+export const seLinuxOptions = obj(
   { user: str('SELinux user label.'), role: str('SELinux role label.'), type: str('SELinux type label.'), level: str('SELinux level label.') },
   'The SELinux context to be applied.',
 );
-const windowsOptions = obj(
+export const windowsOptions = obj(
   {
     gmsaCredentialSpecName: str(),
     gmsaCredentialSpec: str(),
@@ -232,7 +235,7 @@ const windowsOptions = obj(
   'The Windows specific settings.',
 );
 
-const securityContext = named(`${CORE}.SecurityContext`, 'Security configuration that will be applied to a container.', {
+export const securityContext = named(`${CORE}.SecurityContext`, 'Security configuration that will be applied to a container.', {
   capabilities: obj({ add: strings('Added capabilities.'), drop: strings('Removed capabilities.') }, 'The capabilities to add/drop when running containers.'),
   privileged: bool('Run container in privileged mode.'),
   seLinuxOptions,
@@ -247,7 +250,7 @@ const securityContext = named(`${CORE}.SecurityContext`, 'Security configuration
   appArmorProfile,
 });
 
-const podSecurityContext = named(`${CORE}.PodSecurityContext`, 'Pod-level security attributes and common container settings.', {
+export const podSecurityContext = named(`${CORE}.PodSecurityContext`, 'Pod-level security attributes and common container settings.', {
   seLinuxOptions,
   windowsOptions,
   runAsUser: int64('The UID to run the entrypoint of the container processes.'),
@@ -263,7 +266,7 @@ const podSecurityContext = named(`${CORE}.PodSecurityContext`, 'Pod-level securi
   seLinuxChangePolicy: str(),
 });
 
-const resourceRequirements = named(`${CORE}.ResourceRequirements`, 'Compute resource requirements.', {
+export const resourceRequirements = named(`${CORE}.ResourceRequirements`, 'Compute resource requirements.', {
   limits: resourceList('The maximum amount of compute resources allowed.'),
   requests: resourceList('The minimum amount of compute resources required. Defaults to limits when omitted.'),
   claims: arr(obj({ name: str(), request: str() }), 'Names of resources, defined in spec.resourceClaims, used by this container.', {
@@ -272,7 +275,7 @@ const resourceRequirements = named(`${CORE}.ResourceRequirements`, 'Compute reso
   }),
 });
 
-const containerPort = named(
+export const containerPort = named(
   `${CORE}.ContainerPort`,
   'A network port in a single container.',
   {
@@ -285,7 +288,7 @@ const containerPort = named(
   ['containerPort'],
 );
 
-const envVar = named(
+export const envVar = named(
   `${CORE}.EnvVar`,
   'An environment variable present in a Container.',
   {
@@ -307,13 +310,13 @@ const envVar = named(
   ['name'],
 );
 
-const envFromSource = named(`${CORE}.EnvFromSource`, 'A source to populate environment variables in the container.', {
+export const envFromSource = named(`${CORE}.EnvFromSource`, 'A source to populate environment variables in the container.', {
   prefix: str('An optional identifier to prepend to each key.'),
   configMapRef: obj({ name: str(), optional: bool() }, 'The ConfigMap to select from.'),
   secretRef: obj({ name: str(), optional: bool() }, 'The Secret to select from.'),
 });
 
-const volumeMount = named(
+export const volumeMount = named(
   `${CORE}.VolumeMount`,
   'A mounting of a Volume within a container.',
   {
@@ -403,7 +406,7 @@ export const VOLUME_SOURCES = [
   'storageos',
 ];
 
-const volumeProps: Record<string, Schema> = {
+export const volumeProps: Record<string, Schema> = {
   name: str("Volume's name. Must be a DNS_LABEL and unique within the pod."),
   emptyDir: obj(
     { medium: str('What type of storage medium should back this directory: "" or "Memory".'), sizeLimit: qty('Total amount of local storage required.') },
@@ -446,17 +449,21 @@ const volumeProps: Record<string, Schema> = {
 };
 for (const src of VOLUME_SOURCES) if (!(src in volumeProps)) volumeProps[src] = any(`The ${src} volume source.`);
 
-const volume = named(`${CORE}.Volume`, 'A named volume in a pod that may be accessed by any container in the pod.', volumeProps, ['name']);
+export const volume = named(`${CORE}.Volume`, 'A named volume in a pod that may be accessed by any container in the pod.', volumeProps, ['name']);
 
-const toleration = named(`${CORE}.Toleration`, 'The pod this Toleration is attached to tolerates any taint that matches the triple <key,value,effect>.', {
-  key: str('The taint key that the toleration applies to. Empty means match all taint keys.'),
-  operator: enumOf(['Exists', 'Equal'], "A key's relationship to the value. Defaults to Equal."),
-  value: str('The taint value the toleration matches to.'),
-  effect: enumOf(['', 'NoSchedule', 'PreferNoSchedule', 'NoExecute'], 'The taint effect to match. Empty means match all taint effects.'),
-  tolerationSeconds: int64('The period of time the toleration (which must be of effect NoExecute) tolerates the taint.'),
-});
+export const toleration = named(
+  `${CORE}.Toleration`,
+  'The pod this Toleration is attached to tolerates any taint that matches the triple <key,value,effect>.',
+  {
+    key: str('The taint key that the toleration applies to. Empty means match all taint keys.'),
+    operator: enumOf(['Exists', 'Equal'], "A key's relationship to the value. Defaults to Equal."),
+    value: str('The taint value the toleration matches to.'),
+    effect: enumOf(['', 'NoSchedule', 'PreferNoSchedule', 'NoExecute'], 'The taint effect to match. Empty means match all taint effects.'),
+    tolerationSeconds: int64('The period of time the toleration (which must be of effect NoExecute) tolerates the taint.'),
+  },
+);
 
-const affinity = named(`${CORE}.Affinity`, 'A group of affinity scheduling rules.', {
+export const affinity = named(`${CORE}.Affinity`, 'A group of affinity scheduling rules.', {
   nodeAffinity: any('Node affinity scheduling rules for the pod.'),
   podAffinity: any('Pod affinity scheduling rules (e.g. co-locate this pod in the same node, zone, etc. as some other pod(s)).'),
   podAntiAffinity: any('Pod anti-affinity scheduling rules.'),
@@ -521,7 +528,7 @@ export const podSpec = named(
   ['containers'],
 );
 
-const containerState = named(`${CORE}.ContainerState`, 'The possible state of a container. Only one of its members may be specified.', {
+export const containerState = named(`${CORE}.ContainerState`, 'The possible state of a container. Only one of its members may be specified.', {
   waiting: obj({ reason: str('Why the container is not yet running.'), message: str() }, 'Details about a waiting container.'),
   running: obj({ startedAt: time('Time at which the container was last (re-)started.') }, 'Details about a running container.'),
   terminated: obj(
@@ -538,7 +545,7 @@ const containerState = named(`${CORE}.ContainerState`, 'The possible state of a 
   ),
 });
 
-const containerStatus = named(`${CORE}.ContainerStatus`, 'Details for a container in a pod.', {
+export const containerStatus = named(`${CORE}.ContainerStatus`, 'Details for a container in a pod.', {
   name: str('The container name.'),
   state: doc(containerState, "Details about the container's current condition."),
   lastState: doc(containerState, "Details about the container's last termination condition."),
@@ -556,9 +563,9 @@ const containerStatus = named(`${CORE}.ContainerStatus`, 'Details for a containe
   stopSignal: str(),
 });
 
-const podIP = obj({ ip: str('An IP address assigned to the pod.') });
+export const podIP = obj({ ip: str('An IP address assigned to the pod.') });
 
-const podStatus = named(`${CORE}.PodStatus`, 'Information about the status of a pod. May trail the actual state of a system.', {
+export const podStatus = named(`${CORE}.PodStatus`, 'Information about the status of a pod. May trail the actual state of a system.', {
   observedGeneration: int64(),
   phase: enumOf(['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'], 'A simple, high-level summary of where the Pod is in its lifecycle.'),
   conditions: conditions('Current service state of pod.'),
@@ -583,9 +590,9 @@ export const podTemplateSpec = named(`${CORE}.PodTemplateSpec`, 'Data a pod shou
   spec: doc(podSpec, 'Specification of the desired behavior of the pod.'),
 });
 
-// ---- kinds ----------------------------------------------------------------------
+// ---- the top level of a kind -------------------------------------------------
 
-const SHORT_GROUP: Record<string, string> = {
+export const SHORT_GROUP: Record<string, string> = {
   '': 'core',
   apps: 'apps',
   batch: 'batch',
@@ -599,7 +606,7 @@ export function componentPrefix(group: string, version = 'v1'): string {
   return `io.k8s.api.${SHORT_GROUP[group] ?? group.split('.')[0]}.${version}`;
 }
 
-function kind(group: string, kindName: string, description: string, props: Record<string, Schema>): ObjectSchema {
+export function kindSchema(group: string, kindName: string, description: string, props: Record<string, Schema>): ObjectSchema {
   return {
     type: 'object',
     name: `${componentPrefix(group)}.${kindName}`,
@@ -612,621 +619,4 @@ function kind(group: string, kindName: string, description: string, props: Recor
       ...props,
     },
   };
-}
-
-const pod = kind('', 'Pod', 'Pod is a collection of containers that can run on a host. This resource is created by clients and scheduled onto hosts.', {
-  spec: doc(podSpec, 'Specification of the desired behavior of the pod.'),
-  status: doc(podStatus, 'Most recently observed status of the pod. Read-only.'),
-});
-
-const namespace = kind('', 'Namespace', 'Namespace provides a scope for Names. Use of multiple namespaces is optional.', {
-  spec: obj(
-    { finalizers: strings('An opaque list of values that must be empty to permanently remove the object from storage.') },
-    'Spec defines the behavior of the Namespace.',
-  ),
-  status: obj(
-    { phase: enumOf(['Active', 'Terminating'], 'The current lifecycle phase of the namespace.'), conditions: conditions() },
-    'Status describes the current status of a Namespace.',
-  ),
-});
-
-const servicePort = named(
-  `${CORE}.ServicePort`,
-  "Information on service's port.",
-  {
-    name: str('The name of this port within the service. Must be a DNS_LABEL, and unique within the ServiceSpec; optional if only one port is defined.'),
-    protocol: enumOf(['SCTP', 'TCP', 'UDP'], 'The IP protocol for this port. Supports "TCP", "UDP", and "SCTP". Default is TCP.'),
-    appProtocol: str('The application protocol for this port.'),
-    port: int('The port that will be exposed by this service.'),
-    targetPort: intOrStr("Number or name of the port to access on the pods targeted by the service. Defaults to the value of the 'port' field."),
-    nodePort: int('The port on each node on which this service is exposed when type is NodePort or LoadBalancer.'),
-  },
-  ['port'],
-);
-
-const loadBalancerStatus = obj(
-  {
-    ingress: arr(
-      obj({ ip: str(), hostname: str(), ipMode: str(), ports: arr(obj({ port: int(), protocol: str(), error: str() }), undefined, { listType: 'atomic' }) }),
-      'A list containing ingress points for the load-balancer.',
-      { listType: 'atomic' },
-    ),
-  },
-  'The current status of the load-balancer, if one is present.',
-);
-
-const service = kind(
-  '',
-  'Service',
-  'Service is a named abstraction of software service (for example, mysql) consisting of local port (for example 3306) that the proxy listens on, and the selector that determines which pods will answer requests sent through the proxy.',
-  {
-    spec: named(`${CORE}.ServiceSpec`, 'The attributes that a user creates on a service.', {
-      ports: { ...mergeList(servicePort, 'port', 'The list of ports that are exposed by this service.'), listMapKeys: ['port', 'protocol'] },
-      selector: stringMap('Route service traffic to pods with label keys and values matching this selector.'),
-      clusterIP: str('The IP address of the service, usually assigned randomly. "None" makes a headless service.'),
-      clusterIPs: strings('IP addresses assigned to this service.'),
-      type: enumOf(['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'], 'How the Service is exposed. Defaults to ClusterIP.'),
-      externalIPs: strings('IP addresses for which nodes in the cluster will also accept traffic for this service.'),
-      sessionAffinity: enumOf(['ClientIP', 'None'], 'Supports "ClientIP" and "None". Used to maintain session affinity.'),
-      loadBalancerIP: str('Deprecated.'),
-      loadBalancerSourceRanges: strings(),
-      externalName: str(
-        'The external reference that discovery mechanisms will return as an alias for this service (a DNS CNAME record). Requires type ExternalName.',
-      ),
-      externalTrafficPolicy: enumOf(['Cluster', 'Local'], 'How nodes distribute service traffic they receive on an externally-facing address.'),
-      healthCheckNodePort: int(),
-      publishNotReadyAddresses: bool(),
-      sessionAffinityConfig: obj({ clientIP: obj({ timeoutSeconds: int() }) }),
-      ipFamilies: strings('IP families (IPv4, IPv6) assigned to this service.'),
-      ipFamilyPolicy: enumOf(['SingleStack', 'PreferDualStack', 'RequireDualStack'], 'The dual-stack-ness requested or required by this Service.'),
-      allocateLoadBalancerNodePorts: bool(),
-      loadBalancerClass: str(),
-      internalTrafficPolicy: enumOf(['Cluster', 'Local'], 'How nodes distribute service traffic they receive on the ClusterIP.'),
-      trafficDistribution: str(),
-    }),
-    status: obj({ loadBalancer: loadBalancerStatus, conditions: conditions() }, 'Most recently observed status of the service.'),
-  },
-);
-
-const endpointAddress = obj({ ip: str('The IP of this endpoint.'), hostname: str(), nodeName: str(), targetRef: objectReference });
-
-const endpoints = kind('', 'Endpoints', 'Endpoints is a collection of endpoints that implement the actual service.', {
-  subsets: arr(
-    obj({
-      addresses: arr(endpointAddress, 'IP addresses which offer the related ports that are marked as ready.', { listType: 'atomic' }),
-      notReadyAddresses: arr(endpointAddress, 'IP addresses which offer the related ports but are not currently marked as ready.', { listType: 'atomic' }),
-      ports: arr(
-        obj({ name: str(), port: int(), protocol: enumOf(['SCTP', 'TCP', 'UDP']), appProtocol: str() }),
-        'Port numbers available on the related IP addresses.',
-        { listType: 'atomic' },
-      ),
-    }),
-    'The set of all endpoints is the union of all subsets.',
-    { listType: 'atomic' },
-  ),
-});
-
-const configMap = kind('', 'ConfigMap', 'ConfigMap holds configuration data for pods to consume.', {
-  data: stringMap('Configuration data. Keys must consist of alphanumeric characters, "-", "_" or ".".'),
-  binaryData: map(bytes(), 'Binary data, base64-encoded. Keys must not overlap with data.'),
-  immutable: bool('If set to true, ensures that data stored in the ConfigMap cannot be updated (only object metadata can be modified).'),
-});
-
-const secret = kind(
-  '',
-  'Secret',
-  'Secret holds secret data of a certain type. The total bytes of the values in the Data field must be less than MaxSecretSize bytes.',
-  {
-    data: map(bytes(), 'Secret data, base64-encoded. Keys must consist of alphanumeric characters, "-", "_" or ".".'),
-    stringData: stringMap('Write-only convenience: non-binary secret data in string form, merged into data on write.'),
-    type: str('Used to facilitate programmatic handling of secret data. Defaults to Opaque.'),
-    immutable: bool('If set to true, ensures that data stored in the Secret cannot be updated (only object metadata can be modified).'),
-  },
-);
-
-const taint = named(
-  `${CORE}.Taint`,
-  'The node this Taint is attached to has the "effect" on any pod that does not tolerate the Taint.',
-  {
-    key: str('Required. The taint key to be applied to a node.'),
-    value: str('The taint value corresponding to the taint key.'),
-    effect: enumOf(['NoExecute', 'NoSchedule', 'PreferNoSchedule'], 'Required. The effect of the taint on pods that do not tolerate the taint.'),
-    timeAdded: time('The time at which the taint was added. Only for NoExecute taints.'),
-  },
-  ['key', 'effect'],
-);
-
-const node = kind('', 'Node', 'Node is a worker node in Kubernetes.', {
-  spec: obj(
-    {
-      podCIDR: str('The pod IP range assigned to the node.'),
-      podCIDRs: strings('The IP ranges assigned to the node for usage by Pods on that node.'),
-      providerID: str('ID of the node assigned by the cloud provider.'),
-      unschedulable: bool('Controls node schedulability of new pods. By default, node is schedulable.'),
-      taints: arr(taint, "If specified, the node's taints.", { listType: 'atomic' }),
-      configSource: any('Deprecated.'),
-      externalID: str('Deprecated.'),
-    },
-    'Spec defines the behavior of a node.',
-  ),
-  status: obj(
-    {
-      capacity: resourceList('The total resources of the node.'),
-      allocatable: resourceList('The resources of a node that are available for scheduling.'),
-      phase: str('Deprecated.'),
-      conditions: conditions('Conditions is an array of current observed node conditions.'),
-      addresses: mergeList(
-        obj({ type: str('Node address type, one of Hostname, ExternalIP or InternalIP.'), address: str('The node address.') }),
-        'type',
-        'List of addresses reachable to the node.',
-      ),
-      daemonEndpoints: obj({ kubeletEndpoint: obj({ Port: int('Port number of the given endpoint.') }) }, 'Endpoints of daemons running on the Node.'),
-      nodeInfo: obj(
-        {
-          machineID: str(),
-          systemUUID: str(),
-          bootID: str(),
-          kernelVersion: str(),
-          osImage: str(),
-          containerRuntimeVersion: str(),
-          kubeletVersion: str(),
-          kubeProxyVersion: str(),
-          operatingSystem: str(),
-          architecture: str(),
-          swap: any(),
-        },
-        'Set of ids/uuids to uniquely identify the node.',
-      ),
-      images: arr(obj({ names: strings(), sizeBytes: int64() }), 'List of container images on this node.', { listType: 'atomic' }),
-      volumesInUse: strings(),
-      volumesAttached: arr(any(), undefined, { listType: 'atomic' }),
-      config: any(),
-      runtimeHandlers: arr(any(), undefined, { listType: 'atomic' }),
-      features: any(),
-    },
-    'Most recently observed status of the node.',
-  ),
-});
-
-const event = kind('', 'Event', 'Event is a report of an event somewhere in the cluster.', {
-  involvedObject: doc(objectReference, 'The object that this event is about.'),
-  reason: str("This should be a short, machine understandable string that gives the reason for the transition into the object's current status."),
-  message: str('A human-readable description of the status of this operation.'),
-  source: obj(
-    { component: str('Component from which the event is generated.'), host: str('Node name on which the event is generated.') },
-    'The component reporting this event.',
-  ),
-  firstTimestamp: time('The time at which the event was first recorded.'),
-  lastTimestamp: time('The time at which the most recent occurrence of this event was recorded.'),
-  count: int('The number of times this event has occurred.'),
-  type: str('Type of this event (Normal, Warning).'),
-  eventTime: time('Time when this Event was first observed.'),
-  series: obj({ count: int(), lastObservedTime: time() }, 'Data about the Event series this event represents.'),
-  action: str('What action was taken/failed regarding to the Regarding object.'),
-  related: doc(objectReference, 'Optional secondary object for more complex actions.'),
-  reportingComponent: str('Name of the controller that emitted this Event.'),
-  reportingInstance: str('ID of the controller instance.'),
-});
-
-const resourceQuota = kind('', 'ResourceQuota', 'ResourceQuota sets aggregate quota restrictions enforced per namespace.', {
-  spec: obj(
-    {
-      hard: resourceList('The set of desired hard limits for each named resource.'),
-      scopes: strings('A collection of filters that must match each object tracked by a quota.'),
-      scopeSelector: any('A collection of filters like scopes that must match each object tracked by a quota.'),
-    },
-    'Spec defines the desired quota.',
-  ),
-  status: obj(
-    {
-      hard: resourceList('The set of enforced hard limits for each named resource.'),
-      used: resourceList('The current observed total usage of the resource in the namespace.'),
-    },
-    'Status defines the actual enforced quota and its current usage.',
-  ),
-});
-
-const limitRange = kind('', 'LimitRange', 'LimitRange sets resource usage limits for each kind of resource in a Namespace.', {
-  spec: obj(
-    {
-      limits: arr(
-        obj({
-          type: enumOf(['Container', 'Pod', 'PersistentVolumeClaim'], 'Type of resource that this limit applies to.'),
-          max: resourceList('Max usage constraints on this kind by resource name.'),
-          min: resourceList('Min usage constraints on this kind by resource name.'),
-          default: resourceList('Default resource requirement limit value by resource name if resource limit is omitted.'),
-          defaultRequest: resourceList('The default resource requirement request value by resource name if resource request is omitted.'),
-          maxLimitRequestRatio: resourceList('If specified, the limit/request ratio a resource may not exceed.'),
-        }),
-        'Limits is the list of LimitRangeItem objects that are enforced.',
-        { listType: 'atomic' },
-      ),
-    },
-    'Spec defines the limits enforced.',
-  ),
-});
-
-const serviceAccount = kind(
-  '',
-  'ServiceAccount',
-  'ServiceAccount binds together a name, understood by users and perhaps by peripheral systems, for an identity; a principal that can be authenticated and authorized; and a set of secrets.',
-  {
-    secrets: mergeList(
-      objectReference,
-      'name',
-      'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.',
-    ),
-    imagePullSecrets: arr(
-      localObjectReference,
-      'References to secrets in the same namespace to use for pulling any images in pods that reference this ServiceAccount.',
-      { listType: 'atomic' },
-    ),
-    automountServiceAccountToken: bool('Whether pods running as this service account should have an API token automatically mounted.'),
-  },
-);
-
-const pvc = kind('', 'PersistentVolumeClaim', "PersistentVolumeClaim is a user's request for and claim to a persistent volume.", {
-  spec: obj(
-    {
-      accessModes: strings('The desired access modes the volume should have: ReadWriteOnce, ReadOnlyMany, ReadWriteMany, ReadWriteOncePod.'),
-      selector: doc(labelSelector, 'A label query over volumes to consider for binding.'),
-      resources: obj(
-        { limits: resourceList(), requests: resourceList('Requests describes the minimum amount of compute resources required.') },
-        'The minimum resources the volume should have.',
-      ),
-      volumeName: str('The binding reference to the PersistentVolume backing this claim.'),
-      storageClassName: str('The name of the StorageClass required by the claim.'),
-      volumeMode: enumOf(['Block', 'Filesystem'], 'What type of volume is required by the claim. Filesystem is implied when not included.'),
-      dataSource: any(),
-      dataSourceRef: any(),
-      volumeAttributesClassName: str(),
-    },
-    'The desired characteristics of a volume requested by a pod author.',
-  ),
-  status: obj(
-    {
-      phase: enumOf(['Pending', 'Bound', 'Lost'], 'The current phase of PersistentVolumeClaim.'),
-      accessModes: strings(),
-      capacity: resourceList('The actual resources of the underlying volume.'),
-      conditions: conditions(),
-      allocatedResources: resourceList(),
-      allocatedResourceStatuses: stringMap(),
-      currentVolumeAttributesClassName: str(),
-      modifyVolumeStatus: any(),
-    },
-    'The current information/status of a persistent volume claim. Read-only.',
-  ),
-});
-
-const deployment = kind('apps', 'Deployment', 'Deployment enables declarative updates for Pods and ReplicaSets.', {
-  spec: named(
-    'io.k8s.api.apps.v1.DeploymentSpec',
-    'The specification of the desired behavior of the Deployment.',
-    {
-      replicas: int('Number of desired pods. Defaults to 1.'),
-      selector: doc(labelSelector, "Label selector for pods. It must match the pod template's labels. Immutable in apps/v1."),
-      template: doc(podTemplateSpec, 'Template describes the pods that will be created. The only allowed template.spec.restartPolicy value is "Always".'),
-      strategy: obj(
-        {
-          type: enumOf(['Recreate', 'RollingUpdate'], 'Type of deployment. Can be "Recreate" or "RollingUpdate". Default is RollingUpdate.'),
-          rollingUpdate: obj(
-            {
-              maxUnavailable: intOrStr(
-                'The maximum number of pods that can be unavailable during the update: an absolute number or a percentage of desired pods. Defaults to 25%.',
-              ),
-              maxSurge: intOrStr(
-                'The maximum number of pods that can be scheduled above the desired number of pods: an absolute number or a percentage. Defaults to 25%.',
-              ),
-            },
-            'Rolling update config params. Present only if type = RollingUpdate.',
-          ),
-        },
-        'The deployment strategy to use to replace existing pods with new ones.',
-      ),
-      minReadySeconds: int(
-        'Minimum number of seconds for which a newly created pod should be ready without any of its container crashing, for it to be considered available.',
-      ),
-      revisionHistoryLimit: int('The number of old ReplicaSets to retain to allow rollback. Defaults to 10.'),
-      paused: bool('Indicates that the deployment is paused.'),
-      progressDeadlineSeconds: int('The maximum time in seconds for a deployment to make progress before it is considered to be failed. Defaults to 600s.'),
-    },
-    ['selector', 'template'],
-  ),
-  status: obj(
-    {
-      observedGeneration: int64('The generation observed by the deployment controller.'),
-      replicas: int('Total number of non-terminated pods targeted by this deployment (their labels match the selector).'),
-      updatedReplicas: int('Total number of non-terminated pods targeted by this deployment that have the desired template spec.'),
-      readyReplicas: int('Number of pods targeted by this Deployment with a Ready Condition.'),
-      availableReplicas: int('Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.'),
-      unavailableReplicas: int('Total number of unavailable pods targeted by this deployment.'),
-      terminatingReplicas: int(),
-      conditions: conditions("Represents the latest available observations of a deployment's current state."),
-      collisionCount: int('Count of hash collisions for the Deployment.'),
-    },
-    'Most recently observed status of the Deployment.',
-  ),
-});
-
-const replicaSet = kind('apps', 'ReplicaSet', 'ReplicaSet ensures that a specified number of pod replicas are running at any given time.', {
-  spec: obj(
-    {
-      replicas: int('The number of desired pods. Defaults to 1.'),
-      minReadySeconds: int(),
-      selector: doc(
-        labelSelector,
-        'A label query over pods that should match the replica count. Label keys and values that must match in order to be controlled by this replica set.',
-      ),
-      template: doc(podTemplateSpec, 'The object that describes the pod that will be created if insufficient replicas are detected.'),
-    },
-    'Spec defines the specification of the desired behavior of the ReplicaSet.',
-  ),
-  status: obj(
-    {
-      replicas: int(),
-      fullyLabeledReplicas: int(),
-      readyReplicas: int(),
-      availableReplicas: int(),
-      terminatingReplicas: int(),
-      observedGeneration: int64(),
-      conditions: conditions(),
-    },
-    'The most recently observed status of the ReplicaSet.',
-  ),
-});
-
-export const jobSpec = named(
-  'io.k8s.api.batch.v1.JobSpec',
-  'JobSpec describes how the job execution will look like.',
-  {
-    parallelism: int('The maximum desired number of pods the job should run at any given time. Defaults to 1.'),
-    completions: int('The desired number of successfully finished pods the job should be run with.'),
-    activeDeadlineSeconds: int64(
-      'The duration in seconds relative to the startTime that the job may be continuously active before the system tries to terminate it.',
-    ),
-    podFailurePolicy: any('The handling of failed pods.'),
-    successPolicy: any('The policy when the Job can be declared as succeeded.'),
-    backoffLimit: int('The number of retries before marking this job failed. Defaults to 6.'),
-    backoffLimitPerIndex: int(),
-    maxFailedIndexes: int(),
-    selector: doc(labelSelector, 'A label query over pods that should match the pod count. Normally, the system sets this field for you.'),
-    manualSelector: bool('Controls generation of pod labels and pod selectors. Leave unset unless you are certain what you are doing.'),
-    template: doc(
-      podTemplateSpec,
-      'Describes the pod that will be created when executing a job. The only allowed restartPolicy values are "Never" or "OnFailure".',
-    ),
-    ttlSecondsAfterFinished: int('Limits the lifetime of a Job that has finished execution.'),
-    completionMode: enumOf(['NonIndexed', 'Indexed'], 'How Pod completions are tracked. Defaults to NonIndexed.'),
-    suspend: bool('Whether the Job controller should create Pods or not.'),
-    podReplacementPolicy: enumOf(['TerminatingOrFailed', 'Failed'], 'When to create replacement Pods.'),
-    managedBy: str('The controller which manages the Job.'),
-  },
-  ['template'],
-);
-
-const job = kind('batch', 'Job', 'Job represents the configuration of a single job.', {
-  spec: doc(jobSpec, 'Specification of the desired behavior of a job.'),
-  status: obj(
-    {
-      conditions: { ...conditions("The latest available observations of an object's current state."), listType: 'atomic' },
-      startTime: time(),
-      completionTime: time(),
-      active: int(),
-      succeeded: int(),
-      failed: int(),
-      terminating: int(),
-      completedIndexes: str(),
-      failedIndexes: str(),
-      uncountedTerminatedPods: obj({ succeeded: strings(), failed: strings() }),
-      ready: int(),
-    },
-    'Current status of a job.',
-  ),
-});
-
-const cronJob = kind('batch', 'CronJob', 'CronJob represents the configuration of a single cron job.', {
-  spec: obj(
-    {
-      schedule: str('The schedule in Cron format.'),
-      timeZone: str('The time zone name for the given schedule.'),
-      startingDeadlineSeconds: int64('Optional deadline in seconds for starting the job if it misses scheduled time for any reason.'),
-      concurrencyPolicy: enumOf(['Allow', 'Forbid', 'Replace'], 'Specifies how to treat concurrent executions of a Job. Defaults to Allow.'),
-      suspend: bool('This flag tells the controller to suspend subsequent executions. Defaults to false.'),
-      jobTemplate: obj(
-        {
-          metadata: doc(objectMeta, "Standard object's metadata of the jobs created from this template."),
-          spec: doc(jobSpec, 'Specification of the desired behavior of the job.'),
-        },
-        'Specifies the job that will be created when executing a CronJob.',
-      ),
-      successfulJobsHistoryLimit: int('The number of successful finished jobs to retain. Defaults to 3.'),
-      failedJobsHistoryLimit: int('The number of failed finished jobs to retain. Defaults to 1.'),
-    },
-    'Specification of the desired behavior of a cron job, including the schedule.',
-  ),
-  status: obj(
-    {
-      active: arr(objectReference, 'A list of pointers to currently running jobs.', { listType: 'atomic' }),
-      lastScheduleTime: time('Information when was the last time the job was successfully scheduled.'),
-      lastSuccessfulTime: time('Information when was the last time the job successfully completed.'),
-    },
-    'Current status of a cron job.',
-  ),
-});
-
-const lease = kind('coordination.k8s.io', 'Lease', 'Lease defines a lease concept.', {
-  spec: obj(
-    {
-      holderIdentity: str('Contains the identity of the holder of a current lease.'),
-      leaseDurationSeconds: int('Duration that candidates for a lease need to wait to force acquire it.'),
-      acquireTime: time('A time when the current lease was acquired.'),
-      renewTime: time('A time when the current holder of a lease has last updated the lease.'),
-      leaseTransitions: int('The number of transitions of a lease between holders.'),
-      strategy: str(),
-      preferredHolder: str(),
-    },
-    'Spec contains the specification of the Lease.',
-  ),
-});
-
-const ingressBackend = named('io.k8s.api.networking.v1.IngressBackend', 'The endpoint of a backend service.', {
-  service: obj(
-    {
-      name: str('The referenced service. The service must exist in the same namespace as the Ingress object.'),
-      port: obj(
-        { name: str('The name of the port on the Service.'), number: int('The numerical port number on the Service.') },
-        'Port of the referenced service.',
-      ),
-    },
-    'References a service as a backend.',
-  ),
-  resource: obj({ apiGroup: str(), kind: str(), name: str() }, 'An ObjectRef to another Kubernetes resource in the namespace of the Ingress object.'),
-});
-
-const ingress = kind(
-  'networking.k8s.io',
-  'Ingress',
-  'Ingress is a collection of rules that allow inbound connections to reach the endpoints defined by a backend.',
-  {
-    spec: obj(
-      {
-        ingressClassName: str('The name of an IngressClass cluster resource.'),
-        defaultBackend: doc(ingressBackend, "The backend that should handle requests that don't match any rule."),
-        tls: arr(
-          obj({ hosts: strings('Hosts included in the TLS certificate.'), secretName: str('The name of the secret used to terminate TLS traffic.') }),
-          'TLS configuration.',
-          { listType: 'atomic' },
-        ),
-        rules: arr(
-          obj({
-            host: str('The fully qualified domain name of a network host, as defined by RFC 3986.'),
-            http: obj({
-              paths: arr(
-                obj({
-                  path: str('Matched against the path of an incoming request.'),
-                  pathType: enumOf(['Exact', 'ImplementationSpecific', 'Prefix'], 'How a path match is interpreted.'),
-                  backend: doc(ingressBackend, 'Where matching traffic will be sent.'),
-                }),
-                'A collection of paths that map requests to backends.',
-                { listType: 'atomic' },
-              ),
-            }),
-          }),
-          'A list of host rules used to configure the Ingress.',
-          { listType: 'atomic' },
-        ),
-      },
-      'Spec is the desired state of the Ingress.',
-    ),
-    status: obj(
-      {
-        loadBalancer: obj({
-          ingress: arr(obj({ ip: str(), hostname: str(), ports: arr(any(), undefined, { listType: 'atomic' }) }), undefined, { listType: 'atomic' }),
-        }),
-      },
-      'The current state of the Ingress.',
-    ),
-  },
-);
-
-const policyRule = named(
-  'io.k8s.api.rbac.v1.PolicyRule',
-  'Information that describes a policy rule, but does not contain information about who the rule applies to or which namespace the rule applies to.',
-  {
-    verbs: strings("A list of Verbs that apply to ALL the ResourceKinds contained in this rule. '*' represents all verbs."),
-    apiGroups: strings('The name of the APIGroup that contains the resources. "" represents the core API group and "*" represents all API groups.'),
-    resources: strings("A list of resources this rule applies to. '*' represents all resources."),
-    resourceNames: strings('An optional allow list of names that the rule applies to.'),
-    nonResourceURLs: strings('A set of partial urls that a user should have access to. Only in ClusterRoles.'),
-  },
-  ['verbs'],
-);
-
-const rules = arr(policyRule, 'Rules holds all the PolicyRules for this role.', { listType: 'atomic' });
-
-const subject = named(
-  'io.k8s.api.rbac.v1.Subject',
-  'A reference to the object or user identities a role binding applies to.',
-  {
-    kind: str('Kind of object being referenced: "User", "Group", and "ServiceAccount".'),
-    apiGroup: str(
-      'The API group of the referenced subject. Defaults to "" for ServiceAccount subjects and "rbac.authorization.k8s.io" for User and Group subjects.',
-    ),
-    name: str('Name of the object being referenced.'),
-    namespace: str('Namespace of the referenced object. Required for ServiceAccount subjects of a ClusterRoleBinding.'),
-  },
-  ['kind', 'name'],
-);
-
-const roleRef = named(
-  'io.k8s.api.rbac.v1.RoleRef',
-  'Information to point to the role being used.',
-  {
-    apiGroup: str('The group for the resource being referenced.'),
-    kind: str('The type of resource being referenced.'),
-    name: str('The name of resource being referenced.'),
-  },
-  ['apiGroup', 'kind', 'name'],
-);
-
-const binding = (kindName: string, what: string): ObjectSchema =>
-  kind('rbac.authorization.k8s.io', kindName, what, {
-    subjects: arr(subject, 'Subjects holds references to the objects the role applies to.', { listType: 'atomic' }),
-    roleRef: doc(roleRef, 'A reference to a Role or ClusterRole. Cannot be updated.'),
-  });
-
-const role = kind(
-  'rbac.authorization.k8s.io',
-  'Role',
-  'Role is a namespaced, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding.',
-  { rules },
-);
-const clusterRole = kind(
-  'rbac.authorization.k8s.io',
-  'ClusterRole',
-  'ClusterRole is a cluster level, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding or ClusterRoleBinding.',
-  {
-    rules,
-    aggregationRule: obj(
-      { clusterRoleSelectors: arr(labelSelector, 'A list of selectors which will be used to find ClusterRoles and create the rules.', { listType: 'atomic' }) },
-      'Describes how to build the Rules for this ClusterRole.',
-    ),
-  },
-);
-const roleBinding = binding(
-  'RoleBinding',
-  'RoleBinding references a role, but does not contain it. It can reference a Role in the same namespace or a ClusterRole in the global namespace.',
-);
-const clusterRoleBinding = binding('ClusterRoleBinding', 'ClusterRoleBinding references a ClusterRole, but not contain it.');
-
-const BY_KIND: Record<string, ObjectSchema> = {
-  Namespace: namespace,
-  Pod: pod,
-  Service: service,
-  Endpoints: endpoints,
-  ConfigMap: configMap,
-  Secret: secret,
-  Node: node,
-  Event: event,
-  ResourceQuota: resourceQuota,
-  LimitRange: limitRange,
-  ServiceAccount: serviceAccount,
-  PersistentVolumeClaim: pvc,
-  Deployment: deployment,
-  ReplicaSet: replicaSet,
-  Job: job,
-  CronJob: cronJob,
-  Lease: lease,
-  Ingress: ingress,
-  Role: role,
-  RoleBinding: roleBinding,
-  ClusterRole: clusterRole,
-  ClusterRoleBinding: clusterRoleBinding,
-};
-
-/** The schema of a served kind; a free-form object (metadata only declared) for anything else. */
-export function schemaFor(t: Pick<ResourceType, 'group' | 'kind'>): ObjectSchema {
-  const s = Object.prototype.hasOwnProperty.call(BY_KIND, t.kind) ? BY_KIND[t.kind] : undefined;
-  if (s && s.gvk && s.gvk.group === t.group) return s;
-  return kind(t.group, t.kind, `${t.kind} resource.`, {});
 }

@@ -2,7 +2,7 @@
 // identity and timestamps on create, generation on spec change, status kept apart from spec,
 // and what deletion means (graceful, finalizers, propagation).
 import { randomUUID } from 'node:crypto';
-import type { KubeObject, ObjectMeta, ResourceType } from '@flotilla/resources';
+import { kindModuleFor, type KubeObject, type LifecycleHooks, type ObjectMeta, type ResourceType } from '@flotilla/resources';
 
 /** 'finalize' is the Namespace subresource that alone may change spec.finalizers. */
 export type Subresource = 'status' | 'finalize' | undefined;
@@ -23,31 +23,14 @@ export function timestamp(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-export function initialStatus(t: ResourceType, obj: KubeObject): unknown {
-  switch (t.kind) {
-    case 'Pod':
-      return { phase: 'Pending', qosClass: qosClass(obj) };
-    case 'Namespace':
-      return { phase: 'Active' };
-    default:
-      return t.hasStatus ? {} : obj.status;
-  }
+function hooksOf(t: ResourceType): LifecycleHooks {
+  return kindModuleFor(t)?.lifecycle ?? {};
 }
 
-function qosClass(pod: KubeObject): string {
-  const spec = (pod.spec ?? {}) as { containers?: { resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> } }[] };
-  const containers = spec.containers ?? [];
-  let any = false;
-  let guaranteed = containers.length > 0;
-  for (const c of containers) {
-    const req = c.resources?.requests ?? {};
-    const lim = c.resources?.limits ?? {};
-    if (Object.keys(req).length || Object.keys(lim).length) any = true;
-    for (const r of ['cpu', 'memory']) {
-      if (lim[r] === undefined || (req[r] !== undefined && String(req[r]) !== String(lim[r]))) guaranteed = false;
-    }
-  }
-  return guaranteed ? 'Guaranteed' : any ? 'Burstable' : 'BestEffort';
+export function initialStatus(t: ResourceType, obj: KubeObject): unknown {
+  const hooks = hooksOf(t);
+  if (hooks.initialStatus) return hooks.initialStatus(obj);
+  return t.hasStatus ? {} : obj.status;
 }
 
 /** Fills what the server owns on create. The caller has validated and defaulted the object. */
@@ -67,7 +50,7 @@ export function prepareCreate(t: ResourceType, obj: KubeObject, namespace: strin
   const status = initialStatus(t, obj);
   if (status === undefined) delete out.status;
   else out.status = status;
-  if (t.kind === 'Namespace') out.spec = { finalizers: ['kubernetes'], ...((obj.spec as object) ?? {}) };
+  hooksOf(t).onCreate?.(out, obj);
   return out;
 }
 
@@ -141,7 +124,7 @@ export function prepareUpdate(t: ResourceType, old: KubeObject, next: KubeObject
     meta.generation = !sub && !deepEqual(specOf(t, old), specOf(t, out)) ? gen + 1 : gen;
   } else delete meta.generation;
   out.metadata = meta;
-  if (t.kind === 'Namespace' && sub !== 'finalize') out.spec = old.spec; // namespace finalizers change only through /finalize
+  hooksOf(t).onUpdate?.(out, old, sub);
   return deepEqual(out, old) ? undefined : out;
 }
 
@@ -166,29 +149,24 @@ export function planDelete(
   const meta: ObjectMeta = { ...obj.metadata, finalizers: [...(obj.metadata.finalizers ?? [])] };
   const finalizers = meta.finalizers as string[];
   if (opts.hasDependents && opts.propagationPolicy === 'Foreground' && !finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');
-  let grace = 0;
-  if (t.kind === 'Pod') {
-    const spec = obj.spec as { nodeName?: string; terminationGracePeriodSeconds?: number };
-    const phase = (obj.status as { phase?: string } | undefined)?.phase;
-    const bound = Boolean(spec?.nodeName) && phase !== 'Succeeded' && phase !== 'Failed';
-    grace = bound ? (opts.gracePeriodSeconds ?? spec.terminationGracePeriodSeconds ?? 30) : 0;
-  }
-  const namespaceFinalizers = t.kind === 'Namespace' ? ((obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []) : [];
-  if (finalizers.length === 0 && grace <= 0 && namespaceFinalizers.length === 0) {
+  const hooks = hooksOf(t);
+  const grace = hooks.deletionGracePeriod?.(obj, opts.gracePeriodSeconds) ?? 0;
+  const specFinalizers = hooks.specFinalizers?.(obj) ?? [];
+  if (finalizers.length === 0 && grace <= 0 && specFinalizers.length === 0) {
     return { action: 'remove', object: obj };
   }
   if (finalizers.length === 0) delete meta.finalizers;
   if (meta.deletionTimestamp) {
     // Already terminating: a shorter grace period may still cut it short, as in Kubernetes.
     const changed = grace > 0 && meta.deletionGracePeriodSeconds !== undefined && grace < meta.deletionGracePeriodSeconds;
-    if (opts.gracePeriodSeconds === 0 && finalizers.length === 0 && namespaceFinalizers.length === 0) return { action: 'remove', object: obj };
+    if (opts.gracePeriodSeconds === 0 && finalizers.length === 0 && specFinalizers.length === 0) return { action: 'remove', object: obj };
     if (!changed && deepEqual(meta.finalizers ?? [], obj.metadata.finalizers ?? [])) return { action: 'none', object: obj };
   }
   // Any int64 grace is valid; past the year 9999 the deletion is simply never due.
   meta.deletionTimestamp = timestamp(new Date(Math.min(now.getTime() + grace * 1000, LAST_DATE_MS)));
   meta.deletionGracePeriodSeconds = grace;
   const out: KubeObject = { ...obj, metadata: meta };
-  if (t.kind === 'Namespace') out.status = { ...((obj.status as object) ?? {}), phase: 'Terminating' };
+  hooks.onMarkDeleted?.(out, obj);
   if (t.hasSpec && meta.generation !== undefined) meta.generation = meta.generation + 1;
   return { action: 'mark', object: out };
 }
@@ -197,8 +175,10 @@ export function planDelete(
 export function readyToRemove(t: ResourceType, obj: KubeObject): boolean {
   if (!obj.metadata.deletionTimestamp) return false;
   if ((obj.metadata.finalizers ?? []).length > 0) return false;
-  if (t.kind === 'Namespace' && ((obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []).length > 0) return false;
-  if (t.kind === 'Pod' && (obj.metadata.deletionGracePeriodSeconds ?? 0) > 0) return false;
+  const hooks = hooksOf(t);
+  if ((hooks.specFinalizers?.(obj) ?? []).length > 0) return false;
+  // A graceful deletion in progress ends when its agent removes the object, not when finalizers clear.
+  if (hooks.deletionGracePeriod && (obj.metadata.deletionGracePeriodSeconds ?? 0) > 0) return false;
   return true;
 }
 

@@ -5,7 +5,7 @@ import { Controller, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PolicyRule } from '@flotilla/rbac';
-import { resourceFor, ResourceType } from '@flotilla/resources';
+import { resourceFor, resourceForKind, ResourceType } from '@flotilla/resources';
 import type { Store } from '@flotilla/store';
 import { Authorizer, RbacAuthorizer } from '../auth/authz';
 import type { Attributes } from '../auth/user';
@@ -175,13 +175,9 @@ export class ReviewController {
     const kind = ref.kind;
     if (kind !== 'Pod' && kind !== 'Secret') throw refuse('kind', `Unsupported value: ${JSON.stringify(kind)}: supported values: "Pod", "Secret"`);
     if (typeof ref.name !== 'string' || !ref.name) throw refuse('name', 'Required value');
-    const o = await this.store.get(resourceFor('', 'v1', kind === 'Pod' ? 'pods' : 'secrets') as ResourceType, namespace, ref.name);
-    if (!o)
-      throw new ApiError(404, 'NotFound', `${kind === 'Pod' ? 'pods' : 'secrets'} "${ref.name}" not found`, {
-        name: ref.name,
-        kind: kind === 'Pod' ? 'pods' : 'secrets',
-        group: '',
-      });
+    const type = resourceForKind('v1', kind) as ResourceType;
+    const o = await this.store.get(type, namespace, ref.name);
+    if (!o) throw new ApiError(404, 'NotFound', `${type.plural} "${ref.name}" not found`, { name: ref.name, kind: type.plural, group: '' });
     const uid = String(o.obj.metadata?.uid ?? '');
     if (ref.uid !== undefined && ref.uid !== '' && ref.uid !== uid) throw refuse('uid', `the ${kind} "${ref.name}" has uid ${uid}, not ${String(ref.uid)}`);
     return { kind, name: ref.name, uid };

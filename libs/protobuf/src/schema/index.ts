@@ -1,4 +1,5 @@
 // Builds the protobuf schema once and maps each served apiVersion/kind to its message type.
+import { apiVersionOf, kindModules, resourceTypes } from '@flotilla/resources';
 import * as protobuf from 'protobufjs';
 import { AUTHENTICATION_PROTO, AUTHORIZATION_PROTO, POLICY_PROTO, RBAC_PROTO, SCHEDULING_PROTO } from './access.proto';
 import { CORE_PROTO } from './core.proto';
@@ -20,26 +21,11 @@ const SOURCES = [
   SCHEDULING_PROTO,
 ];
 
-/** apiVersion → kind → message type name in our schema. */
-const KINDS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-  v1: {
-    Namespace: 'core.Namespace',
-    ConfigMap: 'core.ConfigMap',
-    Secret: 'core.Secret',
-    Service: 'core.Service',
-    ServiceAccount: 'core.ServiceAccount',
-    ResourceQuota: 'core.ResourceQuota',
-    Pod: 'core.Pod',
-  },
-  'apps/v1': { Deployment: 'apps.Deployment' },
-  'batch/v1': { Job: 'batch.Job', CronJob: 'batch.CronJob' },
-  'networking.k8s.io/v1': { Ingress: 'networking.Ingress' },
-  'rbac.authorization.k8s.io/v1': {
-    Role: 'rbac.Role',
-    ClusterRole: 'rbac.ClusterRole',
-    RoleBinding: 'rbac.RoleBinding',
-    ClusterRoleBinding: 'rbac.ClusterRoleBinding',
-  },
+/**
+ * Request-only kinds kubectl may send as protobuf that are not stored objects (reviews, token
+ * requests) or are not served yet; the stored kinds name their message in their kind module.
+ */
+const REQUEST_KINDS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   'authentication.k8s.io/v1': {
     TokenRequest: 'authentication.TokenRequest',
     SelfSubjectReview: 'authentication.SelfSubjectReview',
@@ -51,6 +37,18 @@ const KINDS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   'policy/v1': { PodDisruptionBudget: 'policy.PodDisruptionBudget' },
   'scheduling.k8s.io/v1': { PriorityClass: 'scheduling.PriorityClass' },
 };
+
+/** apiVersion → kind → message type name in our schema: the kind modules' messages, then the request kinds. */
+const KINDS: Readonly<Record<string, Readonly<Record<string, string>>>> = (() => {
+  const out: Record<string, Record<string, string>> = {};
+  kindModules.forEach((m, i) => {
+    if (!m.protobuf) return;
+    const apiVersion = apiVersionOf(resourceTypes[i]);
+    (out[apiVersion] ??= {})[m.resource.kind] = m.protobuf;
+  });
+  for (const [apiVersion, kinds] of Object.entries(REQUEST_KINDS)) out[apiVersion] = { ...(out[apiVersion] ?? {}), ...kinds };
+  return out;
+})();
 
 let root: protobuf.Root | undefined;
 
