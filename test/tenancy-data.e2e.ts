@@ -1,6 +1,6 @@
 // Data protection and traceability: Secrets encrypted at rest with key rotation, the audit log of
 // mutations and denials (and its admin query API), mutation rate limits, and hostile requests.
-import { Platform } from './support/platform';
+import { Platform, kubectlFor, ok as kubectlOk } from './support/platform';
 import { uniqueName } from './support/fixtures';
 import { call, cleanUp, randomKey, sql, startTenancyPlatform, userWithToken } from './support/tenancy';
 import { eventually } from './support/eventually';
@@ -48,6 +48,24 @@ describe('Secrets at rest', () => {
     const sd = got.json().stringData as Record<string, string> | undefined;
     expect(data?.password ? Buffer.from(data.password, 'base64').toString() : sd?.password).toBe(PLAIN);
     expect(p.logs()).not.toContain(PLAIN);
+  });
+
+  it('keeps kubectl apply’s last-applied copy of a Secret sealed too, and gives it back', async () => {
+    const applied = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'applied', namespace: ns }, stringData: { password: PLAIN } };
+    kubectlOk(kubectlFor(p)(['apply', '-f', '-'], JSON.stringify(applied)));
+    for (const b of await storedBodies()) {
+      expect(b).not.toContain(PLAIN);
+      expect(b).not.toContain(Buffer.from(PLAIN).toString('base64'));
+    }
+    const got = await call(p, 'GET', `/api/v1/namespaces/${ns}/secrets/applied`, p.token);
+    const lastApplied = (got.json().metadata as { annotations?: Record<string, string> }).annotations?.['kubectl.kubernetes.io/last-applied-configuration'];
+    expect(JSON.parse(lastApplied ?? '{}').stringData).toEqual({ password: PLAIN });
+    // A second apply patches against the sealed copy it got back (stringData is write-only, as in Kubernetes,
+    // so kubectl sends it again) and leaves the value as it was.
+    kubectlOk(kubectlFor(p)(['apply', '-f', '-'], JSON.stringify(applied)));
+    for (const b of await storedBodies()) expect(b).not.toContain(PLAIN);
+    const again = (await call(p, 'GET', `/api/v1/namespaces/${ns}/secrets/applied`, p.token)).json().data as Record<string, string>;
+    expect(Buffer.from(again.password, 'base64').toString()).toBe(PLAIN);
   });
 
   it('rotates: a new first key reads old Secrets, and the rewrite re-encrypts them all', async () => {

@@ -1,26 +1,14 @@
-// Verification opens Secrets with the keys in the backup: a backup whose keys do not match its Secrets
-// restores a platform that cannot read them. The envelope is apps/api's (tenancy/secret-encryption.ts):
-// `k8s:enc:aesgcm:v1:<key id>:base64(iv 12 | tag 16 | ciphertext)`, AAD "core/secrets/<namespace>/<name>".
-import { createDecipheriv } from 'node:crypto';
+// Verification opens Secrets with the keys in the backup (the store's envelope, libs/store/src/secret-envelope.ts):
+// a backup whose keys do not match its Secrets restores a platform that cannot read them.
+import type { KubeObject } from '@flotilla/resources';
+import { envelopeKeyId, openSecret as open, parseEncryptionKeys } from '@flotilla/store';
+import type { EncryptionKey } from '@flotilla/store';
 
-const PREFIX = 'k8s:enc:aesgcm:v1:';
-
-export interface Key {
-  id: string;
-  key: Buffer;
-}
+export type Key = EncryptionKey;
 
 /** FLOTILLA_ENCRYPTION_KEYS: "<id>:<base64 32 bytes>[,…]". */
 export function parseKeys(raw: string | undefined): Key[] {
-  if (!raw) return [];
-  return raw
-    .split(',')
-    .map((p) => p.trim())
-    .filter(Boolean)
-    .map((part) => {
-      const i = part.indexOf(':');
-      return { id: part.slice(0, i), key: Buffer.from(part.slice(i + 1), 'base64') };
-    });
+  return parseEncryptionKeys(raw);
 }
 
 export interface StoredSecret {
@@ -30,19 +18,13 @@ export interface StoredSecret {
 
 /** 'plain' for a Secret stored before encryption was on; throws when it cannot be opened. */
 export function openSecret(stored: StoredSecret, keys: Key[]): 'decrypted' | 'plain' {
-  const env = stored.encryptedData;
-  if (typeof env !== 'string' || !env.startsWith(PREFIX)) return 'plain';
-  const rest = env.slice(PREFIX.length);
-  const id = rest.slice(0, rest.indexOf(':'));
-  const key = keys.find((k) => k.id === id);
+  const obj = stored as unknown as KubeObject;
+  const id = envelopeKeyId(obj);
+  if (id === undefined) return 'plain';
   const where = `Secret ${stored.metadata.namespace}/${stored.metadata.name}`;
-  if (!key) throw new Error(`${where} is encrypted with key "${id}", which the backed-up configuration does not hold`);
-  const raw = Buffer.from(rest.slice(id.length + 1), 'base64');
-  const decipher = createDecipheriv('aes-256-gcm', key.key, raw.subarray(0, 12));
-  decipher.setAAD(Buffer.from(`core/secrets/${stored.metadata.namespace ?? ''}/${stored.metadata.name ?? ''}`));
-  decipher.setAuthTag(raw.subarray(12, 28));
+  if (!keys.some((k) => k.id === id)) throw new Error(`${where} is encrypted with key "${id}", which the backed-up configuration does not hold`);
   try {
-    JSON.parse(Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString());
+    open(obj, keys);
   } catch (err) {
     throw new Error(`${where} does not decrypt with key "${id}": ${(err as Error).message}`);
   }

@@ -7,3 +7,4 @@ export type { ValueTransformer } from './sql';
 export * from './storable';
 export * from './store';
 export { WriteTx, type PendingWrite } from './write-tx';
+export * from './secret-envelope';

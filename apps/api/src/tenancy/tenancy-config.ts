@@ -1,10 +1,9 @@
 // Tenancy configuration from environment variables, validated at start-up (README lists them).
 import { ConfigError, flag, int } from '@flotilla/log';
+import { EncryptionKeysError, parseEncryptionKeys as parseKeys } from '@flotilla/store';
+import type { EncryptionKey } from '@flotilla/store';
 
-export interface EncryptionKey {
-  id: string;
-  key: Buffer;
-}
+export type { EncryptionKey };
 
 export interface TenancyConfig {
   /** First admin, created (or left alone if it exists) at start-up. */
@@ -26,22 +25,14 @@ export interface TenancyConfig {
   secureCookies: boolean;
 }
 
+/** FLOTILLA_ENCRYPTION_KEYS (the store's parser), failing the start as every other setting does. */
 export function parseEncryptionKeys(raw: string | undefined): EncryptionKey[] {
-  if (!raw) return [];
-  const keys: EncryptionKey[] = [];
-  for (const part of raw
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)) {
-    const i = part.indexOf(':');
-    const id = i > 0 ? part.slice(0, i) : '';
-    if (!/^[A-Za-z0-9_-]{1,32}$/.test(id)) throw new ConfigError('FLOTILLA_ENCRYPTION_KEYS: each entry is <id>:<base64 32-byte key>, id of [A-Za-z0-9_-]');
-    const key = Buffer.from(part.slice(i + 1), 'base64');
-    if (key.length !== 32) throw new ConfigError(`FLOTILLA_ENCRYPTION_KEYS: key "${id}" must be 32 bytes (base64), got ${key.length}`);
-    if (keys.some((k) => k.id === id)) throw new ConfigError(`FLOTILLA_ENCRYPTION_KEYS: key id "${id}" appears twice`);
-    keys.push({ id, key });
+  try {
+    return parseKeys(raw);
+  } catch (err) {
+    if (err instanceof EncryptionKeysError) throw new ConfigError(err.message);
+    throw err;
   }
-  return keys;
 }
 
 export function loadTenancyConfig(env: NodeJS.ProcessEnv = process.env): TenancyConfig {
