@@ -7,6 +7,7 @@
 // Configuration: FLOTILLA_BACKUP_REPOSITORY, FLOTILLA_BACKUP_PASSWORD(_FILE), DATABASE_URL (README "Backups").
 import { Store } from '@flotilla/store';
 import { eventAlert } from './alerts';
+import { ConfigError } from '@flotilla/log';
 import { BackupConfigError, loadBackupConfig, redactRepository, type BackupConfig } from './config';
 import { backup, list, restore, verifyExisting, type Alert, type BackupOutcome } from './platform';
 
@@ -88,6 +89,6 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
     process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(err instanceof BackupConfigError ? 2 : 1);
+    process.exit(err instanceof ConfigError ? 2 : 1);
   },
 );

@@ -1,8 +1,10 @@
 // The backup configuration, from the environment (README "Configuration"), validated before anything runs.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ConfigError, int, text } from '@flotilla/log';
 
-export class BackupConfigError extends Error {}
+/** A backup setting or argument that cannot be used (the CLI exits 2). */
+export class BackupConfigError extends ConfigError {}
 
 export interface Retention {
   daily: number;
@@ -25,18 +27,12 @@ export interface BackupConfig {
   sampleSize: number;
 }
 
-function count(env: NodeJS.ProcessEnv, key: string, def: number): number {
-  const raw = env[key];
-  if (raw === undefined || raw === '') return def;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new BackupConfigError(`${key} must be a whole number of 0 or more, got "${raw}"`);
-  return n;
-}
+const count = (env: NodeJS.ProcessEnv, key: string, def: number): number => int(env, key, def, { min: 0 });
 
 export function loadBackupConfig(env: NodeJS.ProcessEnv = process.env): BackupConfig {
-  const repository = env.FLOTILLA_BACKUP_REPOSITORY || undefined;
-  const password = env.FLOTILLA_BACKUP_PASSWORD || undefined;
-  const passwordFile = env.FLOTILLA_BACKUP_PASSWORD_FILE || undefined;
+  const repository = text(env, 'FLOTILLA_BACKUP_REPOSITORY');
+  const password = text(env, 'FLOTILLA_BACKUP_PASSWORD');
+  const passwordFile = text(env, 'FLOTILLA_BACKUP_PASSWORD_FILE');
   if (password && passwordFile) throw new BackupConfigError('set FLOTILLA_BACKUP_PASSWORD or FLOTILLA_BACKUP_PASSWORD_FILE, not both');
   if (repository && !password && !passwordFile)
     throw new BackupConfigError(
@@ -50,7 +46,7 @@ export function loadBackupConfig(env: NodeJS.ProcessEnv = process.env): BackupCo
     }
   }
   // The same default as the controller's (README "Configuration"): the schedule runs inside it.
-  const databaseUrl = env.DATABASE_URL || 'postgresql://flotilla:flotilla@127.0.0.1:5432/flotilla';
+  const databaseUrl = text(env, 'DATABASE_URL') ?? 'postgresql://flotilla:flotilla@127.0.0.1:5432/flotilla';
   const scheduleSeconds = count(env, 'FLOTILLA_BACKUP_SCHEDULE_SECONDS', repository ? 86_400 : 0);
   if (scheduleSeconds > 0 && scheduleSeconds < 60) throw new BackupConfigError('FLOTILLA_BACKUP_SCHEDULE_SECONDS must be 0 (off) or at least 60');
   return {
