@@ -3,24 +3,25 @@
 import { resourceFor, resourceTypes } from '@flotilla/resources';
 import type { ResourceType } from '@flotilla/resources';
 
-function must(group: string, plural: string): ResourceType {
+/** A registered type by group and plural (a controller of a new kind looks its type up once with this). */
+export function typeFor(group: string, plural: string): ResourceType {
   const t = resourceFor(group, 'v1', plural);
   if (!t) throw new Error(`resource ${group || 'core'}/${plural} is not registered in @flotilla/resources`);
   return t;
 }
 
 export const T = {
-  namespace: must('', 'namespaces'),
-  pod: must('', 'pods'),
-  service: must('', 'services'),
-  endpoints: must('', 'endpoints'),
-  node: must('', 'nodes'),
-  event: must('', 'events'),
-  deployment: must('apps', 'deployments'),
-  replicaSet: must('apps', 'replicasets'),
-  job: must('batch', 'jobs'),
-  cronJob: must('batch', 'cronjobs'),
-  lease: must('coordination.k8s.io', 'leases'),
+  namespace: typeFor('', 'namespaces'),
+  pod: typeFor('', 'pods'),
+  service: typeFor('', 'services'),
+  endpoints: typeFor('', 'endpoints'),
+  node: typeFor('', 'nodes'),
+  event: typeFor('', 'events'),
+  deployment: typeFor('apps', 'deployments'),
+  replicaSet: typeFor('apps', 'replicasets'),
+  job: typeFor('batch', 'jobs'),
+  cronJob: typeFor('batch', 'cronjobs'),
+  lease: typeFor('coordination.k8s.io', 'leases'),
 } as const;
 
 type TypeName = keyof typeof T;

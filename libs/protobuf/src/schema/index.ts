@@ -57,6 +57,7 @@ export function schemaRoot(): protobuf.Root {
   if (!root) {
     const built = new protobuf.Root();
     for (const source of SOURCES) protobuf.parse(source, built, { keepCase: true });
+    for (const m of kindModules) if (m.protobufSchema) protobuf.parse(m.protobufSchema, built, { keepCase: true });
     built.resolveAll();
     root = built;
   }

@@ -1,4 +1,4 @@
-// apps/v1 Deployment and batch/v1 Job and CronJob.
+// apps/v1 Deployment and batch/v1 Job (CronJob's messages are in its kind module).
 export const APPS_PROTO = `
 syntax = "proto3";
 
@@ -140,33 +140,5 @@ message JobCondition {
   meta.Time lastTransitionTime = 4;
   string reason = 5;
   string message = 6;
-}
-
-message CronJob {
-  meta.ObjectMeta metadata = 1;
-  CronJobSpec spec = 2;
-  CronJobStatus status = 3;
-}
-
-message CronJobSpec {
-  string schedule = 1 [(always) = true];
-  optional int64 startingDeadlineSeconds = 2;
-  string concurrencyPolicy = 3;
-  optional bool suspend = 4;
-  JobTemplateSpec jobTemplate = 5;
-  optional int32 successfulJobsHistoryLimit = 6;
-  optional int32 failedJobsHistoryLimit = 7;
-  optional string timeZone = 8;
-}
-
-message JobTemplateSpec {
-  meta.ObjectMeta metadata = 1;
-  JobSpec spec = 2;
-}
-
-message CronJobStatus {
-  repeated core.ObjectReference active = 1;
-  meta.Time lastScheduleTime = 4;
-  meta.Time lastSuccessfulTime = 5;
 }
 `;

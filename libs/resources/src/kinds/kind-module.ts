@@ -75,6 +75,11 @@ export interface KindModule {
   /** The protobuf message type kubectl's protobuf bodies of this kind decode to ("core.Pod"). */
   protobuf?: string;
   /**
+   * The proto3 text of the messages only this kind uses (its own package line; it may name the shared
+   * messages of libs/protobuf/src/schema, such as core.PodTemplateSpec), parsed into the one schema.
+   */
+  protobufSchema?: string;
+  /**
    * Where the kind keeps the pods it runs: the dotted path of its pod template ({metadata, spec}),
    * '' when the object is itself a pod. Admission (pod security) reads the pod spec from there.
    */

@@ -147,6 +147,41 @@ const cronJobColumns: Column[] = [
   }),
 ];
 
+// kubectl's protobuf bodies of a CronJob (k8s.io/api/batch/v1 generated.proto field numbers); Job's messages are shared.
+const CRONJOB_PROTO = `
+syntax = "proto3";
+
+package batch;
+
+message CronJob {
+  meta.ObjectMeta metadata = 1;
+  CronJobSpec spec = 2;
+  CronJobStatus status = 3;
+}
+
+message CronJobSpec {
+  string schedule = 1 [(always) = true];
+  optional int64 startingDeadlineSeconds = 2;
+  string concurrencyPolicy = 3;
+  optional bool suspend = 4;
+  JobTemplateSpec jobTemplate = 5;
+  optional int32 successfulJobsHistoryLimit = 6;
+  optional int32 failedJobsHistoryLimit = 7;
+  optional string timeZone = 8;
+}
+
+message JobTemplateSpec {
+  meta.ObjectMeta metadata = 1;
+  JobSpec spec = 2;
+}
+
+message CronJobStatus {
+  repeated core.ObjectReference active = 1;
+  meta.Time lastScheduleTime = 4;
+  meta.Time lastSuccessfulTime = 5;
+}
+`;
+
 export const cronJobKind: KindModule = {
   resource: { group: 'batch', kind: 'CronJob', shortNames: ['cj'], categories: ['all'], subresources: ['status'] },
   schema: cronJob,
@@ -157,5 +192,6 @@ export const cronJobKind: KindModule = {
   // Job names get an 11-character suffix and must stay valid labels.
   nameCheck: (n) => [...isDNS1123Subdomain(n), ...(n.length > 52 ? ['must be no more than 52 characters'] : [])],
   protobuf: 'batch.CronJob',
+  protobufSchema: CRONJOB_PROTO,
   podTemplatePath: 'spec.jobTemplate.spec.template',
 };
