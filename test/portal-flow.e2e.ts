@@ -181,11 +181,67 @@ describe('the portal, as an admin and as team members', () => {
     await shot(page, 'pod');
   });
 
+  step('counts a pod that is shutting down as neither running nor ready', async () => {
+    // A pod that ignores SIGTERM stays Terminating for its whole grace period, with phase still Running.
+    const hold = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'hold' },
+      spec: {
+        terminationGracePeriodSeconds: 120,
+        containers: [
+          {
+            name: 'main',
+            image: 'flotilla/busybox:1',
+            command: ['sh', '-c', 'trap "" TERM; while true; do sleep 1; done'],
+            // The namespace's quota asks every pod for its requests.
+            resources: { requests: { cpu: '10m', memory: '8Mi' } },
+          },
+        ],
+      },
+    };
+    expect((await call(stack.p, 'POST', `/api/v1/namespaces/${ns}/pods`, stack.p.token, hold)).status).toBe(201);
+    await eventually(async () => expect((await apiGet<Pod>(`/api/v1/namespaces/${ns}/pods/hold`)).status?.phase).toBe('Running'), 60_000);
+    expect((await call(stack.p, 'DELETE', `/api/v1/namespaces/${ns}/pods/hold`, stack.p.token)).status).toBeLessThan(300);
+    const held = await apiGet<Pod>(`/api/v1/namespaces/${ns}/pods/hold`);
+    expect(held.metadata.deletionTimestamp).toBeTruthy();
+    expect(held.status?.phase).toBe('Running');
+    const podsCard = page.locator('a.card', { has: page.getByRole('heading', { name: 'Pods', exact: true }) });
+    for (const [width, height, name] of [
+      [1280, 860, 'desktop'],
+      [390, 844, 'phone'],
+    ] as const) {
+      await page.setViewportSize({ width, height });
+      await page.goto(`${portal.url}/ns/${ns}`);
+      // Two web pods run; the third is on its way out.
+      await equals(podsCard.locator('.stat'), '2/3');
+      await shot(page, `overview-terminating-${name}`);
+      await page.goto(`${portal.url}/ns/${ns}/pods`);
+      const row = page.getByRole('row', { name: /hold/ });
+      await contains(row, 'Terminating');
+      expect(await row.locator('.badge.ok').count()).toBe(0);
+      await shot(page, `pods-terminating-${name}`);
+    }
+    await page.setViewportSize({ width: 1280, height: 860 });
+    // Not left to linger through the later steps' pod counts.
+    expect((await call(stack.p, 'DELETE', `/api/v1/namespaces/${ns}/pods/hold?gracePeriodSeconds=0`, stack.p.token)).status).toBeLessThan(300);
+  });
+
   step('follows the logs of every pod of the deployment', async () => {
     await page.goto(`${portal.url}/ns/${ns}/logs?deployment=web`);
     const log = page.getByTestId('log');
     await contains(log, 'web-server', 60_000);
     await page.getByLabel('Timestamps').check();
+    // Both pods' lines, merged in time order (each pod's backlog arrives as one block).
+    await eventually(async () => {
+      const lines = await log
+        .locator('.line:has(.ts)')
+        .evaluateAll((els) => els.map((e) => ({ t: e.querySelector('.ts')?.textContent ?? '', s: e.querySelector('.src')?.textContent ?? '' })));
+      expect(new Set(lines.map((l) => l.s)).size).toBe(2);
+      const times = lines.map((l) => Date.parse(l.t));
+      expect(times.every((t, i) => i === 0 || t >= times[i - 1])).toBe(true);
+    }, 60_000);
+    await shot(page, 'logs-merged');
     await page.getByLabel('Filter').fill('healthz');
     await contains(log, 'healthz', 30_000);
     await shot(page, 'logs');
@@ -225,6 +281,15 @@ describe('the portal, as an admin and as team members', () => {
     await equals(actions.getByRole('status'), 'Scaled to 3');
     await equals(page.getByTestId('ready'), '3', 120_000);
     await shot(page, 'scaled');
+    // Scaled elsewhere (kubectl scale): the note of the portal's own scale is history and goes.
+    const scaleTo = (n: number) => call(stack.p, 'PATCH', `/apis/apps/v1/namespaces/${ns}/deployments/web/scale`, stack.p.token, { spec: { replicas: n } });
+    expect((await scaleTo(2)).status).toBe(200);
+    await equals(page.getByTestId('ready'), '2', 120_000);
+    await eventually(async () => expect(await actions.getByRole('status').count()).toBe(0));
+    await shot(page, 'scaled-elsewhere');
+    expect((await scaleTo(3)).status).toBe(200);
+    await equals(page.getByTestId('ready'), '3', 120_000);
+    expect(await actions.getByRole('status').count()).toBe(0);
 
     // Paused, a new image is recorded but nothing rolls.
     const podsBefore = await podNames();

@@ -125,7 +125,7 @@ export default async function DeploymentDetail({ params }: Props) {
 
       <h2>Actions</h2>
       <div className="row" style={{ gap: 16 }}>
-        <InlineForm action={scaleDeployment.bind(null, ns, name)} submit="Scale">
+        <InlineForm action={scaleDeployment.bind(null, ns, name)} submit="Scale" current={String(want)}>
           <label htmlFor="replicas" style={{ margin: 0 }}>
             Replicas
           </label>
