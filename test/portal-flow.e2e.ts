@@ -150,6 +150,8 @@ describe('the portal, as an admin and as team members', () => {
     await page.waitForURL(new RegExp(`/ns/${ns}/deployments/web$`));
     await equals(page.getByTestId('rollout-status'), 'Successfully rolled out.', 120_000);
     await equals(page.getByTestId('ready'), '2');
+    // The page links to where the app answers (its Service through the node ingress).
+    await eventually(async () => expect(await page.getByTestId('open-app').getAttribute('href')).toBe(appUrl()));
     await shot(page, 'deployment-rolled-out');
   });
 
@@ -178,6 +180,8 @@ describe('the portal, as an admin and as team members', () => {
     await contains(page.getByRole('row', { name: /web-/ }).first(), 'Running');
     await page.getByRole('row', { name: /web-/ }).first().getByRole('link').click();
     await page.getByRole('heading', { name: 'Containers' }).first().waitFor({ state: 'visible' });
+    // The owner is the Deployment the team made, as a link (not only the ReplicaSet's generated name).
+    expect(await page.getByRole('link', { name: 'web', exact: true }).getAttribute('href')).toBe(`/ns/${ns}/deployments/web`);
     await shot(page, 'pod');
   });
 
@@ -343,5 +347,18 @@ describe('the portal, as an admin and as team members', () => {
     await shot(page, 'other-tenant-refused');
     await page.goto(`${portal.url}/admin/namespaces`);
     await contains(page.getByRole('alert'), 'platform administrators');
+  });
+
+  step('deletes the app made from the form together with its Service', async () => {
+    await signIn(dev);
+    await page.goto(`${portal.url}/ns/${ns}/deployments/web`);
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('button', { name: 'Yes, delete' }).click();
+    await page.waitForURL(new RegExp(`/ns/${ns}/deployments$`));
+    // The garbage collector removes the Service the form made for it: nothing is left answering 503.
+    await eventually(async () => expect((await call(stack.p, 'GET', `/api/v1/namespaces/${ns}/services/web`, stack.p.token)).status).toBe(404), 60_000);
+    await page.goto(`${portal.url}/ns/${ns}/services`);
+    await page.getByText(`No services in ${ns}.`).waitFor({ state: 'visible' });
+    await shot(page, 'deleted-with-service');
   });
 });
