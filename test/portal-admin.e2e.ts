@@ -367,6 +367,28 @@ describe('the portal beyond the first deploy', () => {
     await signOut();
   });
 
+  step('shows an editor on the Access page what they may do, not a permission error', async () => {
+    await signIn(dev);
+    for (const [width, height, name] of [
+      [1280, 860, 'desktop'],
+      [390, 844, 'phone'],
+    ] as const) {
+      await page.setViewportSize({ width, height });
+      await page.goto(`${portal.url}/ns/${ns}/access`);
+      const abilities = page.getByTestId('abilities');
+      await contains(abilities.getByRole('listitem').filter({ hasText: 'Deploy, scale and roll back apps' }), 'yes');
+      await contains(abilities.getByRole('listitem').filter({ hasText: 'Read logs' }), 'yes');
+      await contains(abilities.getByRole('listitem').filter({ hasText: 'See and change who has access' }), 'no');
+      await contains(page.getByTestId('access-hidden'), 'shown to its admins only');
+      // No error note and no raw refusal from the API anywhere on the page.
+      expect(await page.locator('.note.error').count()).toBe(0);
+      expect(await textOf(page.locator('main'))).not.toMatch(/forbidden|do not have access/i);
+      await shot(page, `access-editor-${name}`);
+    }
+    await page.setViewportSize({ width: 1280, height: 860 });
+    await signOut();
+  });
+
   step('lets the admin cordon, uncordon and drain the node, and the pods come back after', async () => {
     await eventually(async () => expect(runningOnNode(await helloPods())).toHaveLength(1), 60_000);
     await signIn(admin);

@@ -4,7 +4,7 @@
 // image, rolls back, scales, pauses and resumes a rollout, restarts every pod; another tenant sees none of it.
 import { randomBytes } from 'node:crypto';
 import type { Page } from 'playwright-core';
-import { Browser, browserStep, contains, equals, eventually, Portal, screenshots, signIn as signInAs, signOut as signOutOf } from './support/browser';
+import { Browser, browserStep, contains, equals, eventually, Portal, screenshots, signIn as signInAs, signOut as signOutOf, textOf } from './support/browser';
 import { PortalStack, startPortalStack } from './support/portal-stack';
 import type { Deployment, Pod } from '@flotilla/resources';
 import { ADMIN_PASSWORD, call } from './support/tenancy';
@@ -347,6 +347,46 @@ describe('the portal, as an admin and as team members', () => {
     await shot(page, 'other-tenant-refused');
     await page.goto(`${portal.url}/admin/namespaces`);
     await contains(page.getByRole('alert'), 'platform administrators');
+  });
+
+  step('shows what each revision changed, env and resources as well as images', async () => {
+    await signIn(dev);
+    await page.goto(`${portal.url}/ns/${ns}/deployments/web`);
+    // Changed elsewhere (kubectl edit): a setting and a request, the image left alone.
+    const d = await apiGet<Deployment>(`/apis/apps/v1/namespaces/${ns}/deployments/web`);
+    const c = d.spec.template.spec.containers[0];
+    const patch = {
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              {
+                name: c.name,
+                env: [{ name: 'GREETING', value: 'hello' }],
+                resources: { requests: { cpu: '150m', memory: '32Mi' }, limits: c.resources?.limits },
+              },
+            ],
+          },
+        },
+      },
+    };
+    const r = await call(stack.p, 'PATCH', `/apis/apps/v1/namespaces/${ns}/deployments/web`, stack.p.token, patch, {
+      'content-type': 'application/strategic-merge-patch+json',
+    });
+    expect(r.status).toBe(200);
+    const newest = page.getByTestId('revisions').getByRole('row').nth(1);
+    await contains(newest, 'current', 30_000);
+    await contains(newest, 'env GREETING=hello');
+    await contains(newest, 'cpu request: 100m → 150m');
+    expect(await textOf(newest)).not.toContain('image');
+    await shot(page, 'revision-changes');
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      await page.getByTestId('revisions').scrollIntoViewIfNeeded();
+      await shot(page, 'revision-changes-phone');
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 860 });
+    }
   });
 
   step('deletes the app made from the form together with its Service', async () => {

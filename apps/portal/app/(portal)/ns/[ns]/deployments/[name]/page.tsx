@@ -24,6 +24,7 @@ import {
 } from '@/lib/k8s';
 import { portalConfig } from '@/lib/config';
 import { list, one, table } from '@/lib/load';
+import { revisionChanges } from '@/lib/revisions';
 import { type IngressWithStatus, selects, urlsOf } from '@/lib/service-urls';
 
 type Props = { params: Promise<{ ns: string; name: string }> };
@@ -217,6 +218,17 @@ export default async function DeploymentDetail({ params }: Props) {
               ),
             },
             { header: 'Images', mono: true, cell: (rs) => rs.spec.template.spec.containers.map((c) => c.image).join(', ') },
+            {
+              header: 'What changed',
+              // Against the revision before it (the list is newest first).
+              cell: (rs) => (
+                <ul className="changes">
+                  {revisionChanges(rs, revisions[revisions.indexOf(rs) + 1]).map((c) => (
+                    <li key={c}>{c}</li>
+                  ))}
+                </ul>
+              ),
+            },
             { header: 'Pods', cell: (rs) => `${rs.status?.readyReplicas ?? 0}/${rs.spec.replicas ?? 0}` },
             { header: 'Created', cell: (rs) => <Age ts={rs.metadata.creationTimestamp} /> },
             {
