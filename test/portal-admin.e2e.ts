@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import type { Deployment, Node, Pod } from '@flotilla/resources';
+import type { Deployment, KubeEvent, Node, Pod } from '@flotilla/resources';
 import { browserStep, contains, equals, eventually, Portal, screenshots, signIn as signInAs, signOut as signOutOf, textOf } from './support/browser';
 import type { Platform } from './support/platform';
 import { PortalStack, startPortalStack } from './support/portal-stack';
@@ -22,6 +22,8 @@ const admin = `${prefix}-admin`;
 const dev = `${prefix}-dev`;
 const viewer = `${prefix}-viewer`;
 const ns = `${prefix}-team`;
+/** A namespace the admin form is asked for and must refuse. */
+const refusedNs = `${prefix}-refused`;
 const secretValue = `s3cret-${run}`;
 const shot = screenshots('admin');
 
@@ -51,7 +53,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await stack?.stop([ns]);
+  await stack?.stop([ns, refusedNs]);
 });
 
 /** The manifest the editor applies: settings, a Secret, and a small app that reads both, behind a Service. */
@@ -201,6 +203,9 @@ describe('the portal beyond the first deploy', () => {
     const row = page.getByRole('row', { name: new RegExp(tokenName) });
     await row.waitFor({ state: 'visible' });
     expect(await page.content()).not.toContain(token);
+    // The API records the use: the list says when, not "never".
+    expect(await textOf(row.getByRole('cell').nth(3))).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d$/);
+    await shot(page, 'account-token-used');
     await row.getByRole('button', { name: 'Revoke' }).click();
     await row.getByRole('button', { name: 'Yes, revoke' }).click();
     await contains(page.getByRole('row', { name: new RegExp(tokenName) }), 'revoked');
@@ -247,6 +252,140 @@ describe('the portal beyond the first deploy', () => {
       const portalHeaders = (await headers.allTextContents()).map((h) => h.toUpperCase());
       expect(portalHeaders.slice(0, kubectlHeaders.length)).toEqual(kubectlHeaders);
     }
+    await signOut();
+  });
+
+  step('keeps what was typed when the namespace form refuses a field; refuses an unknown user and an absurd quota at the API too', async () => {
+    await signIn(admin);
+    await page.goto(`${portal.url}/admin/namespaces`);
+    const form = page.locator('form', { has: page.getByRole('button', { name: 'Create namespace' }) });
+    const name = form.getByLabel('Name', { exact: true });
+    // A placeholder is an example, and looks like one: "e.g.", lighter and slanted, unlike a typed value.
+    expect(await name.getAttribute('placeholder')).toBe('e.g. team-a');
+    const look = await name.evaluate((el) => {
+      const w = globalThis as unknown as { getComputedStyle: (e: unknown, pseudo?: string) => { color: string; fontStyle: string } };
+      const ph = w.getComputedStyle(el, '::placeholder');
+      return { placeholder: ph.color, slant: ph.fontStyle, typed: w.getComputedStyle(el).color };
+    });
+    expect(look.slant).toBe('italic');
+    expect(look.placeholder).not.toBe(look.typed);
+    await shot(page, 'admin-namespace-form-empty');
+
+    const nobody = `${prefix}-nobody`;
+    const typed: [string, string][] = [
+      ['Labels', 'team=refused'],
+      ['CPU quota (requests)', '4'],
+      ['Memory quota (requests)', '2Gi'],
+      ['Pod quota', '99999999999999999999'],
+      ['Editors (users)', nobody],
+    ];
+    await name.fill(refusedNs);
+    for (const [label, value] of typed) await form.getByLabel(label).fill(value);
+    await form.getByRole('button', { name: 'Create namespace' }).click();
+    await contains(form.locator('#f-pods-error'), 'no larger than');
+    await contains(form.locator('#f-editUsers-error'), 'no such user');
+    // Nothing typed is lost: every field still holds its value.
+    expect(await name.inputValue()).toBe(refusedNs);
+    for (const [label, value] of typed) expect(await form.getByLabel(label).inputValue()).toBe(value);
+    await shot(page, 'admin-namespace-form-refused');
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      await form.locator('#f-pods-error').scrollIntoViewIfNeeded();
+      await shot(page, 'admin-namespace-form-refused-phone');
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 860 });
+    }
+    expect((await asAdmin('GET', `/api/v1/namespaces/${refusedNs}`)).status).toBe(404);
+
+    // The API refuses on its own, naming the request's fields, whatever client sends it.
+    const r = await asAdmin('POST', '/flotilla/v1/admin/namespaces', {
+      name: refusedNs,
+      quota: { pods: '99999999999999999999' },
+      bindings: [{ role: 'edit', users: [nobody] }],
+    });
+    expect(r.status).toBe(422);
+    const causes = (r.json().details as { causes: { field: string }[] }).causes.map((c) => c.field);
+    expect(causes).toEqual(expect.arrayContaining(['quota[pods]', 'bindings[0].users[0]']));
+    expect((await asAdmin('GET', `/api/v1/namespaces/${refusedNs}`)).status).toBe(404);
+    await signOut();
+  });
+
+  step('pins only current warnings: one last seen half an hour ago counts as resolved', async () => {
+    const at = (msAgo: number) => new Date(Date.now() - msAgo).toISOString().replace(/\.\d+Z$/, 'Z');
+    const event = (reason: string, type: string, ts: string) => ({
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: `${reason.toLowerCase()}-${run}` },
+      involvedObject: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'hello', namespace: ns },
+      type,
+      reason,
+      message: `${reason} from the portal suite`,
+      firstTimestamp: ts,
+      lastTimestamp: ts,
+      count: 1,
+      source: { component: 'portal-suite' },
+    });
+    const post = async (e: unknown) => expect((await asAdmin('POST', `/api/v1/namespaces/${ns}/events`, e)).status).toBe(201);
+    await post(event('OldTrouble', 'Warning', at(30 * 60_000)));
+    await post(event('FreshNews', 'Normal', at(0)));
+    // What the tile should count: warnings seen within the last ten minutes.
+    const current = async () =>
+      ((await asAdmin('GET', `/api/v1/namespaces/${ns}/events`)).json().items as KubeEvent[]).filter(
+        (e) => e.type === 'Warning' && Date.now() - Date.parse(e.lastTimestamp || e.eventTime || e.metadata.creationTimestamp || '') < 10 * 60_000,
+      ).length;
+    await signIn(dev);
+    const tile = page.locator('a.card', { has: page.getByRole('heading', { name: 'Warnings', exact: true }) }).locator('.stat');
+    await page.goto(`${portal.url}/ns/${ns}`);
+    await eventually(async () => expect((await textOf(tile)).trim()).toBe(String(await current())));
+    await shot(page, 'warnings-resolved-home');
+    await page.goto(`${portal.url}/ns/${ns}/events`);
+    await eventually(async () => {
+      const rows = await page.getByRole('row').allTextContents();
+      const fresh = rows.findIndex((t) => t.includes('FreshNews'));
+      const old = rows.findIndex((t) => t.includes('OldTrouble'));
+      expect(fresh).toBeGreaterThan(0);
+      // The resolved warning takes its place in time, below the newer event, not pinned on top.
+      expect(old).toBeGreaterThan(fresh);
+    });
+    await shot(page, 'warnings-resolved-events');
+
+    // A warning happening now is counted and pinned, and the tile turns red.
+    await post(event('NewTrouble', 'Warning', at(0)));
+    await page.goto(`${portal.url}/ns/${ns}`);
+    await eventually(async () => {
+      const want = await current();
+      expect(want).toBeGreaterThan(0);
+      expect((await textOf(tile)).trim()).toBe(String(want));
+    });
+    expect(await tile.getAttribute('style')).toContain('var(--bad)');
+    await shot(page, 'warnings-current-home');
+    await page.goto(`${portal.url}/ns/${ns}/events`);
+    await eventually(async () => {
+      const rows = await page.getByRole('row').allTextContents();
+      expect(rows.findIndex((t) => t.includes('NewTrouble'))).toBeLessThan(rows.findIndex((t) => t.includes('FreshNews')));
+    });
+    await signOut();
+  });
+
+  step('shows an editor on the Access page what they may do, not a permission error', async () => {
+    await signIn(dev);
+    for (const [width, height, name] of [
+      [1280, 860, 'desktop'],
+      [390, 844, 'phone'],
+    ] as const) {
+      await page.setViewportSize({ width, height });
+      await page.goto(`${portal.url}/ns/${ns}/access`);
+      const abilities = page.getByTestId('abilities');
+      await contains(abilities.getByRole('listitem').filter({ hasText: 'Deploy, scale and roll back apps' }), 'yes');
+      await contains(abilities.getByRole('listitem').filter({ hasText: 'Read logs' }), 'yes');
+      await contains(abilities.getByRole('listitem').filter({ hasText: 'See and change who has access' }), 'no');
+      await contains(page.getByTestId('access-hidden'), 'shown to its admins only');
+      // No error note and no raw refusal from the API anywhere on the page.
+      expect(await page.locator('.note.error').count()).toBe(0);
+      expect(await textOf(page.locator('main'))).not.toMatch(/forbidden|do not have access/i);
+      await shot(page, `access-editor-${name}`);
+    }
+    await page.setViewportSize({ width: 1280, height: 860 });
     await signOut();
   });
 
@@ -346,6 +485,16 @@ describe('the portal beyond the first deploy', () => {
           return { scroll: w.document.scrollingElement?.scrollWidth ?? 0, inner: w.innerWidth };
         });
         if (scroll > inner) overflowing.push(`${path}: ${scroll}px wide in ${inner}px`);
+        if (name === 'home') {
+          // Every section of the menu is on the screen, none hidden off the end of a strip.
+          const sections = page.getByRole('navigation', { name: 'Sections' }).getByRole('link');
+          expect(await sections.count()).toBeGreaterThanOrEqual(9);
+          for (const link of await sections.all()) {
+            const box = await link.boundingBox();
+            expect(box).not.toBeNull();
+            if (box && box.x + box.width > inner) overflowing.push(`menu link ${await link.textContent()} ends at ${box.x + box.width}px in ${inner}px`);
+          }
+        }
         await shot(page, `phone-${name}`);
       }
     } finally {

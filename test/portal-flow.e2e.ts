@@ -4,7 +4,7 @@
 // image, rolls back, scales, pauses and resumes a rollout, restarts every pod; another tenant sees none of it.
 import { randomBytes } from 'node:crypto';
 import type { Page } from 'playwright-core';
-import { Browser, browserStep, contains, equals, eventually, Portal, screenshots, signIn as signInAs, signOut as signOutOf } from './support/browser';
+import { Browser, browserStep, contains, equals, eventually, Portal, screenshots, signIn as signInAs, signOut as signOutOf, textOf } from './support/browser';
 import { PortalStack, startPortalStack } from './support/portal-stack';
 import type { Deployment, Pod } from '@flotilla/resources';
 import { ADMIN_PASSWORD, call } from './support/tenancy';
@@ -150,6 +150,8 @@ describe('the portal, as an admin and as team members', () => {
     await page.waitForURL(new RegExp(`/ns/${ns}/deployments/web$`));
     await equals(page.getByTestId('rollout-status'), 'Successfully rolled out.', 120_000);
     await equals(page.getByTestId('ready'), '2');
+    // The page links to where the app answers (its Service through the node ingress).
+    await eventually(async () => expect(await page.getByTestId('open-app').getAttribute('href')).toBe(appUrl()));
     await shot(page, 'deployment-rolled-out');
   });
 
@@ -178,7 +180,55 @@ describe('the portal, as an admin and as team members', () => {
     await contains(page.getByRole('row', { name: /web-/ }).first(), 'Running');
     await page.getByRole('row', { name: /web-/ }).first().getByRole('link').click();
     await page.getByRole('heading', { name: 'Containers' }).first().waitFor({ state: 'visible' });
+    // The owner is the Deployment the team made, as a link (not only the ReplicaSet's generated name).
+    expect(await page.getByRole('link', { name: 'web', exact: true }).getAttribute('href')).toBe(`/ns/${ns}/deployments/web`);
     await shot(page, 'pod');
+  });
+
+  step('counts a pod that is shutting down as neither running nor ready', async () => {
+    // A pod that ignores SIGTERM stays Terminating for its whole grace period, with phase still Running.
+    const hold = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'hold' },
+      spec: {
+        terminationGracePeriodSeconds: 120,
+        containers: [
+          {
+            name: 'main',
+            image: 'flotilla/busybox:1',
+            command: ['sh', '-c', 'trap "" TERM; while true; do sleep 1; done'],
+            // The namespace's quota asks every pod for its requests.
+            resources: { requests: { cpu: '10m', memory: '8Mi' } },
+          },
+        ],
+      },
+    };
+    expect((await call(stack.p, 'POST', `/api/v1/namespaces/${ns}/pods`, stack.p.token, hold)).status).toBe(201);
+    await eventually(async () => expect((await apiGet<Pod>(`/api/v1/namespaces/${ns}/pods/hold`)).status?.phase).toBe('Running'), 60_000);
+    expect((await call(stack.p, 'DELETE', `/api/v1/namespaces/${ns}/pods/hold`, stack.p.token)).status).toBeLessThan(300);
+    const held = await apiGet<Pod>(`/api/v1/namespaces/${ns}/pods/hold`);
+    expect(held.metadata.deletionTimestamp).toBeTruthy();
+    expect(held.status?.phase).toBe('Running');
+    const podsCard = page.locator('a.card', { has: page.getByRole('heading', { name: 'Pods', exact: true }) });
+    for (const [width, height, name] of [
+      [1280, 860, 'desktop'],
+      [390, 844, 'phone'],
+    ] as const) {
+      await page.setViewportSize({ width, height });
+      await page.goto(`${portal.url}/ns/${ns}`);
+      // Two web pods run; the third is on its way out.
+      await equals(podsCard.locator('.stat'), '2/3');
+      await shot(page, `overview-terminating-${name}`);
+      await page.goto(`${portal.url}/ns/${ns}/pods`);
+      const row = page.getByRole('row', { name: /hold/ });
+      await contains(row, 'Terminating');
+      expect(await row.locator('.badge.ok').count()).toBe(0);
+      await shot(page, `pods-terminating-${name}`);
+    }
+    await page.setViewportSize({ width: 1280, height: 860 });
+    // Not left to linger through the later steps' pod counts.
+    expect((await call(stack.p, 'DELETE', `/api/v1/namespaces/${ns}/pods/hold?gracePeriodSeconds=0`, stack.p.token)).status).toBeLessThan(300);
   });
 
   step('follows the logs of every pod of the deployment', async () => {
@@ -186,6 +236,16 @@ describe('the portal, as an admin and as team members', () => {
     const log = page.getByTestId('log');
     await contains(log, 'web-server', 60_000);
     await page.getByLabel('Timestamps').check();
+    // Both pods' lines, merged in time order (each pod's backlog arrives as one block).
+    await eventually(async () => {
+      const lines = await log
+        .locator('.line:has(.ts)')
+        .evaluateAll((els) => els.map((e) => ({ t: e.querySelector('.ts')?.textContent ?? '', s: e.querySelector('.src')?.textContent ?? '' })));
+      expect(new Set(lines.map((l) => l.s)).size).toBe(2);
+      const times = lines.map((l) => Date.parse(l.t));
+      expect(times.every((t, i) => i === 0 || t >= times[i - 1])).toBe(true);
+    }, 60_000);
+    await shot(page, 'logs-merged');
     await page.getByLabel('Filter').fill('healthz');
     await contains(log, 'healthz', 30_000);
     await shot(page, 'logs');
@@ -225,6 +285,15 @@ describe('the portal, as an admin and as team members', () => {
     await equals(actions.getByRole('status'), 'Scaled to 3');
     await equals(page.getByTestId('ready'), '3', 120_000);
     await shot(page, 'scaled');
+    // Scaled elsewhere (kubectl scale): the note of the portal's own scale is history and goes.
+    const scaleTo = (n: number) => call(stack.p, 'PATCH', `/apis/apps/v1/namespaces/${ns}/deployments/web/scale`, stack.p.token, { spec: { replicas: n } });
+    expect((await scaleTo(2)).status).toBe(200);
+    await equals(page.getByTestId('ready'), '2', 120_000);
+    await eventually(async () => expect(await actions.getByRole('status').count()).toBe(0));
+    await shot(page, 'scaled-elsewhere');
+    expect((await scaleTo(3)).status).toBe(200);
+    await equals(page.getByTestId('ready'), '3', 120_000);
+    expect(await actions.getByRole('status').count()).toBe(0);
 
     // Paused, a new image is recorded but nothing rolls.
     const podsBefore = await podNames();
@@ -278,5 +347,58 @@ describe('the portal, as an admin and as team members', () => {
     await shot(page, 'other-tenant-refused');
     await page.goto(`${portal.url}/admin/namespaces`);
     await contains(page.getByRole('alert'), 'platform administrators');
+  });
+
+  step('shows what each revision changed, env and resources as well as images', async () => {
+    await signIn(dev);
+    await page.goto(`${portal.url}/ns/${ns}/deployments/web`);
+    // Changed elsewhere (kubectl edit): a setting and a request, the image left alone.
+    const d = await apiGet<Deployment>(`/apis/apps/v1/namespaces/${ns}/deployments/web`);
+    const c = d.spec.template.spec.containers[0];
+    const patch = {
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              {
+                name: c.name,
+                env: [{ name: 'GREETING', value: 'hello' }],
+                resources: { requests: { cpu: '150m', memory: '32Mi' }, limits: c.resources?.limits },
+              },
+            ],
+          },
+        },
+      },
+    };
+    const r = await call(stack.p, 'PATCH', `/apis/apps/v1/namespaces/${ns}/deployments/web`, stack.p.token, patch, {
+      'content-type': 'application/strategic-merge-patch+json',
+    });
+    expect(r.status).toBe(200);
+    const newest = page.getByTestId('revisions').getByRole('row').nth(1);
+    await contains(newest, 'current', 30_000);
+    await contains(newest, 'env GREETING=hello');
+    await contains(newest, 'cpu request: 100m → 150m');
+    expect(await textOf(newest)).not.toContain('image');
+    await shot(page, 'revision-changes');
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      await page.getByTestId('revisions').scrollIntoViewIfNeeded();
+      await shot(page, 'revision-changes-phone');
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 860 });
+    }
+  });
+
+  step('deletes the app made from the form together with its Service', async () => {
+    await signIn(dev);
+    await page.goto(`${portal.url}/ns/${ns}/deployments/web`);
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('button', { name: 'Yes, delete' }).click();
+    await page.waitForURL(new RegExp(`/ns/${ns}/deployments$`));
+    // The garbage collector removes the Service the form made for it: nothing is left answering 503.
+    await eventually(async () => expect((await call(stack.p, 'GET', `/api/v1/namespaces/${ns}/services/web`, stack.p.token)).status).toBe(404), 60_000);
+    await page.goto(`${portal.url}/ns/${ns}/services`);
+    await page.getByText(`No services in ${ns}.`).waitFor({ state: 'visible' });
+    await shot(page, 'deleted-with-service');
   });
 });

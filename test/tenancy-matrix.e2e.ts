@@ -216,6 +216,8 @@ function outcome(status: number): Expect | string {
 beforeAll(async () => {
   p = await startTenancyPlatform(`${prefix}-root`, { FLOTILLA_MUTATION_BURST: '1000000', FLOTILLA_MUTATION_RATE: '100000' });
   for (const role of ROLES) tokens[role] = await userWithToken(p, `${prefix}-${role}`);
+  // The other namespace's admin exists too: the API refuses a binding to a user that does not.
+  await userWithToken(p, `${prefix}-elsewhere`);
   const bindings = (['admin', 'edit', 'view'] as const).map((r) => ({ role: r, users: [`${prefix}-${r}`] }));
   expect((await call(p, 'POST', '/flotilla/v1/admin/namespaces', p.token, { name: own, bindings })).status).toBe(201);
   expect(

@@ -102,6 +102,8 @@ export async function startAttackCluster(prefix: string, o: AttackClusterOptions
 
   const p = await startTenancyPlatform(`${prefix}-admin-${run}`, o.apiEnv);
   const admin = (method: string, path: string, body?: unknown) => call(p, method, path, p.token, body);
+  // The user first: the API refuses a binding to a user that does not exist.
+  const token = await userWithToken(p, attacker);
   const made = await admin('POST', '/flotilla/v1/admin/namespaces', {
     name: ns,
     ...(o.quota ? { quota: o.quota } : {}),
@@ -110,7 +112,6 @@ export async function startAttackCluster(prefix: string, o: AttackClusterOptions
   if (made.status !== 201) throw new Error(`namespace ${ns}: ${made.status} ${made.body}`);
   const victim = await admin('POST', '/api/v1/namespaces', { metadata: { name: victimNs } });
   if (victim.status !== 201) throw new Error(`namespace ${victimNs}: ${victim.status} ${victim.body}`);
-  const token = await userWithToken(p, attacker);
   const kubeconfig = kubeconfigFor(p, attacker, token);
   const kubectl = kubectlFor({ ...p, kubeconfig });
 

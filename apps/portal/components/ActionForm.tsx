@@ -11,6 +11,7 @@ export interface FieldSpec {
   hint?: string;
   type?: 'text' | 'password' | 'number' | 'select';
   options?: [string, string][];
+  /** An example, shown as "e.g. …" in lighter print so it never reads as a value already filled in. */
   placeholder?: string;
   required?: boolean;
   defaultValue?: string;
@@ -27,7 +28,15 @@ export function ActionForm({
   submit: string;
   legend?: string;
 }) {
-  const [state, run, pending] = useActionState(action, {});
+  // React empties a form once its action has run; on an error the action's answer carries what was typed
+  // (passwords left out) and the fields start from it again, so one wrong field does not cost all the others.
+  const [state, run, pending] = useActionState(async (prev: ActionResult, form: FormData): Promise<ActionResult> => {
+    const r = await action(prev, form);
+    if (r.ok) return r;
+    const values = Object.fromEntries(fields.filter((f) => f.type !== 'password').map((f) => [f.name, String(form.get(f.name) ?? '')]));
+    return { ...r, values };
+  }, {});
+  const initial = (f: FieldSpec) => state.values?.[f.name] ?? f.defaultValue;
   return (
     <form action={run}>
       <fieldset>
@@ -37,7 +46,7 @@ export function ActionForm({
             <Field key={f.name} name={f.name} label={f.label} hint={f.hint} error={state.fields?.[f.name]}>
               {(a) =>
                 f.type === 'select' ? (
-                  <select {...a} defaultValue={f.defaultValue}>
+                  <select {...a} defaultValue={initial(f)}>
                     {(f.options ?? []).map(([v, l]) => (
                       <option key={v} value={v}>
                         {l}
@@ -48,9 +57,9 @@ export function ActionForm({
                   <input
                     {...a}
                     type={f.type ?? 'text'}
-                    placeholder={f.placeholder}
+                    placeholder={f.placeholder && `e.g. ${f.placeholder}`}
                     required={f.required}
-                    defaultValue={f.defaultValue}
+                    defaultValue={initial(f)}
                     autoComplete={f.type === 'password' ? 'new-password' : 'off'}
                   />
                 )

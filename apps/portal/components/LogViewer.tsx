@@ -12,6 +12,35 @@ interface Line {
   t: string;
   m: string;
   sys?: boolean;
+  /** The timestamp as a sort key ('' for none). */
+  k: string;
+}
+
+/**
+ * Adds a line where its timestamp puts it. The pods of a deployment are followed one stream each, and each
+ * stream starts with its own backlog, so lines arrive grouped by pod; read in arrival order, a request
+ * that crossed two pods would show its halves minutes apart. Lines without a timestamp go last (they just
+ * arrived). Mostly appends: the search runs only for lines older than the newest.
+ */
+function insertInTimeOrder(all: Line[], l: Line): void {
+  let hi = all.length;
+  if (!l.k || hi === 0 || !all[hi - 1].k || all[hi - 1].k <= l.k) {
+    all.push(l);
+    return;
+  }
+  let lo = 0;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (all[mid].k > l.k) hi = mid;
+    else lo = mid + 1;
+  }
+  all.splice(lo, 0, l);
+}
+
+/** RFC 3339 in UTC sorts as text once the fraction has a fixed width (RFC3339Nano drops trailing zeros). */
+function sortKey(t: string): string {
+  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?Z$/.exec(t);
+  return m ? `${m[1]}.${(m[2] ?? '').padEnd(9, '0')}` : '';
 }
 
 export function LogViewer({
@@ -64,8 +93,9 @@ export function LogViewer({
     es.onmessage = (e: MessageEvent<string>) => {
       const batch = JSON.parse(e.data) as { lines?: { s: string; t: string; m: string }[] };
       for (const l of batch.lines ?? [])
-        lines.current.push({
+        insertInTimeOrder(lines.current, {
           ...l,
+          k: sortKey(l.t),
           id: nextId.current++,
           sys: l.m.startsWith('log stream ended') || l.m.startsWith('cannot read logs') || /waiting to start/.test(l.m),
         });

@@ -9,10 +9,10 @@ import { Badge } from './ui';
 
 const nsBase = (ns: string) => `/ns/${encodeURIComponent(ns)}`;
 
-/** "2/3" in a READY column: all ready, or not yet. */
-function readyBadge(cell: unknown) {
+/** "2/3" in a READY column: all ready, or not yet. A pod being deleted is not ready whatever it last reported. */
+function readyBadge(cell: unknown, obj?: { metadata: { deletionTimestamp?: string | null } }) {
   const [have, want] = String(cell).split('/');
-  return <Badge value={String(cell)} tone={have === want ? 'ok' : 'warn'} />;
+  return <Badge value={String(cell)} tone={have === want && !obj?.metadata.deletionTimestamp ? 'ok' : 'warn'} />;
 }
 
 export function podTable(ns: string): Decorations<Pod> {
@@ -56,6 +56,9 @@ export function eventTable(pick: (rows: Row<KubeEvent>[]) => Row<KubeEvent>[] = 
       'Last Seen': (cell, e) => <time dateTime={eventTime(e)}>{String(cell)}</time>,
       Type: (cell) => <Badge value={String(cell || 'Normal')} />,
     },
-    rows: (rows) => pick([...rows].sort((a, b) => warningsThenNewest(a.object, b.object))),
+    rows: (rows) => {
+      const now = Date.now();
+      return pick([...rows].sort((a, b) => warningsThenNewest(a.object, b.object, now)));
+    },
   };
 }

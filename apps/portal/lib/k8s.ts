@@ -58,14 +58,29 @@ export function eventTime(e: KubeEvent): string {
   return e.lastTimestamp || e.eventTime || e.firstTimestamp || e.metadata.creationTimestamp || '';
 }
 
-/** Order of events on every page: warnings first, then newest first. */
-export function warningsThenNewest(a: KubeEvent, b: KubeEvent): number {
-  const w = Number(b.type === 'Warning') - Number(a.type === 'Warning');
+/**
+ * How long a warning counts as current. Events carry no "resolved" mark: a problem that is still there
+ * repeats (the kubelet, the controllers and the agent re-emit it, bumping lastTimestamp and count), so a
+ * warning not seen for this long is taken as resolved. It stays in the list, in time order, not pinned.
+ */
+export const WARNING_WINDOW_MINUTES = 10;
+
+/** A warning seen within the last WARNING_WINDOW_MINUTES. */
+export function isActiveWarning(e: KubeEvent, now = Date.now()): boolean {
+  if (e.type !== 'Warning') return false;
+  const t = Date.parse(eventTime(e));
+  return Number.isNaN(t) || now - t < WARNING_WINDOW_MINUTES * 60_000;
+}
+
+/** Order of events on every page: current warnings first, then newest first. */
+export function warningsThenNewest(a: KubeEvent, b: KubeEvent, now = Date.now()): number {
+  const w = Number(isActiveWarning(b, now)) - Number(isActiveWarning(a, now));
   return w !== 0 ? w : eventTime(b).localeCompare(eventTime(a));
 }
 
 export function sortEvents(events: KubeEvent[]): KubeEvent[] {
-  return [...events].sort(warningsThenNewest);
+  const now = Date.now();
+  return [...events].sort((a, b) => warningsThenNewest(a, b, now));
 }
 
 /** Container names of a pod spec, init containers and sidecars included. */

@@ -132,6 +132,11 @@ export class IdentityDb {
     return this.credential<TokenCredential<B>>('api_tokens', id, 'c.id, c.kind, c.subject, c.bound_to');
   }
 
+  /** Records when an API token was last used (hot path: plain SQL, no Prisma client loaded for it). */
+  async touchToken(id: string, at: Date): Promise<void> {
+    await this.sql('UPDATE api_tokens SET last_used_at = $2 WHERE id = $1', id, at);
+  }
+
   /** A portal session with its user and the user's groups, in one round trip. */
   async sessionCredential(id: string): Promise<SessionCredential | undefined> {
     return this.credential<SessionCredential>('sessions', id, 'c.csrf_hash');

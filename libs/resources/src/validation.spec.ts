@@ -517,6 +517,16 @@ describe('validateObject: config and cluster kinds', () => {
     expect(errs).toHaveLength(1);
   });
 
+  it('refuses ResourceQuota limits beyond exact counting, and fractional object counts', () => {
+    const q = (hard: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q', namespace: 'default' }, spec: { hard } });
+    const errs = valid(T.quota, q({ pods: '99999999999999999999', 'count/deployments.apps': '1500m', memory: '1E' }));
+    errorAt(errs, 'spec.hard[pods]');
+    errorAt(errs, 'spec.hard[count/deployments.apps]');
+    errorAt(errs, 'spec.hard[memory]');
+    expect(errs).toHaveLength(3);
+    expect(valid(T.quota, q({ pods: '9007199254740991', 'requests.cpu': '500m', memory: '64Gi', services: '5' }))).toEqual([]);
+  });
+
   it('checks RBAC rules and role references', () => {
     const role = {
       apiVersion: 'rbac.authorization.k8s.io/v1',

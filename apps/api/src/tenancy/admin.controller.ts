@@ -4,11 +4,11 @@
 import { Controller, Delete, Get, Inject, Patch, Post, Put, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { KubeObject, resourceFor, ResourceType } from '@flotilla/resources';
+import { type FieldError, KubeObject, resourceFor, ResourceType, validateObject } from '@flotilla/resources';
 import { StoreError, type Store } from '@flotilla/store';
 import { ComponentsService } from '../health/components.service';
 import { RequestPipeline } from '../k8s/pipeline';
-import { ApiError, badRequest } from '../k8s/status';
+import { ApiError, badRequest, invalid } from '../k8s/status';
 import { STORE } from '../tokens';
 import { AuditQueryService } from './audit-query.service';
 import { adminAttrs, bodyOf, optInt, serve, str } from './endpoint';
@@ -210,10 +210,17 @@ export class AdminController {
       const quota = b.quota === undefined ? undefined : stringMap(b.quota, 'quota');
       const bindings = Array.isArray(b.bindings) ? b.bindings : [];
       const objects: [ResourceType, KubeObject][] = [];
+      // Named by the request's own fields, so a form can point at the one that is wrong.
+      const problems: FieldError[] = [];
       for (const [i, raw] of bindings.entries()) {
         const bd = (raw ?? {}) as { role?: unknown; users?: unknown; groups?: unknown };
         if (typeof bd.role !== 'string' || !ROLES.has(bd.role)) throw badRequest(`bindings[${i}].role must be admin, edit or view`);
         const users = Array.isArray(bd.users) ? bd.users.filter((u): u is string => typeof u === 'string' && USERNAME.test(u)) : [];
+        // Users are the platform's own: a binding to a name nobody has is a typing slip that would grant
+        // the role to whoever creates that account later.
+        for (const [j, u] of users.entries())
+          if (!(await this.identity.userExists(u)))
+            problems.push({ field: `bindings[${i}].users[${j}]`, reason: 'FieldValueNotFound', message: `Not found: "${u}": no such user` });
         const groups = Array.isArray(bd.groups) ? bd.groups.filter((g): g is string => typeof g === 'string' && GROUPNAME.test(g)) : [];
         objects.push([
           type('rbac.authorization.k8s.io', 'rolebindings'),
@@ -234,6 +241,16 @@ export class AdminController {
           type('', 'resourcequotas'),
           { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'quota' }, spec: { hard: quota } } as KubeObject,
         ]);
+      if (quota) {
+        const errors = validateObject(type('', 'resourcequotas'), {
+          apiVersion: 'v1',
+          kind: 'ResourceQuota',
+          metadata: { name: 'quota', namespace: name },
+          spec: { hard: quota },
+        } as KubeObject);
+        problems.push(...errors.map((e) => ({ ...e, field: e.field.replace(/^spec\.hard/, 'quota') })));
+      }
+      if (problems.length) throw invalid('Namespace', name, '', problems);
       if (b.limits !== undefined) {
         objects.push([
           type('', 'limitranges'),

@@ -55,6 +55,8 @@ interface CachedAuth {
   secretHash: string;
   /** A service-account token's binding, checked on every use (also from the cache) so a deletion revokes it at once. */
   binding?: TokenBinding;
+  /** A user's personal token, whose use is recorded. */
+  personal?: boolean;
 }
 
 /** What a service-account token is bound to: its account's uid, and optionally a Pod's or Secret's. */
@@ -70,9 +72,14 @@ const BOUND_RESOURCE = { Pod: 'core/pods', Secret: 'core/secrets' } as const;
 /** How long a verified token is trusted without asking Postgres again (revocations in other API replicas take at most this long). */
 const AUTH_CACHE_MS = 5_000;
 
+/** How often a personal token's "last used" is written: at most once a minute per token, not once per request. */
+const LAST_USED_EVERY_MS = 60_000;
+
 @Injectable()
 export class IdentityService {
   private readonly authCache = new Map<string, CachedAuth>();
+  /** When each personal token's use was last written, so a busy kubectl costs one write a minute. */
+  private readonly lastUseWritten = new Map<string, number>();
 
   constructor(
     @Inject(STORE) private readonly store: Store,
@@ -107,6 +114,10 @@ export class IdentityService {
     const u = await this.db.user.findUnique({ where: { username }, include: { memberships: true } });
     if (!u) throw new IdentityError(404, `user "${username}" not found`);
     return view(u);
+  }
+
+  async userExists(username: string): Promise<boolean> {
+    return (await this.db.user.count({ where: { username } })) > 0;
   }
 
   async listUsers(): Promise<UserView[]> {
@@ -265,7 +276,11 @@ export class IdentityService {
     if (!p || p.prefix !== 'flt') return undefined;
     const key = p.id;
     const hit = this.authCache.get(key);
-    if (hit && hit.until > now && secretMatches(p.secret, hit.secretHash)) return !hit.binding || (await this.bindingHolds(hit.binding)) ? hit.user : undefined;
+    if (hit && hit.until > now && secretMatches(p.secret, hit.secretHash)) {
+      if (hit.binding && !(await this.bindingHolds(hit.binding))) return undefined;
+      if (hit.personal) this.recordUse(key, now);
+      return hit.user;
+    }
     const row = await this.identityDb.tokenCredential<TokenBinding>(p.id);
     if (!row || row.revoked_at || (row.expires_at && row.expires_at.getTime() <= now) || !secretMatches(p.secret, row.secret_hash)) return undefined;
     let user: UserInfo;
@@ -284,8 +299,17 @@ export class IdentityService {
     } else return undefined;
     const until = Math.min(now + AUTH_CACHE_MS, row.expires_at?.getTime() ?? Infinity);
     if (this.authCache.size > 10_000) this.authCache.clear();
-    this.authCache.set(key, { user, until, secretHash: row.secret_hash, binding });
+    this.authCache.set(key, { user, until, secretHash: row.secret_hash, binding, personal: row.kind === 'user' });
+    if (row.kind === 'user') this.recordUse(key, now);
     return user;
+  }
+
+  /** Notes that a personal token was used (shown as "Last used"); never delays or fails the request. */
+  private recordUse(id: string, now: number): void {
+    if (now - (this.lastUseWritten.get(id) ?? 0) < LAST_USED_EVERY_MS) return;
+    if (this.lastUseWritten.size > 10_000) this.lastUseWritten.clear();
+    this.lastUseWritten.set(id, now);
+    void this.identityDb.touchToken(id, new Date(now)).catch(() => this.lastUseWritten.delete(id));
   }
 
   /**

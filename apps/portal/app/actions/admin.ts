@@ -18,6 +18,13 @@ function names(s: FormDataEntryValue | null): string[] {
     .filter(Boolean);
 }
 
+/** The namespace form's quota fields and the ResourceQuota keys they set. */
+const QUOTA_FIELDS = [
+  ['cpu', 'requests.cpu'],
+  ['memory', 'requests.memory'],
+  ['pods', 'pods'],
+] as const;
+
 export async function createNamespace(_prev: ActionResult, form: FormData): Promise<ActionResult> {
   const name = String(form.get('name') ?? '').trim();
   const fields: Record<string, string> = {};
@@ -29,11 +36,7 @@ export async function createNamespace(_prev: ActionResult, form: FormData): Prom
     else labels[k] = v;
   }
   const quota: Record<string, string> = {};
-  for (const [field, key] of [
-    ['cpu', 'requests.cpu'],
-    ['memory', 'requests.memory'],
-    ['pods', 'pods'],
-  ] as const) {
+  for (const [field, key] of QUOTA_FIELDS) {
     const v = String(form.get(field) ?? '').trim();
     if (!v) continue;
     if (!isAmount(v)) fields[field] = 'An amount such as 2, 500m or 4Gi.';
@@ -47,7 +50,22 @@ export async function createNamespace(_prev: ActionResult, form: FormData): Prom
   const r = await call('POST', '/flotilla/v1/admin/namespaces', {
     body: { name, labels, ...(Object.keys(quota).length ? { quota } : {}), bindings },
   });
-  if (!r.ok) return { ...failure(r), fields: r.status === 409 ? { name: `${name} already exists.` } : undefined };
+  if (!r.ok) {
+    if (r.status === 409) return { ...failure(r), fields: { name: `${name} already exists.` } };
+    // The API names the request's fields (quota[pods], bindings[0].users[1]); put each at its form field.
+    const byField: Record<string, string> = {};
+    const formField = (f: string): string | undefined => {
+      const q = /^quota\[(.+)\]$/.exec(f)?.[1];
+      if (q) return QUOTA_FIELDS.find(([, key]) => key === q)?.[0];
+      const b = /^bindings\[(\d+)\]\.(users|groups)/.exec(f);
+      return b ? `${bindings[Number(b[1])]?.role}${b[2] === 'users' ? 'Users' : 'Groups'}` : undefined;
+    };
+    for (const c of r.error?.details?.causes ?? []) {
+      const field = formField(c.field ?? '');
+      if (field) byField[field] = byField[field] ? `${byField[field]} ${c.message}` : (c.message ?? 'Invalid');
+    }
+    return Object.keys(byField).length ? { error: 'Please correct the highlighted fields.', fields: byField } : failure(r);
+  }
   revalidatePath('/admin/namespaces');
   return { ok: `Created ${name}` };
 }

@@ -14,12 +14,20 @@ export async function createDeployment(ns: string, _prev: ActionResult & { value
   const fields = validate(values);
   if (Object.keys(fields).length) return { error: 'Please correct the highlighted fields.', fields, values };
   const { deployment, service } = build(values);
+  let owner: string | undefined;
   for (const [kind, obj, path] of [
     ['Deployment', deployment, nsPath('apps', 'deployments', ns)],
     ...(service ? [['Service', service, nsPath('', 'services', ns)]] : []),
   ] as ['Deployment' | 'Service', unknown, string][]) {
-    const a = await call('POST', `${path}?fieldManager=flotilla-portal&fieldValidation=Strict`, { body: obj });
-    if (a.ok) continue;
+    // The form's Service exists for its Deployment: owned by it, the garbage collector deletes it with the
+    // app (by the portal or kubectl) instead of leaving it behind answering 503.
+    if (kind === 'Service' && service && owner)
+      service.metadata.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'Deployment', name: nameOf(deployment), uid: owner }];
+    const a = await call<{ metadata?: { uid?: string } }>('POST', `${path}?fieldManager=flotilla-portal&fieldValidation=Strict`, { body: obj });
+    if (a.ok) {
+      if (kind === 'Deployment') owner = a.data?.metadata?.uid;
+      continue;
+    }
     const out: Record<string, string> = {};
     const general: string[] = [];
     for (const c of a.error?.details?.causes ?? []) {

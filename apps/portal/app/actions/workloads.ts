@@ -35,7 +35,7 @@ export async function scaleDeployment(ns: string, name: string, _prev: ActionRes
     body: { spec: { replicas: n } },
     contentType: 'application/merge-patch+json',
   });
-  return a.ok ? { ok: `Scaled to ${n}` } : failure(a);
+  return a.ok ? { ok: `Scaled to ${n}`, about: String(n) } : failure(a);
 }
 
 export async function restartDeployment(ns: string, name: string): Promise<ActionResult> {

@@ -1,7 +1,7 @@
 // The ResourceQuota kind: how it is served, its schema and everything else the generic code reads (kind-module.ts).
 import { FieldErrors } from '../../field-errors';
 import { asArr, asObj, type Rec, validateQuantityMap } from '../../pod-validation';
-import { any, indexPath, obj, strings } from '../../schema';
+import { any, indexPath, keyPath, obj, strings } from '../../schema';
 import { kindSchema, resourceList } from '../../schemas';
 import { ageCol, nameCol, o } from '../../table-columns';
 import type { KubeObject } from '../../types';
@@ -25,9 +25,32 @@ const resourceQuota = kindSchema('', 'ResourceQuota', 'ResourceQuota sets aggreg
   ),
 });
 
+/** Quota keys that count objects, whose limits are whole numbers. */
+const QUOTA_COUNTS = new Set([
+  'pods',
+  'services',
+  'secrets',
+  'configmaps',
+  'persistentvolumeclaims',
+  'replicationcontrollers',
+  'resourcequotas',
+  'services.loadbalancers',
+  'services.nodeports',
+]);
+
 function validateResourceQuota(errs: FieldErrors, obj: Rec): void {
   const spec = asObj(obj.spec);
-  if (spec) validateQuantityMap(errs, spec.hard, 'spec.hard');
+  if (spec) {
+    const hard = validateQuantityMap(errs, spec.hard, 'spec.hard');
+    // Usage is summed in JavaScript numbers: a limit beyond 2^53 cannot be compared exactly, and a count
+    // such as 99999999999999999999 pods is a typing slip, not a quota.
+    for (const [key, n] of hard) {
+      const p = keyPath('spec.hard', key);
+      const raw = asObj(spec.hard)?.[key] as string | number;
+      if (n > Number.MAX_SAFE_INTEGER) errs.invalid(p, raw, `must be no larger than ${Number.MAX_SAFE_INTEGER}`);
+      else if ((QUOTA_COUNTS.has(key) || key.startsWith('count/')) && !Number.isInteger(n)) errs.invalid(p, raw, 'must be a whole number of objects');
+    }
+  }
   const status = asObj(obj.status);
   if (status) {
     validateQuantityMap(errs, status.hard, 'status.hard');

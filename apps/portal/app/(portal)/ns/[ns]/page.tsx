@@ -6,7 +6,17 @@ import { ResourceTable } from '@/components/ResourceTable';
 import { deploymentTable, eventTable } from '@/components/tables';
 import { Badge, Empty, ErrorNote, PageHead, UsageBar } from '@/components/ui';
 import { percent } from '@/lib/format';
-import { type Deployment, type Job, type KubeEvent, nsPath, type Pod, type ResourceQuota, type Service } from '@/lib/k8s';
+import {
+  type Deployment,
+  isActiveWarning,
+  type Job,
+  type KubeEvent,
+  nsPath,
+  type Pod,
+  type ResourceQuota,
+  type Service,
+  WARNING_WINDOW_MINUTES,
+} from '@/lib/k8s';
 import { cellOf, list, table } from '@/lib/load';
 
 type Props = { params: Promise<{ ns: string }> };
@@ -40,8 +50,10 @@ export default async function NamespaceHome({ params }: Props) {
   ]);
   const base = `/ns/${encodeURIComponent(ns)}`;
   const errors = [deps, svcs, pods, jobs, quotas, events].map((l) => l.error).filter(Boolean);
-  const running = pods.rows.filter((r) => r.object.status?.phase === 'Running').length;
-  const warnings = events.rows.filter((r) => r.object.type === 'Warning').length;
+  // A pod on its way out (deletionTimestamp set) still reports phase Running until its containers stop.
+  const running = pods.rows.filter((r) => r.object.status?.phase === 'Running' && !r.object.metadata.deletionTimestamp).length;
+  const now = Date.now();
+  const warnings = events.rows.filter((r) => isActiveWarning(r.object, now)).length;
   return (
     <>
       <PageHead title={ns} sub="Everything running in this namespace, updated live.">
@@ -55,7 +67,7 @@ export default async function NamespaceHome({ params }: Props) {
         <StatCard href={`${base}/deployments`} title="Deployments" stat={deps.rows.length} />
         <StatCard href={`${base}/pods`} title="Pods" stat={`${running}/${pods.rows.length}`} sub="running" />
         <StatCard href={`${base}/services`} title="Services" stat={svcs.items.length} />
-        <StatCard href={`${base}/events`} title="Warnings" stat={warnings} bad={warnings > 0} />
+        <StatCard href={`${base}/events`} title="Warnings" stat={warnings} bad={warnings > 0} sub={`in the last ${WARNING_WINDOW_MINUTES} minutes`} />
       </div>
 
       <h2>Deployments</h2>

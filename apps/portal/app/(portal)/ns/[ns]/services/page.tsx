@@ -5,35 +5,11 @@ import { LiveRefresh } from '@/components/LiveRefresh';
 import { ResourceTable } from '@/components/ResourceTable';
 import { Badge, Empty, ErrorNote, PageHead } from '@/components/ui';
 import { portalConfig } from '@/lib/config';
-import { type Endpoints, type Ingress, nsPath, type Service } from '@/lib/k8s';
+import { type Endpoints, nsPath, type Service } from '@/lib/k8s';
 import { list, table } from '@/lib/load';
+import { type IngressWithStatus, urlsOf } from '@/lib/service-urls';
 
 export const metadata: Metadata = { title: 'Services' };
-
-/** The address the ingress answers on, with the port it listens on (kept in the object's status). */
-type IngressWithStatus = Ingress & { status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string; ports?: { port: number }[] }[] } } };
-
-/** Addresses that reach a Service from outside: the nodes' ingress, its Ingress rules, load-balancer address, or node ports. */
-function urlsOf(s: Service, ingresses: IngressWithStatus[], host: string, ingress: URL | undefined): string[] {
-  const urls: string[] = [];
-  // The agents' ingress routes <service>.<namespace>.<base domain> to the first port of every proxied Service.
-  if (ingress && s.spec.type !== 'ExternalName' && (s.spec.ports ?? []).length > 0)
-    urls.push(`${ingress.protocol}//${s.metadata.name}.${s.metadata.namespace}.${ingress.host}/`);
-  for (const ing of ingresses) {
-    const tlsHosts = new Set((ing.spec.tls ?? []).flatMap((t) => t.hosts ?? []));
-    for (const r of ing.spec.rules ?? [])
-      for (const p of r.http?.paths ?? [])
-        if (p.backend.service?.name === s.metadata.name) {
-          const h = r.host ?? ing.status?.loadBalancer?.ingress?.[0]?.ip ?? host;
-          const port = ing.status?.loadBalancer?.ingress?.[0]?.ports?.[0]?.port;
-          urls.push(`${tlsHosts.has(h) ? 'https' : 'http'}://${h}${port ? `:${port}` : ''}${p.path ?? '/'}`);
-        }
-  }
-  for (const lb of s.status?.loadBalancer?.ingress ?? []) for (const p of s.spec.ports ?? []) urls.push(`http://${lb.hostname ?? lb.ip}:${p.port}/`);
-  if (s.spec.type === 'NodePort' || s.spec.type === 'LoadBalancer')
-    for (const p of s.spec.ports ?? []) if (p.nodePort) urls.push(`http://${host}:${p.nodePort}/`);
-  return [...new Set(urls)];
-}
 
 export default async function Services({ params }: { params: Promise<{ ns: string }> }) {
   const { ns } = await params;

@@ -9,8 +9,23 @@ import { DataTable } from '@/components/DataTable';
 import { ResourceTable } from '@/components/ResourceTable';
 import { podTable } from '@/components/tables';
 import { Age, Badge, Empty, ErrorNote, PageHead } from '@/components/ui';
-import { type Deployment, eventTime, type KubeEvent, nameOf, nsPath, type Pod, type ReplicaSet, REVISION, revisionsOf, sortEvents } from '@/lib/k8s';
+import {
+  type Deployment,
+  eventTime,
+  type KubeEvent,
+  nameOf,
+  nsPath,
+  type Pod,
+  type ReplicaSet,
+  REVISION,
+  revisionsOf,
+  type Service,
+  sortEvents,
+} from '@/lib/k8s';
+import { portalConfig } from '@/lib/config';
 import { list, one, table } from '@/lib/load';
+import { revisionChanges } from '@/lib/revisions';
+import { type IngressWithStatus, selects, urlsOf } from '@/lib/service-urls';
 
 type Props = { params: Promise<{ ns: string; name: string }> };
 
@@ -49,11 +64,17 @@ export default async function DeploymentDetail({ params }: Props) {
     );
   const dep = d.obj;
   const selector = labelSelectorToString(dep.spec.selector);
-  const [rss, pods, events] = await Promise.all([
+  const [rss, pods, events, svcs, ings] = await Promise.all([
     list<ReplicaSet>(`${nsPath('apps', 'replicasets', ns)}?labelSelector=${encodeURIComponent(selector)}`),
     table<Pod>(`${nsPath('', 'pods', ns)}?labelSelector=${encodeURIComponent(selector)}`),
     list<KubeEvent>(nsPath('', 'events', ns)),
+    list<Service>(nsPath('', 'services', ns)),
+    list<IngressWithStatus>(nsPath('networking.k8s.io', 'ingresses', ns)),
   ]);
+  // Where the app answers: every address of each Service in front of its pods.
+  const { publicHost, ingressUrl } = portalConfig();
+  const podLabels = dep.spec.template.metadata?.labels ?? {};
+  const appUrls = [...new Set(svcs.items.filter((s) => selects(s, podLabels)).flatMap((s) => urlsOf(s, ings.items, publicHost, ingressUrl)))];
   const revisions = revisionsOf(dep, rss.items);
   const current = dep.metadata.annotations?.[REVISION];
   const rsNames = new Set(revisions.map((r) => r.metadata.name));
@@ -83,8 +104,14 @@ export default async function DeploymentDetail({ params }: Props) {
             `${nsPath('apps', 'replicasets', ns)}?labelSelector=${sel}`,
             `${nsPath('', 'pods', ns)}?labelSelector=${sel}`,
             nsPath('', 'events', ns),
+            nsPath('', 'services', ns),
           ]}
         />
+        {appUrls[0] && (
+          <a className="button primary" href={appUrls[0]} target="_blank" rel="noreferrer" data-testid="open-app">
+            Open the app
+          </a>
+        )}
         <Link className="button" href={`${base}/logs?deployment=${encodeURIComponent(name)}`}>
           Logs
         </Link>
@@ -93,6 +120,19 @@ export default async function DeploymentDetail({ params }: Props) {
         </Link>
       </PageHead>
 
+      {appUrls.length > 0 && (
+        <p className="sub" data-testid="app-urls">
+          Answers at{' '}
+          {appUrls.map((u, i) => (
+            <span key={u}>
+              {i > 0 && ', '}
+              <a href={u} target="_blank" rel="noreferrer">
+                {u}
+              </a>
+            </span>
+          ))}
+        </p>
+      )}
       {failure && (
         <div className="note warn" role="alert" data-testid="replica-failure">
           <strong>Pods cannot be created{failure.reason ? ` (${failure.reason})` : ''}.</strong> {failure.message}
@@ -125,7 +165,7 @@ export default async function DeploymentDetail({ params }: Props) {
 
       <h2>Actions</h2>
       <div className="row" style={{ gap: 16 }}>
-        <InlineForm action={scaleDeployment.bind(null, ns, name)} submit="Scale">
+        <InlineForm action={scaleDeployment.bind(null, ns, name)} submit="Scale" current={String(want)}>
           <label htmlFor="replicas" style={{ margin: 0 }}>
             Replicas
           </label>
@@ -178,6 +218,17 @@ export default async function DeploymentDetail({ params }: Props) {
               ),
             },
             { header: 'Images', mono: true, cell: (rs) => rs.spec.template.spec.containers.map((c) => c.image).join(', ') },
+            {
+              header: 'What changed',
+              // Against the revision before it (the list is newest first).
+              cell: (rs) => (
+                <ul className="changes">
+                  {revisionChanges(rs, revisions[revisions.indexOf(rs) + 1]).map((c) => (
+                    <li key={c}>{c}</li>
+                  ))}
+                </ul>
+              ),
+            },
             { header: 'Pods', cell: (rs) => `${rs.status?.readyReplicas ?? 0}/${rs.spec.replicas ?? 0}` },
             { header: 'Created', cell: (rs) => <Age ts={rs.metadata.creationTimestamp} /> },
             {

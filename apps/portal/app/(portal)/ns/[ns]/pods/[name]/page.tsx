@@ -6,7 +6,7 @@ import { DataTable } from '@/components/DataTable';
 import { LiveRefresh } from '@/components/LiveRefresh';
 import { Age, Badge, Empty, ErrorNote, PageHead } from '@/components/ui';
 import { podSummary } from '@flotilla/resources';
-import { type ContainerStatus, eventTime, type KubeEvent, nsPath, type Pod, sortEvents } from '@/lib/k8s';
+import { type ContainerStatus, eventTime, type KubeEvent, nsPath, type Pod, type ReplicaSet, sortEvents } from '@/lib/k8s';
 import { list, one } from '@/lib/load';
 
 type Props = { params: Promise<{ ns: string; name: string }> };
@@ -49,6 +49,10 @@ export default async function PodDetail({ params }: Props) {
     ...pod.spec.containers.map((c, i) => ({ c, kind: i === 0 ? 'app' : 'sidecar' })),
   ];
   const owner = pod.metadata.ownerReferences?.find((o) => o.controller);
+  // A Deployment's pod is owned by one of its ReplicaSets, whose name means nothing to the team: link the
+  // Deployment itself (the ReplicaSet's own controller), as `kubectl describe` users go look it up.
+  const rs = owner?.kind === 'ReplicaSet' ? (await one<ReplicaSet>(nsPath('apps', 'replicasets', ns, owner.name))).obj : undefined;
+  const deployment = rs?.metadata.ownerReferences?.find((o) => o.controller && o.kind === 'Deployment')?.name;
   const evs = sortEvents(events.items.filter((e) => e.involvedObject?.kind === 'Pod'));
   return (
     <>
@@ -74,7 +78,18 @@ export default async function PodDetail({ params }: Props) {
             <Age ts={pod.metadata.creationTimestamp} />
           </dd>
           <dt>Owner</dt>
-          <dd>{owner ? `${owner.kind} ${owner.name}` : 'none'}</dd>
+          <dd>
+            {deployment ? (
+              <>
+                Deployment <Link href={`${base}/deployments/${encodeURIComponent(deployment)}`}>{deployment}</Link>
+                <div className="sub">through ReplicaSet {owner?.name}</div>
+              </>
+            ) : owner ? (
+              `${owner.kind} ${owner.name}`
+            ) : (
+              'none'
+            )}
+          </dd>
           <dt>Labels</dt>
           <dd className="mono">
             {Object.entries(pod.metadata.labels ?? {})
