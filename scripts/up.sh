@@ -39,7 +39,7 @@ start() { # name command...
     say "$name already running (pid $(cat "$pidfile"))"; return 0
   fi
   say "starting $name (log: $FLOTILLA_DATA_DIR/logs/$name.log)"
-  # Supervised: a component that dies is started again a second later (scripts/supervise.sh).
+  # Supervised: a component that dies is started again 0.1 s later, backing off while it keeps failing (scripts/supervise.sh).
   nohup bash "$FLOTILLA_ROOT/scripts/supervise.sh" "$name" "$@" >> "$FLOTILLA_DATA_DIR/logs/$name.log" 2>&1 &
   echo $! > "$pidfile"
 }

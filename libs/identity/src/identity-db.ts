@@ -103,6 +103,11 @@ export class IdentityDb {
     return (await this.sql('SELECT 1 FROM users LIMIT 1')).length > 0;
   }
 
+  /** Whether this username is taken (checked before hashing a password that would only be refused). */
+  async userExists(username: string): Promise<boolean> {
+    return (await this.sql('SELECT 1 FROM users WHERE username = $1', username)).length > 0;
+  }
+
   /**
    * Creates a user with its groups (made when missing) and memberships in one statement, so one transaction;
    * resolves to its creation time, or undefined when the username is taken.
