@@ -48,8 +48,8 @@ function options(argv) {
   return o;
 }
 
-function startProcess(entry, env, name) {
-  const args = (process.env.BENCH_NODE_ARGS || '').split(' ').filter(Boolean);
+function startProcess(entry, env, name, nodeArgs = []) {
+  const args = [...nodeArgs, ...(process.env.BENCH_NODE_ARGS || '').split(' ').filter(Boolean)];
   const child = spawn(process.execPath, [...args, join(ROOT, entry)], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr.on('data', (d) => {
@@ -386,7 +386,8 @@ async function main(argv) {
   const api = await startApi({ databaseUrl: db.databaseUrl, redisUrl, env: { MALLOC_ARENA_MAX: '2', FLOTILLA_WATCH_STALL_SECONDS: String(STALL_SECONDS) } });
   agentFor(api);
   const hollow = startProcess('apps/controller/dist/hollow-main.js', shared, 'hollow nodes');
-  const controller = startProcess('apps/controller/dist/main.js', { ...shared, FLOTILLA_HOLLOW_NODES: '0' }, 'controller');
+  // With the young-generation bound scripts/up.sh gives it (see there).
+  const controller = startProcess('apps/controller/dist/main.js', { ...shared, FLOTILLA_HOLLOW_NODES: '0' }, 'controller', ['--max-semi-space-size=4']);
   const mem = memorySampler(pg, { api: api.pid, controller: controller.pid, hollow: hollow.pid });
   // Interrupted, the processes it started go with it (they would otherwise keep loading the shared machine).
   for (const sig of ['SIGINT', 'SIGTERM'])
