@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run bench -- <suite>`: runs a benchmark suite and writes bench/results/<suite>.{md,json}.
-const suites = { api: './api.js', pods: './pods.js', scheduler: './scheduler.js', scale: './scale.js', backup: './backup.js' };
+const suites = { api: './api.js', pods: './pods.js', scheduler: './scheduler.js', scale: './scale.js', backup: './backup.js', restart: './restart.js' };
 const name = process.argv[2];
 if (!suites[name]) {
   console.error(`usage: npm run bench -- <${Object.keys(suites).join('|')}>`);

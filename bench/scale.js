@@ -349,7 +349,11 @@ async function main(argv) {
   agentFor(api);
   const nodeArgs = (process.env.BENCH_NODE_ARGS || '').split(' ').filter(Boolean);
   const hollow = startProcess('apps/controller/dist/hollow-main.js', shared, 'hollow nodes', nodeArgs);
-  const controller = startProcess('apps/controller/dist/main.js', { ...shared, FLOTILLA_HOLLOW_NODES: '0' }, 'controller', nodeArgs);
+  // With the young-generation bound scripts/up.sh gives it (see there).
+  const controller = startProcess('apps/controller/dist/main.js', { ...shared, FLOTILLA_HOLLOW_NODES: '0' }, 'controller', [
+    '--max-semi-space-size=4',
+    ...nodeArgs,
+  ]);
   const mem = memorySampler(pg, { api: api.pid, controller: controller.pid, hollow: hollow.pid });
   // Interrupted, the processes it started go with it (they would otherwise keep loading the shared machine).
   for (const sig of ['SIGINT', 'SIGTERM'])

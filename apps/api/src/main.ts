@@ -1,4 +1,5 @@
 // The API server process: HTTPS by default, Kubernetes paths, the watch cache in memory.
+import './compile-cache';
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -27,29 +28,40 @@ import { log, NestJsonLogger, pinoOptions } from './log';
 import { keepCertificateFresh, servingChain, servingMaterial } from './tls';
 
 export async function startApi(config: Config): Promise<{ app: NestFastifyApplication; store: Store; redis: Redis; close: () => Promise<void> }> {
-  const tls = config.tls === 'on' ? await servingMaterial(config) : undefined;
+  const phases: Record<string, number> = { modules: Math.round(performance.now()) };
+  let phaseAt = performance.now();
+  const phase = (name: string) => {
+    phases[name] = Math.round(performance.now() - phaseAt);
+    phaseAt = performance.now();
+  };
+  const tenancy = loadTenancyConfig();
+  // Secrets are encrypted in Postgres and plain in the watch cache (see tenancy/secret-encryption.ts).
+  const encryption = new SecretEncryption(tenancy.encryptionKeys);
+  if (!encryption.enabled) log('warn', 'FLOTILLA_ENCRYPTION_KEYS is not set: Secrets are stored in Postgres unencrypted');
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
+  redis.on('error', () => undefined); // readiness reports it; the API itself does not need Redis to serve
+  // The serving material, the watch cache's snapshot and Redis are independent: fetched together, a restart
+  // waits for the slowest of them rather than their sum.
+  const [tls, store] = await Promise.all([
+    config.tls === 'on' ? servingMaterial(config) : undefined,
+    Store.open({
+      databaseUrl: config.databaseUrl,
+      ringSize: config.watchCacheSize,
+      ringMaxBytes: config.watchCacheBytes,
+      log: (msg, f) => log('warn', msg, f),
+      transformer: encryption,
+      groupCommit: config.groupCommit,
+    }),
+    redis.connect().catch((err: Error) => log('warn', 'Redis not reachable yet', { error: err.message })),
+  ]);
   if (!tls)
     log(
       'warn',
       'FLOTILLA_TLS=off-behind-proxy: serving plain HTTP. Only run this behind a proxy that terminates TLS; bearer tokens cross this hop in clear text.',
     );
-  const tenancy = loadTenancyConfig();
-  // Secrets are encrypted in Postgres and plain in the watch cache (see tenancy/secret-encryption.ts).
-  const encryption = new SecretEncryption(tenancy.encryptionKeys);
-  if (!encryption.enabled) log('warn', 'FLOTILLA_ENCRYPTION_KEYS is not set: Secrets are stored in Postgres unencrypted');
-  const store = await Store.open({
-    databaseUrl: config.databaseUrl,
-    ringSize: config.watchCacheSize,
-    ringMaxBytes: config.watchCacheBytes,
-    log: (msg, f) => log('warn', msg, f),
-    transformer: encryption,
-    groupCommit: config.groupCommit,
-  });
+  phase('open');
   // Users, tokens, sessions and audit: their own pool, apart from the object store's.
   const identityDb = new IdentityDb({ databaseUrl: config.databaseUrl });
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
-  redis.on('error', () => undefined); // readiness reports it; the API itself does not need Redis to serve
-  await redis.connect().catch((err: Error) => log('warn', 'Redis not reachable yet', { error: err.message }));
   // Recorded when Redis answers, now or later: the API serves without Redis, and the start still counts.
   const recordStart = () =>
     void recordComponentStart(redis, componentsKey(config.databaseUrl), 'api', hostname()).catch((err: Error) =>
@@ -85,6 +97,7 @@ export async function startApi(config: Config): Promise<{ app: NestFastifyApplic
     bodyParser: false,
     logger: new NestJsonLogger(config.logLevel),
   });
+  phase('nest');
   const fastify = app.getHttpAdapter().getInstance();
   // Bodies stay raw bytes: the handlers decode JSON, YAML, protobuf and patches by Content-Type.
   fastify.removeAllContentTypeParsers();
@@ -134,6 +147,7 @@ export async function startApi(config: Config): Promise<{ app: NestFastifyApplic
   app.enableShutdownHooks();
   routeUpgradesAsRequests(app.getHttpServer() as HttpServer);
   await app.listen(config.port, config.host);
+  phase('listen');
   const timers: NodeJS.Timeout[] = [];
   if (tls) timers.push(keepCertificateFresh(app.getHttpServer() as HttpsServer, config, tls, (m) => log('info', m), config.tlsCheckSeconds * 1000));
   const compact = setInterval(() => {
@@ -148,7 +162,7 @@ export async function startApi(config: Config): Promise<{ app: NestFastifyApplic
       ),
     );
   if (tls && config.bootstrapToken) writeAdminKubeconfig(config, tls.caCert);
-  log('info', 'API listening', { url: config.publicUrl, tls: Boolean(tls), resourceVersion: store.cache.rv });
+  log('info', 'API listening', { url: config.publicUrl, tls: Boolean(tls), resourceVersion: store.cache.rv, startMs: phases });
   return {
     app,
     store,

@@ -31,6 +31,8 @@ export interface WorkQueueOptions {
 }
 
 const FLUSH_MS = 5;
+/** Most jobs added to Redis in one command. */
+const ADD_BATCH = 500;
 /** Locally remembered adds are trusted this long; after that a change enqueues again (covers a flushed Redis). */
 const PENDING_TRUST_MS = 3000;
 const MAX_BACKOFF_MS = 10_000;
@@ -140,14 +142,19 @@ export class WorkQueues {
       batches.map(async ([queue, jobs]) => {
         const q = this.queues.get(queue);
         if (!q) return;
-        const list = [...jobs.entries()];
-        for (const [id] of list) this.pendingSince.set(id, now);
-        try {
-          await q.addBulk(list.map(([id, data]) => ({ name: queue, data, opts: { jobId: id, removeOnComplete: true, removeOnFail: true } })));
-        } catch (err) {
-          for (const [id] of list) this.pendingSince.delete(id);
-          this.opts.log.warn('could not enqueue reconcile jobs; they will be retried', { queue, count: list.length, error: errorText(err) });
-          for (const [id, data] of list) this.enqueueAfterId(queue, id, data, 1000);
+        const all = [...jobs.entries()];
+        for (const [id] of all) this.pendingSince.set(id, now);
+        // In slices, one after another: a mass change (10,000 pods deleted) would otherwise build one MULTI of
+        // every job, with a Job object and its encoded command each, all alive at once.
+        for (let i = 0; i < all.length; i += ADD_BATCH) {
+          const list = all.slice(i, i + ADD_BATCH);
+          try {
+            await q.addBulk(list.map(([id, data]) => ({ name: queue, data, opts: { jobId: id, removeOnComplete: true, removeOnFail: true } })));
+          } catch (err) {
+            for (const [id] of list) this.pendingSince.delete(id);
+            this.opts.log.warn('could not enqueue reconcile jobs; they will be retried', { queue, count: list.length, error: errorText(err) });
+            for (const [id, data] of list) this.enqueueAfterId(queue, id, data, 1000);
+          }
         }
       }),
     );

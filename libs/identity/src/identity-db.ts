@@ -2,9 +2,10 @@
 // pool, apart from the object store's, and the Prisma client for the admin paths. Prisma's WASM query
 // compiler costs a process 40–110 MB once it first runs, so the client is made on first use and nothing on
 // a hot path goes through it: credential checks, the first user at start-up and audit inserts are plain SQL.
-import { PrismaPg } from '@prisma/adapter-pg';
+// Its modules are loaded on first use too: they took 90–230 ms of every API start, on a crashed API's way back.
+import type { PrismaPg as PrismaPgAdapter } from '@prisma/adapter-pg';
 import { Pool } from 'pg';
-import { PrismaClient, type AuditEvent } from './generated/prisma/client';
+import type { PrismaClient, AuditEvent } from './generated/prisma/client';
 
 export type Prisma = PrismaClient;
 export type { AuditEvent };
@@ -85,7 +86,12 @@ export class IdentityDb {
 
   /** The Prisma client (users, groups, tokens, sessions, audit), made on first use. */
   get prisma(): PrismaClient {
-    this.client ??= new PrismaClient({ adapter: new PrismaPg(this.pool) });
+    if (!this.client) {
+      // Synchronous on purpose (callers use the client at once); CommonJS loads each module once.
+      const { PrismaPg } = require('@prisma/adapter-pg') as { PrismaPg: typeof PrismaPgAdapter };
+      const { PrismaClient: Client } = require('./generated/prisma/client') as { PrismaClient: typeof PrismaClient };
+      this.client = new Client({ adapter: new PrismaPg(this.pool) });
+    }
     return this.client;
   }
 
@@ -101,6 +107,11 @@ export class IdentityDb {
   /** Whether any user exists (the first admin is created only when none does). */
   async hasUsers(): Promise<boolean> {
     return (await this.sql('SELECT 1 FROM users LIMIT 1')).length > 0;
+  }
+
+  /** Whether this username is taken (checked before hashing a password that would only be refused). */
+  async userExists(username: string): Promise<boolean> {
+    return (await this.sql('SELECT 1 FROM users WHERE username = $1', username)).length > 0;
   }
 
   /**

@@ -36,8 +36,9 @@ export class SeedService implements OnApplicationBootstrap {
     await this.seedAdmin();
   }
 
+  /** Creates `obj` unless the cache has it; the caller synced the cache once for all of them. */
   private async ensure(t: ResourceType, obj: KubeObject): Promise<void> {
-    if (await this.store.get(t, '', obj.metadata.name ?? '')) return;
+    if (await this.store.get(t, '', obj.metadata.name ?? '', { consistent: false })) return;
     try {
       await this.store.create(t, obj, '');
     } catch (err) {
@@ -48,6 +49,9 @@ export class SeedService implements OnApplicationBootstrap {
   async seedObjects(): Promise<void> {
     const roles = resourceFor(RBAC, 'v1', 'clusterroles') as ResourceType;
     const bindings = resourceFor(RBAC, 'v1', 'clusterrolebindings') as ResourceType;
+    // One read barrier for the whole check, not one per object: this runs before every start serves, and on a
+    // restart everything is already there. A replica creating the same object meanwhile is AlreadyExists.
+    await this.store.sync();
     for (const r of defaultClusterRoles()) await this.ensure(roles, r as unknown as KubeObject);
     for (const b of defaultClusterRoleBindings()) await this.ensure(bindings, b as unknown as KubeObject);
     // The namespaces every Kubernetes cluster has: kubectl defaults to `default`, agents renew their
@@ -61,7 +65,11 @@ export class SeedService implements OnApplicationBootstrap {
     let username = this.cfg.adminUser;
     let password = this.cfg.adminPassword;
     let generated = false;
-    if (!username || !password) {
+    if (username && password) {
+      // Every start has the configured admin after the first: argon2 would spend its 19 MiB and tens of
+      // milliseconds on a hash the insert then refuses, on the restart path.
+      if (await this.identityDb.userExists(username)) return;
+    } else {
       if (await this.identityDb.hasUsers()) return;
       username = 'admin';
       password = randomBytes(18).toString('base64url');
