@@ -2,6 +2,7 @@ import { applyDefaults } from './defaults';
 import { resourceFor, resourceTypes } from './registry';
 import type { FieldError, ResourceType } from './registry-types';
 import { deployment, mutate, pod, service } from './testing/fixtures';
+import { seededRandom } from './testing/random';
 import type { KubeObject } from './types';
 import { unknownFields, validateObject } from './validation';
 
@@ -788,18 +789,6 @@ describe('unknownFields (strict validation)', () => {
 
 // ---- fuzzing -------------------------------------------------------------------------------------
 
-/** A small deterministic PRNG (mulberry32), so a failure reproduces from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const KEYS = [
   'metadata',
   'spec',
@@ -905,7 +894,7 @@ function graft(r: () => number, base: unknown, depth = 0): unknown {
 
 describe('validateObject under fuzzing', () => {
   it('never throws on 2,000 malformed bodies, for every kind', () => {
-    const r = rng(20240501);
+    const r = seededRandom(20240501);
     const bases = [fullDeployment, fullService, fullPod];
     for (let i = 0; i < 2000; i++) {
       const t = resourceTypes[i % resourceTypes.length];
