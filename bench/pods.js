@@ -8,6 +8,7 @@ const { randomBytes } = require('node:crypto');
 const { writeFileSync, mkdirSync } = require('node:fs');
 const { join } = require('node:path');
 const Docker = require('dockerode');
+const { removeLabelled } = require('@flotilla/runtime');
 const { prepare, startApi, request, percentile, progress, agentFor, ROOT, sleep, limited, eachLine } = require('./support');
 
 const SINGLE_RUNS = Number(process.env.BENCH_SINGLE_RUNS || 15);
@@ -293,35 +294,7 @@ async function main() {
 }
 
 async function cleanupDocker() {
-  for (const label of [`flotilla.node=${nodeName}`, `flotilla.bench=${run}`]) {
-    const cs = await docker.listContainers({ all: true, filters: { label: [label] } });
-    await Promise.all(
-      cs.map((c) =>
-        docker
-          .getContainer(c.Id)
-          .remove({ force: true, v: true })
-          .catch(() => undefined),
-      ),
-    );
-    const vs = await docker.listVolumes({ filters: { label: [label] } });
-    await Promise.all(
-      (vs.Volumes || []).map((v) =>
-        docker
-          .getVolume(v.Name)
-          .remove()
-          .catch(() => undefined),
-      ),
-    );
-    const ns = await docker.listNetworks({ filters: { label: [label] } });
-    await Promise.all(
-      ns.map((n) =>
-        docker
-          .getNetwork(n.Id)
-          .remove()
-          .catch(() => undefined),
-      ),
-    );
-  }
+  for (const label of [`flotilla.node=${nodeName}`, `flotilla.bench=${run}`]) await removeLabelled(docker, label);
 }
 
 function report(r) {

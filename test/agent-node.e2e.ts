@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Lease, Node, Pod } from '@flotilla/resources';
 import { caCertHash } from '@flotilla/pki';
 import { AgentProcess, cleanupNode, docker, startAgent, waitFor } from '../apps/agent/testing/harness';
-import { httpsRequest, KubectlResult, kubectlFor, Platform, startPlatform, ok } from './support/platform';
+import { adminApi, KubectlResult, kubectlFor, Platform, startPlatform, ok } from './support/platform';
 import { endAgentSuite } from './support/agent-suite';
 
 jest.setTimeout(120_000);
@@ -18,16 +18,8 @@ const run = randomBytes(3).toString('hex');
 const nodeName = `agent-node-${run}`;
 const ns = `an-${run}`;
 
-async function api<T>(method: string, path: string, body?: unknown): Promise<{ status: number; obj: T }> {
-  const r = await httpsRequest(
-    p.url,
-    method,
-    path,
-    p.caCert,
-    { authorization: `Bearer ${p.token}`, 'content-type': 'application/json' },
-    body === undefined ? undefined : JSON.stringify(body),
-  );
-  return { status: r.status, obj: (r.body ? JSON.parse(r.body) : undefined) as T };
+function api<T>(method: string, path: string, body?: unknown): Promise<{ status: number; obj: T }> {
+  return adminApi<T>(p, method, path, body);
 }
 
 const getPod = async (name: string): Promise<Pod | undefined> => {

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { Pod } from '@flotilla/resources';
 import { createCa, issueServingCert } from '@flotilla/pki';
 import { AgentProcess, cleanupNode, docker, startAgent, waitFor } from '../apps/agent/testing/harness';
-import { freePort, getViaHost, httpsRequest, KubectlResult, kubectlFor, Platform, startPlatform, ok } from './support/platform';
+import { adminApi, freePort, getViaHost, KubectlResult, kubectlFor, Platform, startPlatform, ok } from './support/platform';
 
 jest.setTimeout(180_000);
 
@@ -37,16 +37,9 @@ function apply(obj: unknown): void {
 }
 
 async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const r = await httpsRequest(
-    p.url,
-    method,
-    path,
-    p.caCert,
-    { authorization: `Bearer ${p.token}`, 'content-type': 'application/json' },
-    body === undefined ? undefined : JSON.stringify(body),
-  );
-  if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.body}`);
-  return JSON.parse(r.body) as T;
+  const r = await adminApi<T>(p, method, path, body);
+  if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.obj)}`);
+  return r.obj;
 }
 
 /** A free port in the NodePort range (so the Service can name it and the agent can bind it). */

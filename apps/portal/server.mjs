@@ -17,11 +17,10 @@ log.requireSupportedNode('portal');
 const env = process.env;
 const dir = dirname(fileURLToPath(import.meta.url));
 const dataDir = resolve(env.FLOTILLA_DATA_DIR || './.flotilla');
-const port = Number(env.FLOTILLA_PORTAL_PORT || 8443);
+const port = log.int(env, 'FLOTILLA_PORTAL_PORT', 8443, { min: 1, max: 65535 });
 const host = env.FLOTILLA_PORTAL_HOST || '0.0.0.0';
 const RENEW_BEFORE_MS = 30 * 86400_000;
 
-if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`FLOTILLA_PORTAL_PORT must be a port number, got "${env.FLOTILLA_PORTAL_PORT}"`);
 if (Boolean(env.FLOTILLA_PORTAL_CERT_FILE) !== Boolean(env.FLOTILLA_PORTAL_KEY_FILE))
   throw new Error('set both FLOTILLA_PORTAL_CERT_FILE and FLOTILLA_PORTAL_KEY_FILE, or neither');
 

@@ -2,17 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import type { KubeObject, ResourceType } from '@flotilla/resources';
 
-/** A small seedable PRNG (mulberry32) for the fuzz suites, so a failure replays from its seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The generator lives with the resources lib's specs, which may not import from test/.
+export { seededRandom } from '../../libs/resources/src/testing/random';
 
 /** A unique, DNS-safe name for what one test creates (cleaned up by prefix). */
 export function uniqueName(prefix = 't'): string {

@@ -168,6 +168,19 @@ export function httpsRequest(
   });
 }
 
+/** One JSON request to the platform's API as its admin: the status and the parsed body (undefined when empty). */
+export async function adminApi<T>(p: Platform, method: string, path: string, body?: unknown): Promise<{ status: number; obj: T }> {
+  const r = await httpsRequest(
+    p.url,
+    method,
+    path,
+    p.caCert,
+    { authorization: `Bearer ${p.token}`, 'content-type': 'application/json' },
+    body === undefined ? undefined : JSON.stringify(body),
+  );
+  return { status: r.status, obj: (r.body ? JSON.parse(r.body) : undefined) as T };
+}
+
 export interface KubectlResult {
   code: number;
   stdout: string;

@@ -3,6 +3,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import Docker from 'dockerode';
+import { removeLabelled } from '@flotilla/runtime';
 import { waitFor as sharedWaitFor, type EventuallyOptions } from '../../../test/support/eventually';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -58,35 +59,8 @@ export function startAgent(p: PlatformLike, nodeName: string, env: Record<string
 }
 
 /** Removes every container, volume and network this node's agent made. */
-export async function cleanupNode(nodeName: string): Promise<void> {
-  const label = `flotilla.node=${nodeName}`;
-  const cs = await docker.listContainers({ all: true, filters: { label: [label] } });
-  await Promise.all(
-    cs.map((c) =>
-      docker
-        .getContainer(c.Id)
-        .remove({ force: true, v: true })
-        .catch(() => undefined),
-    ),
-  );
-  const vs = await docker.listVolumes({ filters: { label: [label] } });
-  await Promise.all(
-    (vs.Volumes ?? []).map((v) =>
-      docker
-        .getVolume(v.Name)
-        .remove()
-        .catch(() => undefined),
-    ),
-  );
-  const ns = await docker.listNetworks({ filters: { label: [label] } });
-  await Promise.all(
-    ns.map((n) =>
-      docker
-        .getNetwork(n.Id)
-        .remove()
-        .catch(() => undefined),
-    ),
-  );
+export function cleanupNode(nodeName: string): Promise<void> {
+  return removeLabelled(docker, `flotilla.node=${nodeName}`);
 }
 
 /** The shared waitFor (test/support/eventually), also taking the positional bounds these suites pass. */

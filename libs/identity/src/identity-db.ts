@@ -57,6 +57,36 @@ export interface AuditRow {
   reason: string | null;
 }
 
+/** One request's audit record as the API takes it; a field the request did not fill is left out. */
+export interface AuditRecord {
+  requestId: string;
+  username: string;
+  groups: string[];
+  sourceIp: string;
+  userAgent?: string;
+  verb: string;
+  apiGroup: string;
+  resource: string;
+  subresource: string;
+  namespace: string;
+  name: string;
+  code: number;
+  decision: 'allowed' | 'denied' | 'error';
+  reason?: string;
+}
+
+/**
+ * One stored audit record as the admin audit endpoint answers it (the portal reads this): the id and time as
+ * strings, since JSON has no bigint or date, and an optional field as null.
+ */
+export interface AuditEntry extends Omit<AuditRecord, 'userAgent' | 'reason' | 'decision'> {
+  id: string;
+  time: string;
+  userAgent: string | null;
+  decision: string;
+  reason: string | null;
+}
+
 /** What an admin filters the audit log by; every field is optional. */
 export interface AuditFilter {
   username?: string;

@@ -1,4 +1,4 @@
-import { PatchError } from './errors';
+import { patchError } from './testing/patch-error';
 import { applyJsonPatch } from './json-patch';
 
 function deepFreeze<T>(value: T): T {
@@ -7,16 +7,6 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
-}
-
-function patchError(run: () => unknown): PatchError {
-  try {
-    run();
-  } catch (err) {
-    expect(err).toBeInstanceOf(PatchError);
-    return err as PatchError;
-  }
-  throw new Error('expected a PatchError');
 }
 
 const deployment = () =>

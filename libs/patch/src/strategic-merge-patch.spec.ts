@@ -1,4 +1,4 @@
-import { PatchError } from './errors';
+import { patchError } from './testing/patch-error';
 import { applyStrategicMergePatch } from './strategic-merge-patch';
 
 function deepFreeze<T>(value: T): T {
@@ -12,16 +12,6 @@ function deepFreeze<T>(value: T): T {
 /** Every case runs against frozen inputs: a mutation would throw. */
 function smp(target: unknown, patch: unknown, kind = 'Deployment'): any {
   return applyStrategicMergePatch(deepFreeze(target), deepFreeze(patch), kind);
-}
-
-function patchError(run: () => unknown): PatchError {
-  try {
-    run();
-  } catch (err) {
-    expect(err).toBeInstanceOf(PatchError);
-    return err as PatchError;
-  }
-  throw new Error('expected a PatchError');
 }
 
 const hello = () => ({

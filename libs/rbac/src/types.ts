@@ -1,12 +1,8 @@
 // The RBAC vocabulary (rbac.authorization.k8s.io/v1), independent of storage and transport.
+import type { PolicyRule } from '@flotilla/resources';
 
-export interface PolicyRule {
-  verbs: string[];
-  apiGroups?: string[];
-  resources?: string[];
-  resourceNames?: string[];
-  nonResourceURLs?: string[];
-}
+// A rule is the API's own type, so a Role read from the store is evaluated as it was validated.
+export type { PolicyRule };
 
 export interface Subject {
   kind: 'User' | 'Group' | 'ServiceAccount' | string;

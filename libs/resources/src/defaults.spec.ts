@@ -1,18 +1,6 @@
 import { applyDefaults, defaultPullPolicy } from './defaults';
-import { resourceFor } from './registry';
-import { deployment, mutate, pod, service } from './testing/fixtures';
+import { T, deployment, mutate, pod, service } from './testing/fixtures';
 import type { KubeObject } from './types';
-
-const T = {
-  deploy: resourceFor('apps', 'v1', 'deployments')!,
-  rs: resourceFor('apps', 'v1', 'replicasets')!,
-  pod: resourceFor('', 'v1', 'pods')!,
-  svc: resourceFor('', 'v1', 'services')!,
-  secret: resourceFor('', 'v1', 'secrets')!,
-  job: resourceFor('batch', 'v1', 'jobs')!,
-  cj: resourceFor('batch', 'v1', 'cronjobs')!,
-  ns: resourceFor('', 'v1', 'namespaces')!,
-};
 
 describe('applyDefaults', () => {
   it('fills a minimal Deployment the way the API server does', () => {

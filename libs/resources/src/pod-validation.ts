@@ -16,6 +16,8 @@ import { isQuantity, parseQuantity, QUANTITY_REGEX_MESSAGE } from './quantity';
 import { podLimitProblems } from './pod-limits';
 import { childPath, indexPath, isPlainObject, keyPath } from './schema';
 import { VOLUME_SOURCES } from './schemas';
+import { matchesSelector, type Requirement, type SelectorOp } from './selectors';
+import type { Labels } from './types';
 
 export type Rec = Record<string, unknown>;
 
@@ -362,31 +364,19 @@ export function validatePodSpec(errs: FieldErrors, v: unknown, path: string, opt
 
 /** Template labels must be selected by the selector: `selector` does not match template `labels`. */
 export function selectorMatchesLabels(selector: Rec, labels: Rec): boolean {
-  const ml = asObj(selector.matchLabels) ?? {};
-  for (const [k, v] of Object.entries(ml)) if (labels[k] !== v) return false;
+  const requirements: Requirement[] = [];
+  for (const [key, v] of Object.entries(asObj(selector.matchLabels) ?? {})) requirements.push({ key, op: 'In', values: [v as string] });
   for (const ev of asArr(selector.matchExpressions)) {
     const e = asObj(ev);
-    if (!e) continue;
-    const key = asStr(e.key) ?? '';
-    const has = Object.prototype.hasOwnProperty.call(labels, key);
-    const values = asArr(e.values);
-    switch (e.operator) {
-      case 'In':
-        if (!has || !values.includes(labels[key])) return false;
-        break;
-      case 'NotIn':
-        if (has && values.includes(labels[key])) return false;
-        break;
-      case 'Exists':
-        if (!has) return false;
-        break;
-      case 'DoesNotExist':
-        if (has) return false;
-        break;
-    }
+    // The selector is not validated yet: an operator a LabelSelector does not allow is reported there, not here.
+    if (!e || !TEMPLATE_SELECTOR_OPS.has(e.operator as SelectorOp)) continue;
+    requirements.push({ key: asStr(e.key) ?? '', op: e.operator as SelectorOp, values: asArr(e.values) as string[] });
   }
-  return true;
+  // Not the matchesNothing form: an empty selector is refused by validation, and selects every template here.
+  return matchesSelector({ requirements }, labels as Labels);
 }
+
+const TEMPLATE_SELECTOR_OPS: ReadonlySet<SelectorOp> = new Set(['In', 'NotIn', 'Exists', 'DoesNotExist']);
 
 /** Validates a metav1.LabelSelector's syntax. */
 export function validateLabelSelector(errs: FieldErrors, v: unknown, path: string): void {

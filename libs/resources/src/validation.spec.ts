@@ -1,29 +1,10 @@
 import { applyDefaults } from './defaults';
-import { resourceFor, resourceTypes } from './registry';
+import { resourceTypes } from './registry';
 import type { FieldError, ResourceType } from './registry-types';
-import { deployment, mutate, pod, service } from './testing/fixtures';
+import { T, deployment, mutate, pod, service } from './testing/fixtures';
+import { seededRandom } from './testing/random';
 import type { KubeObject } from './types';
 import { unknownFields, validateObject } from './validation';
-
-const T = {
-  deploy: resourceFor('apps', 'v1', 'deployments')!,
-  rs: resourceFor('apps', 'v1', 'replicasets')!,
-  pod: resourceFor('', 'v1', 'pods')!,
-  svc: resourceFor('', 'v1', 'services')!,
-  secret: resourceFor('', 'v1', 'secrets')!,
-  cm: resourceFor('', 'v1', 'configmaps')!,
-  job: resourceFor('batch', 'v1', 'jobs')!,
-  cj: resourceFor('batch', 'v1', 'cronjobs')!,
-  ns: resourceFor('', 'v1', 'namespaces')!,
-  node: resourceFor('', 'v1', 'nodes')!,
-  lease: resourceFor('coordination.k8s.io', 'v1', 'leases')!,
-  quota: resourceFor('', 'v1', 'resourcequotas')!,
-  role: resourceFor('rbac.authorization.k8s.io', 'v1', 'roles')!,
-  rb: resourceFor('rbac.authorization.k8s.io', 'v1', 'rolebindings')!,
-  crb: resourceFor('rbac.authorization.k8s.io', 'v1', 'clusterrolebindings')!,
-  ing: resourceFor('networking.k8s.io', 'v1', 'ingresses')!,
-  pvc: resourceFor('', 'v1', 'persistentvolumeclaims')!,
-};
 
 function errorAt(errs: FieldError[], field: string, reason?: string): FieldError {
   const hit = errs.find((e) => e.field === field && (!reason || e.reason === reason));
@@ -798,18 +779,6 @@ describe('unknownFields (strict validation)', () => {
 
 // ---- fuzzing -------------------------------------------------------------------------------------
 
-/** A small deterministic PRNG (mulberry32), so a failure reproduces from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const KEYS = [
   'metadata',
   'spec',
@@ -915,7 +884,7 @@ function graft(r: () => number, base: unknown, depth = 0): unknown {
 
 describe('validateObject under fuzzing', () => {
   it('never throws on 2,000 malformed bodies, for every kind', () => {
-    const r = rng(20240501);
+    const r = seededRandom(20240501);
     const bases = [fullDeployment, fullService, fullPod];
     for (let i = 0; i < 2000; i++) {
       const t = resourceTypes[i % resourceTypes.length];

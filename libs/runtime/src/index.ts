@@ -40,6 +40,7 @@ export type { PodRef } from './labels';
 export { claimKey, engineGarbage } from './engine-gc';
 export type { EngineGarbage, EngineKeep, EngineInventory, LabelledObject } from './engine-gc';
 export { hardenDocker, unsafeDockerPath } from './docker-client';
+export { removeLabelled } from './docker/remove-labelled';
 export { EngineLiveness, SANDBOX_CHANGED, pingDelayMs, recreatedRestartCount } from './sandbox-change';
 export type { PodEvent } from './sandbox-change';
 export { cidrRange, freeSubnet } from './subnets';

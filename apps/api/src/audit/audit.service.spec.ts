@@ -1,6 +1,6 @@
-import type { AuditRow, IdentityDb } from '@flotilla/identity';
+import type { AuditRecord, AuditRow, IdentityDb } from '@flotilla/identity';
 import { Metrics } from '../health/metrics';
-import { AuditRecord, AuditService } from './audit.service';
+import { AuditService } from './audit.service';
 
 const record = (requestId: string, name = 'x'): AuditRecord => ({
   requestId,

@@ -3,27 +3,10 @@
 // is made storable first (Postgres refuses NUL in text, and JSON with lone surrogates), and a batch that
 // still fails is written record by record, so one odd request never costs the others their records.
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
-import { IdentityDb, type AuditRow } from '@flotilla/identity';
+import { IdentityDb, type AuditRecord, type AuditRow } from '@flotilla/identity';
 import { Metrics } from '../health/metrics';
 import { storableText } from '../k8s/text';
 import { log } from '../log';
-
-export interface AuditRecord {
-  requestId: string;
-  username: string;
-  groups: string[];
-  sourceIp: string;
-  userAgent?: string;
-  verb: string;
-  apiGroup: string;
-  resource: string;
-  subresource: string;
-  namespace: string;
-  name: string;
-  code: number;
-  decision: 'allowed' | 'denied' | 'error';
-  reason?: string;
-}
 
 @Injectable()
 export class AuditService implements OnModuleDestroy {

@@ -1,4 +1,6 @@
 // Who is making a request, as Kubernetes' user.Info describes it.
+import type { RequestAttributes } from '@flotilla/rbac';
+
 export interface UserInfo {
   username: string;
   uid: string;
@@ -7,14 +9,5 @@ export interface UserInfo {
 
 export const ANONYMOUS: UserInfo = { username: 'system:anonymous', uid: '', groups: ['system:unauthenticated'] };
 
-/** The attributes every request is authorised on. */
-export interface Attributes {
-  verb: string;
-  group: string;
-  resource: string;
-  subresource: string;
-  namespace: string;
-  name: string;
-  /** For non-resource URLs such as /healthz. */
-  path?: string;
-}
+/** The attributes every request is authorised on: the ones the RBAC evaluator reads. */
+export type Attributes = RequestAttributes;

@@ -1,10 +1,10 @@
 // Reads the audit log for admins: filters on who, where, what and outcome, newest first, paged by id.
 import { Injectable } from '@nestjs/common';
-import { IdentityDb } from '@flotilla/identity';
+import { IdentityDb, type AuditEntry } from '@flotilla/identity';
 import { badRequest } from '../k8s/status';
 
 export interface AuditPage {
-  items: Record<string, unknown>[];
+  items: AuditEntry[];
   continue?: string;
 }
 

@@ -107,28 +107,38 @@ export class NodeLifecycle {
   }
 
   private async markUnreachable(name: string, event: PlannedEvent, now: Date): Promise<void> {
+    // Ready=Unknown before the taints, and the reverse on readmit: a node is never tainted unreachable while Ready.
+    await this.changeNode(name, event, 'node unreachable: lease expired', [
+      () => this.writeNode(name, 'status', (n) => ({ conditions: unreachableConditions(n, now) })),
+      () => this.writeNode(name, 'spec', (n) => ({ taints: unreachableTaints(n, now) })),
+    ]);
+    // Pods on it are no longer ready: endpoints stop sending them traffic before they are evicted.
+    await this.markPodsNotReady(name, now);
+  }
+
+  /** Writes a node's changes in order, then logs and records the event; a node gone or changed meanwhile is not an error. */
+  private async changeNode(name: string, event: PlannedEvent, message: string, writes: (() => Promise<unknown>)[]): Promise<void> {
     try {
-      await this.ctx.store.guaranteedUpdate(
-        T.node,
-        '',
-        name,
-        (cur) => {
-          const n = cur as Node;
-          return { ...n, status: { ...n.status, conditions: unreachableConditions(n, now) } };
-        },
-        { subresource: 'status' },
-      );
-      await this.ctx.store.guaranteedUpdate(T.node, '', name, (cur) => {
-        const n = cur as Node;
-        return { ...n, spec: { ...n.spec, taints: unreachableTaints(n, now) } };
-      });
-      this.ctx.log.info('node unreachable: lease expired', { node: name });
+      for (const write of writes) await write();
+      this.ctx.log.info(message, { node: name });
       await this.events.record([event]);
     } catch (err) {
       if (!ignorable(err)) throw err;
     }
-    // Pods on it are no longer ready: endpoints stop sending them traffic before they are evicted.
-    await this.markPodsNotReady(name, now);
+  }
+
+  /** Merges `change(node)` into the node's spec or status (the status through its subresource). */
+  private writeNode<P extends 'spec' | 'status'>(name: string, part: P, change: (n: Node) => Partial<Node[P]>): Promise<unknown> {
+    return this.ctx.store.guaranteedUpdate(
+      T.node,
+      '',
+      name,
+      (cur) => {
+        const n = cur as Node;
+        return { ...n, [part]: { ...n[part], ...change(n) } };
+      },
+      part === 'status' ? { subresource: 'status' } : undefined,
+    );
   }
 
   private async markPodsNotReady(nodeName: string, now: Date): Promise<void> {
@@ -160,26 +170,11 @@ export class NodeLifecycle {
   }
 
   private async readmit(name: string, event: PlannedEvent, now: Date): Promise<void> {
-    try {
-      await this.ctx.store.guaranteedUpdate(T.node, '', name, (cur) => {
-        const n = cur as Node;
-        return { ...n, spec: { ...n.spec, taints: readmittedTaints(n) } };
-      });
-      await this.ctx.store.guaranteedUpdate(
-        T.node,
-        '',
-        name,
-        (cur) => {
-          const n = cur as Node;
-          return { ...n, status: { ...n.status, conditions: readmittedConditions(n, now) } };
-        },
-        { subresource: 'status' },
-      );
-      this.ctx.log.info('node readmitted: lease renewed', { node: name });
-      await this.events.record([event]);
-    } catch (err) {
-      if (!ignorable(err)) throw err;
-    }
+    // The taints go before Ready returns (see markUnreachable).
+    await this.changeNode(name, event, 'node readmitted: lease renewed', [
+      () => this.writeNode(name, 'spec', (n) => ({ taints: readmittedTaints(n) })),
+      () => this.writeNode(name, 'status', (n) => ({ conditions: readmittedConditions(n, now) })),
+    ]);
   }
 
   private async forceDelete(pod: Pod): Promise<void> {

@@ -1,5 +1,27 @@
 // Fixture builders for the resources specs.
+import { resourceFor } from '../registry';
 import type { KubeObject } from '../types';
+
+/** The registered types the specs validate and default against. */
+export const T = {
+  deploy: resourceFor('apps', 'v1', 'deployments')!,
+  rs: resourceFor('apps', 'v1', 'replicasets')!,
+  pod: resourceFor('', 'v1', 'pods')!,
+  svc: resourceFor('', 'v1', 'services')!,
+  secret: resourceFor('', 'v1', 'secrets')!,
+  cm: resourceFor('', 'v1', 'configmaps')!,
+  job: resourceFor('batch', 'v1', 'jobs')!,
+  cj: resourceFor('batch', 'v1', 'cronjobs')!,
+  ns: resourceFor('', 'v1', 'namespaces')!,
+  node: resourceFor('', 'v1', 'nodes')!,
+  lease: resourceFor('coordination.k8s.io', 'v1', 'leases')!,
+  quota: resourceFor('', 'v1', 'resourcequotas')!,
+  role: resourceFor('rbac.authorization.k8s.io', 'v1', 'roles')!,
+  rb: resourceFor('rbac.authorization.k8s.io', 'v1', 'rolebindings')!,
+  crb: resourceFor('rbac.authorization.k8s.io', 'v1', 'clusterrolebindings')!,
+  ing: resourceFor('networking.k8s.io', 'v1', 'ingresses')!,
+  pvc: resourceFor('', 'v1', 'persistentvolumeclaims')!,
+};
 
 type Rec = Record<string, unknown>;
 

@@ -1,3 +1,4 @@
+import type { AuditEntry } from '@flotilla/identity';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { DataTable } from '@/components/DataTable';
@@ -8,27 +9,11 @@ export const metadata: Metadata = { title: 'Audit log' };
 
 const FILTERS = ['user', 'namespace', 'verb', 'resource', 'decision', 'since', 'until'] as const;
 
-interface AuditRow {
-  id: string;
-  time: string;
-  username: string;
-  verb: string;
-  apiGroup: string;
-  resource: string;
-  subresource: string;
-  namespace: string;
-  name: string;
-  code: number;
-  decision: string;
-  reason?: string | null;
-  sourceIp: string;
-}
-
 export default async function Audit({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
   const q = await searchParams;
   const params = new URLSearchParams({ limit: '100' });
   for (const f of [...FILTERS, 'continue'] as const) if (q[f]) params.set(f, q[f] as string);
-  const r = await get<{ items: AuditRow[]; continue?: string }>(`/flotilla/v1/admin/audit?${params}`);
+  const r = await get<{ items: AuditEntry[]; continue?: string }>(`/flotilla/v1/admin/audit?${params}`);
   const next = new URLSearchParams(Object.entries(q).filter((e): e is [string, string] => typeof e[1] === 'string' && e[0] !== 'continue'));
   if (r.data?.continue) next.set('continue', r.data.continue);
   return (
