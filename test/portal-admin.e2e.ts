@@ -9,7 +9,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Deployment, KubeEvent, Node, Pod } from '@flotilla/resources';
-import { browserStep, contains, equals, eventually, Portal, screenshots, signIn as signInAs, signOut as signOutOf, textOf } from './support/browser';
+import {
+  browserStep,
+  contains,
+  equals,
+  eventually,
+  fillExactly,
+  Portal,
+  screenshots,
+  signIn as signInAs,
+  signOut as signOutOf,
+  textOf,
+} from './support/browser';
 import type { Platform } from './support/platform';
 import { PortalStack, startPortalStack } from './support/portal-stack';
 import { ADMIN_PASSWORD, call, login } from './support/tenancy';
@@ -122,7 +133,7 @@ describe('the portal beyond the first deploy', () => {
     expect(await editor.inputValue()).toContain('kind: ConfigMap');
     // A container without an image: valid YAML, refused by the API's validation with the field named.
     const broken = MANIFEST.replace('          image: nginx:1.27\n', '');
-    await editor.fill(broken);
+    await fillExactly(editor, broken);
     await page.getByRole('button', { name: 'Apply' }).click();
     const problems = page.locator('#yaml-problems');
     await contains(problems, 'Deployment hello: spec.template.spec.containers[0].image');
@@ -139,7 +150,7 @@ describe('the portal beyond the first deploy', () => {
     expect((await asAdmin('GET', `/apis/apps/v1/namespaces/${ns}/deployments/hello`)).status).toBe(404);
     await shot(page, 'yaml-field-error');
 
-    await editor.fill(MANIFEST);
+    await fillExactly(editor, MANIFEST);
     await page.getByRole('button', { name: 'Apply' }).click();
     await equals(page.locator('p[role="status"].note'), 'Applied ConfigMap hello-settings, Secret hello-secret, Deployment hello, Service hello');
     expect(await page.locator('#yaml-problems').count()).toBe(0);

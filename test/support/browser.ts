@@ -193,6 +193,17 @@ export const contains = (l: Locator, s: string, ms?: number): Promise<void> => e
 /** Waits until the first match's trimmed text is `s`. */
 export const equals = (l: Locator, s: string, ms?: number): Promise<void> => eventually(async () => expect((await textOf(l)).trim()).toBe(s), ms);
 
+/**
+ * Fills a field and checks it holds exactly `text`: on a page still hydrating, React may move the caret after
+ * Playwright selected the old value, and the text is then inserted before it instead of replacing it (a
+ * prefilled editor ends up holding both). Filled again until it holds `text` alone.
+ */
+export const fillExactly = (l: Locator, text: string, ms?: number): Promise<void> =>
+  eventually(async () => {
+    await l.fill(text);
+    expect(await l.inputValue()).toBe(text);
+  }, ms);
+
 /** Signs in on the portal's form, starting from no session. */
 export async function signIn(page: Page, portal: Portal, user: string, password: string): Promise<void> {
   await page.context().clearCookies();
