@@ -177,7 +177,8 @@ function startAgent(api, redisUrl) {
       FLOTILLA_LOG_LEVEL: 'warn',
       REDIS_URL: redisUrl,
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    // The agent's warnings (its log lines are on stdout) go with the bench's progress, on stderr.
+    stdio: ['ignore', 2, 'inherit'],
   });
   return child;
 }

@@ -259,15 +259,17 @@ function deployment(ns, i, replicas = 100) {
 
 /**
  * Starts one of the built apps (e.g. apps/controller/dist/main.js) with `nodeArgs`; keeps the tail of its
- * stderr for `log()` and says so when it exits with an error. `stop()` sends SIGTERM and waits for the exit.
+ * output (log lines are on stdout, a crash's trace on stderr) for `log()` and says so when it exits with an error. `stop()` sends SIGTERM and waits for the exit.
  */
 function startProcess(entry, env, name, nodeArgs = []) {
-  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, entry)], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, entry)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
-  child.stderr.on('data', (d) => {
+  const keep = (d) => {
     log += d;
     if (log.length > 200_000) log = log.slice(-100_000);
-  });
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   child.on('exit', (code) => code && progress(`${name} exited with ${code}: ${log.slice(-2000)}`));
   return {
     child,

@@ -15,6 +15,8 @@ import { Redis } from 'ioredis';
 log.requireSupportedNode('portal');
 
 const env = process.env;
+// The log format and stream of every Flotilla process (@flotilla/log).
+const logger = log.createLogger('portal', log.logLevelOf(env.FLOTILLA_LOG_LEVEL));
 const dir = dirname(fileURLToPath(import.meta.url));
 const dataDir = resolve(env.FLOTILLA_DATA_DIR || './.flotilla');
 const port = log.int(env, 'FLOTILLA_PORTAL_PORT', 8443, { min: 1, max: 65535 });
@@ -69,14 +71,14 @@ setInterval(async () => {
     if (notAfter - Date.now() > RENEW_BEFORE_MS) return;
     pair = await servingPair();
     server.setSecureContext({ ...pair, minVersion: 'TLSv1.2' });
-    console.log(JSON.stringify({ level: 'info', msg: 'portal certificate renewed' }));
+    logger.info('portal certificate renewed');
   } catch (err) {
-    console.error(JSON.stringify({ level: 'error', msg: 'portal certificate renewal failed', err: String(err) }));
+    logger.error('portal certificate renewal failed', { error: String(err) });
   }
 }, 3600_000).unref();
 
 server.listen(port, host, () => {
-  console.log(JSON.stringify({ level: 'info', msg: 'portal listening', url: `https://${host === '0.0.0.0' ? 'localhost' : host}:${port}` }));
+  logger.info('portal listening', { url: `https://${host === '0.0.0.0' ? 'localhost' : host}:${port}` });
   recordStart();
 });
 
@@ -90,7 +92,7 @@ function recordStart() {
   redis
     .connect()
     .then(() => queue.recordComponentStart(redis, queue.componentsKey(env.DATABASE_URL), 'portal', hostname()))
-    .catch((err) => console.error(JSON.stringify({ level: 'warn', msg: 'could not record the portal start', err: String(err) })))
+    .catch((err) => logger.warn('could not record the portal start', { error: String(err) }))
     .finally(() => redis.disconnect());
 }
 

@@ -1,14 +1,10 @@
 // The API's logs, in the format every Flotilla process writes (@flotilla/log), on standard output: our own
 // lines, Nest's (through NestJsonLogger) and Fastify's pino (through pinoOptions).
 import type { LoggerService } from '@nestjs/common';
-import { createLogger, type Level } from '@flotilla/log';
+import { createLogger, type Level, type Logger } from '@flotilla/log';
 
 /** The API's own lines are always written: start-up, warnings and failures (request lines are pino's). */
-const api = createLogger('api', 'debug', process.stdout);
-
-export function log(level: Level, msg: string, fields: Record<string, unknown> = {}): void {
-  api[level](msg, fields);
-}
+export const log: Logger = createLogger('api', 'debug');
 
 /** Fastify's logger options giving its lines the same level names, ISO times and component. */
 export function pinoOptions(level: Level): Record<string, unknown> {
@@ -28,7 +24,7 @@ export class NestJsonLogger implements LoggerService {
   private readonly out;
 
   constructor(threshold: Level) {
-    this.out = createLogger('api', threshold, process.stdout);
+    this.out = createLogger('api', threshold);
   }
 
   log(message: unknown, ...rest: unknown[]): void {

@@ -37,7 +37,7 @@ export async function startApi(config: Config): Promise<{ app: NestFastifyApplic
   const tenancy = loadTenancyConfig();
   // Secrets are encrypted in Postgres and plain in the watch cache (see tenancy/secret-encryption.ts).
   const encryption = new SecretEncryption(tenancy.encryptionKeys);
-  if (!encryption.enabled) log('warn', 'FLOTILLA_ENCRYPTION_KEYS is not set: Secrets are stored in Postgres unencrypted');
+  if (!encryption.enabled) log.warn('FLOTILLA_ENCRYPTION_KEYS is not set: Secrets are stored in Postgres unencrypted');
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
   redis.on('error', () => undefined); // readiness reports it; the API itself does not need Redis to serve
   // The serving material, the watch cache's snapshot and Redis are independent: fetched together, a restart
@@ -48,15 +48,14 @@ export async function startApi(config: Config): Promise<{ app: NestFastifyApplic
       databaseUrl: config.databaseUrl,
       ringSize: config.watchCacheSize,
       ringMaxBytes: config.watchCacheBytes,
-      log: (msg, f) => log('warn', msg, f),
+      log: (msg, f) => log.warn(msg, f),
       transformer: encryption,
       groupCommit: config.groupCommit,
     }),
-    redis.connect().catch((err: Error) => log('warn', 'Redis not reachable yet', { error: err.message })),
+    redis.connect().catch((err: Error) => log.warn('Redis not reachable yet', { error: err.message })),
   ]);
   if (!tls)
-    log(
-      'warn',
+    log.warn(
       'FLOTILLA_TLS=off-behind-proxy: serving plain HTTP. Only run this behind a proxy that terminates TLS; bearer tokens cross this hop in clear text.',
     );
   phase('open');
@@ -65,7 +64,7 @@ export async function startApi(config: Config): Promise<{ app: NestFastifyApplic
   // Recorded when Redis answers, now or later: the API serves without Redis, and the start still counts.
   const recordStart = () =>
     void recordComponentStart(redis, componentsKey(config.databaseUrl), 'api', hostname()).catch((err: Error) =>
-      log('warn', 'could not record this start', { error: err.message }),
+      log.warn('could not record this start', { error: err.message }),
     );
   if (redis.status === 'ready') recordStart();
   else redis.once('ready', recordStart);
@@ -149,20 +148,20 @@ export async function startApi(config: Config): Promise<{ app: NestFastifyApplic
   await app.listen(config.port, config.host);
   phase('listen');
   const timers: NodeJS.Timeout[] = [];
-  if (tls) timers.push(keepCertificateFresh(app.getHttpServer() as HttpsServer, config, tls, (m) => log('info', m), config.tlsCheckSeconds * 1000));
+  if (tls) timers.push(keepCertificateFresh(app.getHttpServer() as HttpsServer, config, tls, (m) => log.info(m), config.tlsCheckSeconds * 1000));
   const compact = setInterval(() => {
-    store.compact(config.changeLogRetentionSeconds).catch((err: Error) => log('warn', 'change-log compaction failed', { error: err.message }));
+    store.compact(config.changeLogRetentionSeconds).catch((err: Error) => log.warn('change-log compaction failed', { error: err.message }));
   }, 60_000);
   compact.unref();
   timers.push(compact);
   if (config.memoryReturnSeconds > 0)
     timers.push(
       returnMemoryWhenIdle(config.memoryReturnSeconds * 1000, (before, after) =>
-        log('debug', 'idle: heap given back', { beforeMb: Math.round(before / 2 ** 20), afterMb: Math.round(after / 2 ** 20) }),
+        log.debug('idle: heap given back', { beforeMb: Math.round(before / 2 ** 20), afterMb: Math.round(after / 2 ** 20) }),
       ),
     );
   if (tls && config.bootstrapToken) writeAdminKubeconfig(config, tls.caCert);
-  log('info', 'API listening', { url: config.publicUrl, tls: Boolean(tls), resourceVersion: store.cache.rv, startMs: phases });
+  log.info('API listening', { url: config.publicUrl, tls: Boolean(tls), resourceVersion: store.cache.rv, startMs: phases });
   return {
     app,
     store,
@@ -203,7 +202,7 @@ if (require.main === module) {
     config = loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
-      log('error', err.message);
+      log.error(err.message);
       process.exit(2);
     }
     throw err;
@@ -211,14 +210,14 @@ if (require.main === module) {
   startApi(config)
     .then(({ close }) => {
       const stop = () => {
-        log('info', 'shutting down');
+        log.info('shutting down');
         close().finally(() => process.exit(0));
       };
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
     })
     .catch((err: Error) => {
-      log('error', 'API failed to start', { error: err.message, hint: 'check DATABASE_URL and that migrations ran (npm run migrate)' });
+      log.error('API failed to start', { error: err.message, hint: 'check DATABASE_URL and that migrations ran (npm run migrate)' });
       process.exit(1);
     });
 }

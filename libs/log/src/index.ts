@@ -1,4 +1,4 @@
-// The one log format of every Flotilla process: a JSON object per line,
+// The one log format and stream of every Flotilla process: a JSON object per line on standard output,
 // {"time":"<ISO 8601>","level":"info","component":"controller","msg":…, fields…}, filtered by FLOTILLA_LOG_LEVEL.
 import { ConfigError } from './env';
 
@@ -23,7 +23,7 @@ export interface Logger {
 }
 
 /** A logger for `component`; `fields` may name another component for one line (`{ component: 'audit' }`). */
-export function createLogger(component: string, threshold: Level, out: NodeJS.WritableStream = process.stderr): Logger {
+export function createLogger(component: string, threshold: Level, out: NodeJS.WritableStream = process.stdout): Logger {
   const write = (level: Level, msg: string, fields?: Record<string, unknown>) => {
     if (!enabled(level, threshold)) return;
     out.write(`${JSON.stringify({ time: new Date().toISOString(), level, component, msg, ...fields })}\n`);

@@ -40,17 +40,17 @@ export class AuditService implements OnModuleDestroy {
       .insertAuditEvents(rows)
       .catch(async (err: Error) => {
         // The batch as a whole failed: try each record alone, so only a record that cannot be stored is lost.
-        log('warn', 'audit batch write failed; writing its records one by one', { component: 'audit', records: rows.length, error: err.message });
+        log.warn('audit batch write failed; writing its records one by one', { component: 'audit', records: rows.length, error: err.message });
         let lost = 0;
         for (const row of rows) {
           await this.db.insertAuditEvents([row]).catch((e: Error) => {
             lost++;
-            log('error', 'audit record lost', { component: 'audit', requestId: row.request_id, verb: row.verb, error: e.message });
+            log.error('audit record lost', { component: 'audit', requestId: row.request_id, verb: row.verb, error: e.message });
           });
         }
         if (lost) this.metrics.auditDropped.inc(lost);
       })
-      .catch((err: Error) => log('error', 'audit write failed', { component: 'audit', error: err.message }));
+      .catch((err: Error) => log.error('audit write failed', { component: 'audit', error: err.message }));
     await this.flushing;
   }
 

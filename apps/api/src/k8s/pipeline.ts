@@ -1,7 +1,7 @@
 // The request pipeline every API request goes through, in order: authenticate → describe (parse the
 // request into attributes) → authorise → handle → audit → answer. Admission runs inside the handler
 // for writes. Tenancy adds to the authenticator and authorizer; nothing else changes.
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuditService } from '../audit/audit.service';
 import { AuthError, Authenticator, Credentials } from '../auth/authn';
@@ -15,6 +15,7 @@ import { PathError } from './request-info';
 import type { Reply } from './request';
 import { ApiError, databaseUnreachable, forbidden, status, toStatus } from './status';
 import { assertCleanRequestText, warningHeaderValue } from './text';
+import { log } from '../log';
 
 // Resource verbs, and the HTTP verbs non-resource endpoints (login, tokens) are authorised with.
 const MUTATING = new Set(['create', 'update', 'patch', 'delete', 'deletecollection', 'post', 'put']);
@@ -27,8 +28,6 @@ export interface Described {
 
 @Injectable()
 export class RequestPipeline {
-  private readonly log = new Logger('api');
-
   constructor(
     @Inject(AUTHENTICATOR) private readonly authn: Authenticator,
     @Inject(AUTHORIZER) private readonly authz: Authorizer,
@@ -93,9 +92,8 @@ export class RequestPipeline {
       if (decision !== 'denied') decision = 'error';
       reason ??= s.message;
       // An outage of the database (or Redis) fails every request alike: one line each without the stack, which says nothing more.
-      if (databaseUnreachable(err))
-        this.log.warn({ msg: 'request failed: a dependency is unreachable', reqId: req.id, error: (err as Error).message ?? String(err) });
-      else if (s.code >= 500) this.log.error({ msg: 'request failed', reqId: req.id, error: (err as Error).stack ?? String(err) });
+      if (databaseUnreachable(err)) log.warn('request failed: a dependency is unreachable', { reqId: req.id, error: (err as Error).message ?? String(err) });
+      else if (s.code >= 500) log.error('request failed', { reqId: req.id, error: (err as Error).stack ?? String(err) });
       if (reply.raw.headersSent) {
         reply.raw.end();
         return;

@@ -44,7 +44,7 @@ export class SecretEncryption implements ValueTransformer {
     } catch (err) {
       if (!this.warned.has(String(stored.metadata.uid))) {
         this.warned.add(String(stored.metadata.uid));
-        log('error', 'cannot decrypt Secret', {
+        log.error('cannot decrypt Secret', {
           component: 'secrets',
           namespace: stored.metadata.namespace,
           name: stored.metadata.name,

@@ -19,7 +19,7 @@ import type { TenancyConfig } from './tenancy-config';
 
 const RBAC = 'rbac.authorization.k8s.io';
 
-const info = (msg: string, fields: Record<string, unknown> = {}) => log('info', msg, { component: 'tenancy', ...fields });
+const info = (msg: string, fields: Record<string, unknown> = {}) => log.info(msg, { component: 'tenancy', ...fields });
 
 @Injectable()
 export class SeedService implements OnApplicationBootstrap {
