@@ -89,6 +89,10 @@ describe('host object names derived from tenant input', () => {
     expect(pvcVolumeName('a', 'x-data')).not.toBe(pvcVolumeName('a-x', 'data'));
     // Short names keep the form existing volumes were created with.
     expect(pvcVolumeName('a', 'data')).toBe('flotilla-pvc_a_data');
+    // A claim name no claim can have (admission lets any claimName through) still makes a name Docker takes.
+    for (const claim of ['\u202e\u200b\ufeff', 'x_y', '../etc', ' ', 'Ü'])
+      expect({ claim, ok: DOCKER_NAME.test(pvcVolumeName('a', claim)) }).toEqual({ claim, ok: true });
+    expect(pvcVolumeName('a', 'x_y')).not.toBe(pvcVolumeName('a', 'x-y'));
   });
 
   it('namespace networks, service proxy directories and ingress pools are one per namespace or Service', () => {

@@ -78,7 +78,15 @@ export const MAX_VOLUME_NAME = 255;
  */
 export function pvcVolumeName(namespace: string, claim: string): string {
   const plain = `flotilla-pvc_${namespace}_${claim}`;
-  if (plain.length <= MAX_VOLUME_NAME) return plain;
+  if (plain.length <= MAX_VOLUME_NAME && CLAIM_NAME_CHARS.test(claim)) return plain;
   const digest = createHash('sha256').update(`${namespace}/${claim}`).digest('hex');
-  return `${plain.slice(0, MAX_VOLUME_NAME - digest.length - 1)}_${digest}`;
+  const readable = `flotilla-pvc_${namespace}_${claim.replace(/[^a-zA-Z0-9.-]/g, '-')}`;
+  return `${readable.slice(0, MAX_VOLUME_NAME - digest.length - 1)}_${digest}`;
 }
+
+/**
+ * What a stored claim's name may hold. A pod may name a claim that cannot exist (admission checks only that
+ * `claimName` is set, as Kubernetes does), with characters Docker refuses in a volume name (`\u202e`, `_`, `/`):
+ * such a name takes the digest form too, so the pod gets a status instead of failing its sync forever.
+ */
+const CLAIM_NAME_CHARS = /^[a-zA-Z0-9][a-zA-Z0-9.-]*$/;
